@@ -1,0 +1,235 @@
+"""Stage 5, lay out: resolved targets → the blocks of one bake file, shared parts factored out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bakegen import __version__
+from bakegen.errors import MatrixError
+from bakegen.hcl import Expr, hcl_list
+from bakegen.model import MatrixFile
+from bakegen.resolve import Resolution, Target
+from bakegen.templating import Text, literal
+from bakegen.validate import Matrix
+
+COMMON = "_common"
+MIN_BUILDX = "0.16"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Variable:
+    name: str
+    default: str | bool
+    description: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Block:
+    """A `target` block; None means the attribute is inherited or absent."""
+
+    name: str
+    inherits: tuple[str, ...] = ()
+    description: str | None = None
+    context: Text | None = None
+    dockerfile: Text | None = None
+    stage: Text | None = None
+    platforms: tuple[str, ...] | None = None
+    args: tuple[tuple[str, Text], ...] = ()
+    labels: tuple[tuple[str, Text], ...] = ()
+    contexts: tuple[tuple[str, Text], ...] = ()
+    tags: tuple[Text, ...] | None = None
+    latest_tags: tuple[Text, ...] = ()
+    secrets: tuple[str, ...] = ()
+    cache_from: tuple[Text, ...] = ()
+    cache_to: tuple[Text, ...] = ()
+
+    def tags_value(self) -> tuple[Text, ...] | Expr | None:
+        """Tags, with the moving aliases behind TAG_LATEST."""
+        if self.tags is None:
+            return None
+        if not self.latest_tags:
+            return self.tags
+        return Expr(f"concat(\n    {hcl_list(self.tags, '    ')},\n"
+                    f"    TAG_LATEST ? {hcl_list(self.latest_tags, '    ')} : []\n  )")
+
+    def cache_to_value(self) -> Expr | None:
+        if not self.cache_to:
+            return None
+        return Expr(f"CACHE_EXPORT ? {hcl_list(self.cache_to)} : []")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Group:
+    name: str
+    description: str
+    targets: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BakeFile:
+    source: str
+    version: str = __version__
+    min_buildx: str = MIN_BUILDX
+    variables: tuple[Variable, ...]
+    globals: tuple[tuple[str, Expr], ...]
+    groups: tuple[Group, ...]
+    parents: tuple[Block, ...]
+    targets: tuple[Block, ...]
+    target_info: tuple[Target, ...] = field(repr=False, default=())
+
+
+def variables(model: MatrixFile) -> tuple[Variable, ...]:
+    image, cache, sccache = model.image, model.cache, model.sccache
+    out = [
+        Variable(name="REGISTRY", default=image.registry,
+                 description="Registry and namespace of the images, e.g. ghcr.io/acme"),
+        Variable(name="IMAGE_NAME", default=image.name, description="Image repository name"),
+        Variable(name="VERSION", default=model.versioning.default,
+                 description="Image version (docker-bake.override.hcl sets it from git)"),
+        Variable(name="COMMIT_SHA", default="",
+                 description="Source commit (docker-bake.override.hcl sets it from git)"),
+        Variable(name="TAG_LATEST", default=image.tag_latest,
+                 description="Also tag the moving latest aliases"),
+    ]
+    if cache.enabled:
+        out += [
+            Variable(name="CACHE_REGISTRY", default=cache.registry,
+                     description="Repository of the registry cache ('' = <image>-cache)"),
+            Variable(name="CACHE_SCOPE", default=cache.scope,
+                     description="Cache tag suffix, e.g. the branch name"),
+            Variable(name="CACHE_EXPORT", default=cache.export,
+                     description="Write the registry cache (cache-to)"),
+        ]
+    out += [
+        Variable(name="USE_SCCACHE", default="true" if sccache.enabled else "false",
+                 description="Compile through sccache (credentials come as secrets)"),
+        Variable(name="SCCACHE_BUCKET", default=sccache.bucket, description="sccache S3 bucket"),
+        Variable(name="SCCACHE_REGION", default=sccache.region, description="sccache S3 region"),
+    ]
+    return tuple(out)
+
+
+def globals_(model: MatrixFile) -> tuple[tuple[str, Expr], ...]:
+    out = [("IMAGE", Expr('REGISTRY == "" ? IMAGE_NAME : "${REGISTRY}/${IMAGE_NAME}"'))]
+    if model.cache.enabled:
+        out.append(("CACHE_IMAGE",
+                    Expr('CACHE_REGISTRY == "" ? "${IMAGE}-cache" : CACHE_REGISTRY')))
+    return tuple(out)
+
+
+def _common_pairs(members: list[Target], attr: str) -> tuple[tuple[str, Text], ...]:
+    first = set(getattr(members[0], attr))
+    for member in members[1:]:
+        first &= set(getattr(member, attr))
+    return tuple(sorted(first))
+
+
+def _same(values: Iterable[object]) -> object | None:
+    items = list(values)
+    return items[0] if items and all(v == items[0] for v in items) else None
+
+
+def _parent(name: str, members: list[Target], taken: Block | None) -> Block:
+    """The attributes every member shares, less what `taken` (the common parent) gives."""
+    args = _common_pairs(members, "args")
+    labels = _common_pairs(members, "labels")
+    secrets = _same(tuple(m.secrets) for m in members) or ()
+    if taken is not None:
+        args = tuple(a for a in args if a not in taken.args)
+        labels = tuple(a for a in labels if a not in taken.labels)
+        secrets = () if taken.secrets else secrets
+    scalar = {}
+    for attr in ("context", "dockerfile", "stage", "platforms"):
+        value = _same(getattr(m, attr) for m in members)
+        inherited = getattr(taken, attr) if taken is not None else None
+        scalar[attr] = value if value and value != inherited and inherited is None else None
+    return Block(
+        name=name, args=args, labels=labels,
+        secrets=tuple(f"id={s.id},env={s.env}" for s in secrets),  # type: ignore[attr-defined]
+        **scalar,  # type: ignore[arg-type]
+    )
+
+
+def _is_empty(block: Block) -> bool:
+    return not (block.args or block.labels or block.secrets or block.context or block.dockerfile
+                or block.stage or block.platforms)
+
+
+def layout(matrix: Matrix, resolution: Resolution) -> BakeFile:
+    """Blocks for every resolved target; attributes shared by all targets of an axis value
+    move to a private `_<value id>` parent that those targets inherit."""
+    model = matrix.model
+    targets = resolution.targets
+    common = _parent(COMMON, list(targets), None)
+    parents: dict[str, Block] = {COMMON: common}
+    membership: dict[str, list[str]] = {t.name: [COMMON] for t in targets}
+    groups = [Group(name="default", description="every cell of the matrix",
+                    targets=resolution.selected)]
+    for axis in model.axes:
+        for value, vid in matrix.value_ids(axis).items():
+            members = [t for t in targets if (axis, value) in t.values]
+            cells = [t.name for t in members if t.kind == "cell" and t.name in resolution.selected]
+            if cells:
+                groups.append(Group(name=vid, description=f"{axis} {value}", targets=tuple(cells)))
+            if len(members) < 2:
+                continue
+            block = _parent(f"_{vid}", members, common)
+            if not _is_empty(block):
+                parents[block.name] = block
+                for member in members:
+                    membership[member.name].append(block.name)
+    _check_names(matrix, targets, groups, parents)
+    blocks = tuple(_own_block(t, [parents[p] for p in membership[t.name]]) for t in targets)
+    return BakeFile(
+        source=matrix.source.path, variables=variables(model), globals=globals_(model),
+        groups=tuple(groups), parents=tuple(p for p in parents.values() if not _is_empty(p)),
+        targets=blocks, target_info=targets,
+    )
+
+
+def _own_block(target: Target, parents: list[Block]) -> Block:
+    inherited_args = {k: v for p in parents for k, v in p.args}
+    inherited_labels = {k: v for p in parents for k, v in p.labels}
+    inherited_secrets = {s for p in parents for s in p.secrets}
+
+    def own_scalar(attr: str) -> object | None:
+        return None if any(getattr(p, attr) is not None for p in parents) else getattr(target, attr)
+
+    secrets = tuple(f"id={s.id},env={s.env}" for s in target.secrets)
+    return Block(
+        name=target.name,
+        inherits=tuple(p.name for p in parents if not _is_empty(p)),
+        description=target.description,
+        context=own_scalar("context"),  # type: ignore[arg-type]
+        dockerfile=own_scalar("dockerfile"),  # type: ignore[arg-type]
+        stage=own_scalar("stage") or None,  # type: ignore[arg-type]
+        platforms=own_scalar("platforms") or None,  # type: ignore[arg-type]
+        args=tuple((k, v) for k, v in target.args if inherited_args.get(k) != v),
+        labels=tuple((k, v) for k, v in target.labels if inherited_labels.get(k) != v),
+        contexts=target.contexts,
+        tags=target.tags if target.kind == "cell" else None,
+        latest_tags=target.latest_tags,
+        secrets=tuple(s for s in secrets if s not in inherited_secrets),
+        cache_from=target.cache_from,
+        cache_to=target.cache_to,
+    )
+
+
+def _check_names(matrix: Matrix, targets: tuple[Target, ...], groups: list[Group],
+                 parents: dict[str, Block]) -> None:
+    seen: dict[str, str] = {t.name: "target" for t in targets}
+    problems = []
+    for kind, names in (("group", [g.name for g in groups]), ("private target", list(parents))):
+        for name in names:
+            if name in seen:
+                problems.append(matrix.source.problem(
+                    ("axes",), f"the {kind} {name!r} has the name of a {seen[name]}",
+                    "bake would silently pick one; give the axis value a distinct id",
+                ))
+            seen[name] = kind
+    if problems:
+        raise MatrixError(problems)
+
+
+__all__ = ["BakeFile", "Block", "Group", "Variable", "layout", "literal"]

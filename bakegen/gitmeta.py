@@ -1,0 +1,138 @@
+"""Stage 4, resolve: the image version and commit from git (the only module that uses git)."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from bakegen.model import Versioning
+
+_RELEASE = re.compile(r"^\d+(\.\d+)*([.+-][0-9A-Za-z.+-]*)?$")
+_CHUNK = re.compile(r"(\d+)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class GitInfo:
+    """What the build needs from git; `source` says how the version was found."""
+
+    version: str
+    sha: str
+    short_sha: str
+    dirty: bool
+    source: str
+    warning: str | None = None
+
+
+def version_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key close to `sort -V`: numbers compare as numbers, and a release sorts after
+    its pre-releases (1.3.0 > 1.3.0rc1).
+
+    >>> sorted(["1.10.0", "1.9.2", "1.3.0rc1", "1.3.0"], key=version_key)
+    ['1.3.0rc1', '1.3.0', '1.9.2', '1.10.0']
+    """
+    out: list[tuple[int, int | str]] = []
+    for chunk in _CHUNK.split(text):
+        if not chunk or chunk == ".":
+            continue
+        out.append((1, int(chunk)) if chunk.isdigit() else (0, chunk))
+    # A trailing number-only release outranks the same release with a suffix.
+    out.append((2, 0))
+    return tuple(out)
+
+
+def release_of(tag: str) -> str | None:
+    """The release version a tag names (without a leading 'v'), or None if it is no version."""
+    name = tag[1:] if tag[:1] in ("v", "V") else tag
+    return name if _RELEASE.match(name) else None
+
+
+def _newest(candidates: list[str]) -> str | None:
+    return max(candidates, key=version_key) if candidates else None
+
+
+def _import_git() -> Any:
+    # gitpython refuses to import when no git executable exists; ask it to stay quiet so
+    # that case reaches the caller as a clear message instead.
+    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+    import git
+
+    return git
+
+
+def _fallback(spec: Versioning, reason: str) -> GitInfo:
+    return GitInfo(
+        version=f"v{spec.fallback}.dev.unknown",
+        sha="",
+        short_sha="unknown",
+        dirty=False,
+        source="fallback",
+        warning=f"{reason}; using version v{spec.fallback}.dev.unknown",
+    )
+
+
+def git_info(where: Path, spec: Versioning) -> GitInfo:
+    """The version by build.sh's rule, read from the repository that contains `where`.
+
+    1. HEAD carries a release tag: ``v<tag>``.
+    2. Otherwise ``v<newest release>.dev.<short sha>``, the newest release being the newest
+       release branch, else the newest release tag, else `spec.fallback`.
+    """
+    if spec.value is not None:
+        return GitInfo(version=spec.value, sha="", short_sha="", dirty=False, source="fixed")
+    try:
+        git = _import_git()
+    except ImportError:
+        return _fallback(spec, "gitpython cannot be used")
+    try:
+        repo = git.Repo(where, search_parent_directories=True)
+    except (git.exc.InvalidGitRepositoryError, git.exc.NoSuchPathError):
+        return _fallback(spec, f"{where} is not inside a git repository")
+    except git.exc.GitCommandNotFound:
+        return _fallback(spec, "the git executable was not found")
+    try:
+        return _read(repo, spec)
+    except git.exc.GitCommandNotFound:
+        return _fallback(spec, "the git executable was not found")
+    except (git.exc.GitCommandError, ValueError) as exc:
+        if "HEAD" in str(exc) or isinstance(exc, ValueError):
+            return _fallback(spec, "the repository has no commits")
+        return _fallback(spec, f"git failed: {exc}")
+    finally:
+        repo.close()
+
+
+def _read(repo: Any, spec: Versioning) -> GitInfo:
+    sha: str = repo.head.commit.hexsha
+    short: str = repo.git.rev_parse("--short", "HEAD")
+    dirty = bool(repo.is_dirty(untracked_files=False))
+    tags = [
+        t
+        for t in repo.git.tag("--list", spec.tag_glob).splitlines()
+        if t and not any(fnmatchcase(t, pat) for pat in spec.ignore) and release_of(t)
+    ]
+    at_head = set(repo.git.tag("--points-at", "HEAD").splitlines())
+    exact = _newest([release_of(t) or "" for t in tags if t in at_head])
+    if exact:
+        return GitInfo(version=f"v{exact}", sha=sha, short_sha=short, dirty=dirty, source="tag")
+    newest: str | None = None
+    source = "tag"
+    if spec.release_branches:
+        branches = _release_branches(repo, spec.release_branches)
+        newest = _newest([b for b in branches if re.fullmatch(r"\d+\.\d+\.\d+", b)])
+        source = "release-branch" if newest else source
+    if newest is None:
+        newest = _newest([release_of(t) or "" for t in tags])
+    if newest is None:
+        newest, source = spec.fallback, "fallback"
+    return GitInfo(
+        version=f"v{newest}.dev.{short}", sha=sha, short_sha=short, dirty=dirty, source=source
+    )
+
+
+def _release_branches(repo: Any, pattern: str) -> list[str]:
+    refs = repo.git.for_each_ref("--format=%(refname:short)", "refs/remotes").splitlines()
+    return [r.rsplit("/", 1)[-1] for r in refs if fnmatchcase(r, pattern)]

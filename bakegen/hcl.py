@@ -1,0 +1,80 @@
+"""HCL and HCL-JSON quoting: the one place where user text becomes bake syntax."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from bakegen.templating import Text
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """A raw HCL expression that bake evaluates (only bakegen writes these, never users)."""
+
+    source: str
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_template(text: str) -> str:
+    """Neutralise HCL template syntax: ``${`` → ``$${`` and ``%{`` → ``%%{``.
+
+    >>> escape_template("a ${b} %{c} $${d}")
+    'a $${b} %%{c} $$${d}'
+    """
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
+def escape_string(text: str) -> str:
+    """Escape text for the inside of an HCL quoted string (no surrounding quotes).
+
+    >>> escape_string('say "hi"\\\\ ${x}\\n')
+    'say \\\\"hi\\\\"\\\\\\\\ $${x}\\\\n'
+    """
+    out = []
+    for char in escape_template(text):
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F or 0x80 <= ord(char) < 0xA0:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def hcl_string(text: Text | str) -> str:
+    """A quoted HCL string; variable parts become ``${NAME}`` interpolations."""
+    parts = (text,) if isinstance(text, str) else text
+    body = "".join(
+        escape_string(p) if isinstance(p, str) else "${" + p.name + "}" for p in parts
+    )
+    return f'"{body}"'
+
+
+def json_template(text: Text | str) -> str:
+    """The same value as an HCL-JSON string template (before JSON quoting)."""
+    parts = (text,) if isinstance(text, str) else text
+    return "".join(escape_template(p) if isinstance(p, str) else "${" + p.name + "}" for p in parts)
+
+
+def hcl_list(items: tuple[Text | str, ...] | list[Text | str], indent: str = "  ") -> str:
+    """A list of strings; one item per line once it would not fit on one line."""
+    quoted = [hcl_string(i) for i in items]
+    one_line = "[" + ", ".join(quoted) + "]"
+    if len(one_line) + len(indent) <= 96 or len(quoted) < 2:
+        return one_line
+    inner = indent + "  "
+    return "[\n" + "".join(f"{inner}{q},\n" for q in quoted) + indent + "]"
+
+
+def hcl_key(key: str) -> str:
+    """A map key: bare when it is an identifier, quoted otherwise (e.g. label names)."""
+    if key.replace("_", "a").replace("-", "a").isalnum() and key[:1].isalpha() and key.isascii():
+        return key
+    return hcl_string(key)
+
+
+def json_dumps(value: object) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"

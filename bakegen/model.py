@@ -1,0 +1,204 @@
+"""Stage 2, validate: the pydantic models of the matrix file (the JSON Schema comes from them)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+FORMAT_VERSION = 1
+
+Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$")]
+ArgName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+PlatformStr = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$")
+]
+Selector = dict[str, str | list[str]]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Secret(Strict):
+    """A BuildKit secret read from the environment of `docker buildx bake`."""
+
+    id: Name = Field(description="Secret id, as in `RUN --mount=type=secret,id=<id>`.")
+    env: ArgName = Field(description="Environment variable that holds the secret's value.")
+
+
+class Settings(Strict):
+    """Attributes of a bake target. Strings may use `{placeholders}` (see docs/matrix.md)."""
+
+    description: str | None = Field(None, description="Text shown by `bake --list`.")
+    dockerfile: str | None = Field(None, description="Dockerfile path, relative to the root.")
+    stage: str | None = Field(None, description="Dockerfile stage to build (bake `target`).")
+    context: str | None = Field(None, description="Build context (default `.`).")
+    args: dict[ArgName, str | None] = Field(
+        default_factory=dict, description="Build args; null removes an inherited arg."
+    )
+    labels: dict[str, str | None] = Field(
+        default_factory=dict, description="Image labels; null removes an inherited label."
+    )
+    tags: list[str] | None = Field(
+        None,
+        description="Extra tags: a tag suffix (`{version}-x`) or a full `image:tag` reference.",
+    )
+    platforms: list[PlatformStr] | None = Field(None, description="Target platforms.")
+    contexts: dict[Name, str | None] = Field(
+        default_factory=dict,
+        description="Named build contexts (path, docker-image://…, https://…).",
+    )
+    links: dict[Name, dict[str, str]] = Field(
+        default_factory=dict,
+        description=(
+            "Named contexts taken from another cell of the matrix: the cell with the same "
+            "axis values except those given here, wired as `target:<name>`."
+        ),
+    )
+    uses: dict[Name, str | None] = Field(
+        default_factory=dict,
+        description="Named contexts taken from shared stages: context name → shared stage.",
+    )
+    secrets: list[Secret] | None = Field(None, description="BuildKit secrets for this target.")
+    sccache: bool | None = Field(
+        None, description="Pass the sccache build args and credential secrets to this target."
+    )
+    vars: dict[Name, str] = Field(
+        default_factory=dict,
+        description="Free values for templates, read as `{axis.name}` (axis values only).",
+    )
+
+
+class AxisValue(Settings):
+    """One value of an axis, and the attributes it gives every cell that has it."""
+
+    id: Name | None = Field(
+        None, description="Name of this value in target and group names (default: the axis id)."
+    )
+
+
+class Axis(Strict):
+    """A named dimension of the matrix."""
+
+    description: str | None = Field(None, description="What the axis means.")
+    id: str = Field(
+        "{value}",
+        description="How values are named in target and group names; `{value}` is the value, "
+        "with characters outside [A-Za-z0-9_-] turned into `-`.",
+    )
+    values: dict[str, AxisValue | None] = Field(
+        description="The axis values in build order, each with its attributes.", min_length=1
+    )
+
+
+class Include(Settings):
+    """GitHub-Actions-style include: add attributes to matching cells, or add a new cell."""
+
+    cell: Selector = Field(
+        description="Axis values (globs allowed) to match; a full combination of plain values "
+        "that matches no cell adds that cell."
+    )
+
+
+class Override(Settings):
+    """Attributes applied, in file order, to every cell the selector matches."""
+
+    select: Selector = Field(description="Axis → value, glob or list of them.")
+
+
+class SharedStage(Settings):
+    """A stage built once per combination of some axes and shared by every cell using it."""
+
+    axes: list[str] = Field(description="The axes this stage varies by (e.g. cuda, platform).")
+
+
+class Image(Strict):
+    """Image naming: `<registry>/<name>:<tag>` and the OCI labels."""
+
+    registry: str = Field("", description="Default of the bake variable REGISTRY.")
+    name: str = Field(description="Default of the bake variable IMAGE_NAME.")
+    tags: list[str] = Field(
+        default_factory=lambda: ["{version}-{name}"],
+        description="Tag templates of every cell.",
+    )
+    latest: list[str] = Field(
+        default_factory=list,
+        description="Moving alias templates, added when the bake variable TAG_LATEST is true.",
+    )
+    tag_latest: bool = Field(True, description="Default of the bake variable TAG_LATEST.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Label templates.")
+
+
+class Cache(Strict):
+    """Registry cache: one ref per target (and so per platform), with fallbacks."""
+
+    registry: str = Field(
+        "", description="Default of CACHE_REGISTRY, the cache repository ('' = <image>-cache)."
+    )
+    scope: str = Field("main", description="Default of CACHE_SCOPE, the cache tag suffix.")
+    fallback: list[str] = Field(
+        default_factory=lambda: ["main"],
+        description="Scopes also read from, e.g. the main branch's cache.",
+    )
+    export: bool = Field(False, description="Default of CACHE_EXPORT: write cache-to.")
+    mode: Literal["min", "max"] = Field("max", description="cache-to mode.")
+    enabled: bool = Field(True, description="Emit cache-from/cache-to at all.")
+
+
+class Sccache(Strict):
+    """sccache settings: bucket and region as build args, credentials as secrets only."""
+
+    enabled: bool = Field(False, description="Default of USE_SCCACHE.")
+    bucket: str = Field("", description="Default of SCCACHE_BUCKET.")
+    region: str = Field("", description="Default of SCCACHE_REGION.")
+    secrets: list[Secret] = Field(
+        default_factory=lambda: [
+            Secret(id="aws-key-id", env="AWS_ACCESS_KEY_ID"),
+            Secret(id="aws-secret-id", env="AWS_SECRET_ACCESS_KEY"),
+        ],
+        description="Credential secrets given to sccache targets.",
+    )
+
+
+class Versioning(Strict):
+    """How the image version is derived from git (see docs/matrix.md)."""
+
+    value: str | None = Field(None, description="A fixed version; git is not asked.")
+    default: str = Field("dev", description="VERSION default in the main bake file.")
+    tag_glob: str = Field("v*", description="Release tags.")
+    ignore: list[str] = Field(
+        default_factory=lambda: ["*test-rc*"], description="Tags to disregard (globs)."
+    )
+    release_branches: str | None = Field(
+        "origin/release/*",
+        description="Remote release branches, preferred over tags when present.",
+    )
+    fallback: str = Field("0.0.1", description="Release used when git has none.")
+
+
+
+class MatrixFile(Strict):
+    """A bakegen build matrix."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, title="bakegen matrix", populate_by_name=True
+    )
+
+    schema_: str | None = Field(None, alias="$schema", description="Editor schema hint.")
+    format: Literal[1] = Field(description="Matrix format version.")
+    image: Image
+    axes: dict[Name, Axis] = Field(description="Axes in order; cells are their product.")
+    name: str | None = Field(
+        None, description="Target name template; default: the axis ids joined by '-'."
+    )
+    defaults: Settings = Field(default_factory=Settings, description="Attributes of every cell.")
+    shared: dict[Name, SharedStage] = Field(
+        default_factory=dict, description="Shared stages, used by cells through `uses`."
+    )
+    exclude: list[Selector] = Field(default_factory=list, description="Cells to drop.")
+    include: list[Include] = Field(default_factory=list, description="Cells to add or extend.")
+    overrides: list[Override] = Field(default_factory=list, description="Per-cell attributes.")
+    cache: Cache = Field(default_factory=Cache)
+    sccache: Sccache = Field(default_factory=Sccache)
+    versioning: Versioning = Field(default_factory=Versioning)

@@ -1,0 +1,55 @@
+"""The whole pipeline, load → validate → expand → resolve → lay out → render, without I/O to
+the terminal: the CLI (and tests) call these functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from bakegen.bakefile import BakeFile, layout
+from bakegen.errors import Problem
+from bakegen.expand import expand_matrix
+from bakegen.gitmeta import GitInfo, git_info
+from bakegen.render import render_hcl, render_json, render_override_hcl, render_override_json
+from bakegen.resolve import Resolution, resolve
+from bakegen.validate import Matrix, load_matrix
+
+Format = Literal["hcl", "json"]
+DEFAULT_MATRIX = Path("matrix/default.yaml")
+
+
+@dataclass(frozen=True)
+class Compiled:
+    matrix: Matrix
+    resolution: Resolution
+    bake: BakeFile
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return self.resolution.warnings
+
+    def text(self, fmt: Format) -> str:
+        return render_hcl(self.bake) if fmt == "hcl" else render_json(self.bake)
+
+
+def compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
+    expansion = expand_matrix(matrix)
+    resolution = resolve(matrix, expansion, select)
+    return Compiled(matrix, resolution, layout(matrix, resolution))
+
+
+def compile_path(path: Path, select: tuple[str, ...] = ()) -> Compiled:
+    return compile_matrix(load_matrix(path), select)
+
+
+def version_text(matrix: Matrix, fmt: Format, where: Path) -> tuple[GitInfo, str]:
+    """The override file that carries the git-derived VERSION and COMMIT_SHA."""
+    info = git_info(where, matrix.model.versioning)
+    text = render_override_hcl(info) if fmt == "hcl" else render_override_json(info)
+    return info, text
+
+
+def override_path(output: Path, fmt: Format) -> Path:
+    """Bake loads docker-bake.override.{hcl,json} next to the main file automatically."""
+    return output.parent / f"docker-bake.override.{fmt}"

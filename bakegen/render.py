@@ -1,0 +1,152 @@
+"""Stage 5, render: a BakeFile → docker-bake.hcl (Jinja templates) or docker-bake.json."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from bakegen.bakefile import BakeFile, Block
+from bakegen.errors import BakegenError
+from bakegen.gitmeta import GitInfo
+from bakegen.hcl import Expr, hcl_key, hcl_list, hcl_string, json_dumps, json_template
+from bakegen.templating import Text
+
+
+class RenderError(BakegenError):
+    """A template failed; names the template and line."""
+
+
+def templates_dir() -> Path:
+    """Templates ship inside the wheel; an editable install reads the repository's copy."""
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+def _hcl_value(value: Any) -> str:
+    if isinstance(value, Expr):
+        return value.source
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return hcl_string(value)
+    if isinstance(value, tuple) and all(isinstance(v, tuple) for v in value) and value:
+        return hcl_list(value)
+    if isinstance(value, tuple):
+        return hcl_string(value)
+    raise TypeError(f"no HCL form for {value!r}")
+
+
+def _hcl_map(pairs: tuple[tuple[str, Text], ...], indent: str = "  ") -> str:
+    width = max(len(hcl_key(k)) for k, _ in pairs)
+    lines = [f"{indent}  {hcl_key(k).ljust(width)} = {hcl_string(v)}" for k, v in pairs]
+    return "{\n" + "\n".join(lines) + f"\n{indent}}}"
+
+
+def _hcl_strings(items: tuple[str, ...]) -> str:
+    return hcl_list(items)
+
+
+@cache
+def environment(directory: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(hcl=_hcl_value, hcl_map=_hcl_map, hcl_strings=_hcl_strings,
+                       hcl_string=hcl_string)
+    return env
+
+
+def _render(name: str, **context: Any) -> str:
+    env = environment(str(templates_dir()))
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"{exc.filename or name}:{exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateNotFound:
+        raise RenderError(f"template {name!r} not found in {templates_dir()}") from None
+    except jinja2.UndefinedError as exc:
+        raise RenderError(f"{name}: {exc.message}") from None
+
+
+def render_hcl(bake: BakeFile) -> str:
+    return _render("docker-bake.hcl.j2", bake=bake)
+
+
+def render_override_hcl(info: GitInfo) -> str:
+    return _render("docker-bake.override.hcl.j2", git=info)
+
+
+# -- HCL-JSON ------------------------------------------------------------------------------
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Expr):
+        return "${" + value.source + "}"
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return json_template(value)
+    if isinstance(value, tuple) and value and all(isinstance(v, tuple) for v in value):
+        return [json_template(v) for v in value]
+    return json_template(value)
+
+
+def _json_block(block: Block) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if block.inherits:
+        out["inherits"] = list(block.inherits)
+    if block.description is not None:
+        out["description"] = json_template(block.description)
+    for attr, key in (("context", "context"), ("dockerfile", "dockerfile"), ("stage", "target")):
+        value = getattr(block, attr)
+        if value:
+            out[key] = json_template(value)
+    if block.platforms:
+        out["platforms"] = list(block.platforms)
+    for attr in ("args", "labels", "contexts"):
+        pairs = getattr(block, attr)
+        if pairs:
+            out[attr] = {k: json_template(v) for k, v in pairs}
+    tags = block.tags_value()
+    if tags is not None:
+        out["tags"] = _json_value(tags)
+    if block.secrets:
+        out["secret"] = list(block.secrets)
+    if block.cache_from:
+        out["cache-from"] = [json_template(c) for c in block.cache_from]
+    cache_to = block.cache_to_value()
+    if cache_to is not None:
+        out["cache-to"] = _json_value(cache_to)
+    return out
+
+
+def render_json(bake: BakeFile) -> str:
+    # HCL-JSON has no comments, so unlike the HCL file this one carries no header.
+    doc: dict[str, Any] = {
+        "variable": {
+            v.name: {"default": v.default if isinstance(v.default, bool)
+                     else json_template(v.default), "description": v.description}
+            for v in bake.variables
+        },
+    }
+    for name, expr in bake.globals:
+        doc[name] = _json_value(expr)
+    doc["group"] = {g.name: {"description": g.description, "targets": list(g.targets)}
+                    for g in bake.groups}
+    doc["target"] = {b.name: _json_block(b) for b in (*bake.parents, *bake.targets)}
+    return json_dumps(doc)
+
+
+def render_override_json(info: GitInfo) -> str:
+    return json_dumps({
+        "variable": {
+            "VERSION": {"default": json_template(info.version)},
+            "COMMIT_SHA": {"default": json_template(info.sha)},
+        },
+    })

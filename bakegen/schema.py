@@ -1,0 +1,199 @@
+"""The matrix JSON Schema: generated from the models, committed, and applied to raw YAML."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from bakegen.model import MatrixFile
+from bakegen.source import KeyPath, Source
+
+SCHEMA_PATH = Path(__file__).parent / "resources" / "matrix.schema.json"
+SCHEMA_ID = "https://bakegen.dev/schema/matrix-v1.json"
+
+# What each constrained string pattern means, in words a user can act on.
+_PATTERN_WORDS = {
+    r"^[A-Za-z0-9_-]+$": "only letters, digits, '_' and '-'",
+    r"^[A-Za-z_][A-Za-z0-9_]*$": "a build-arg name: letters, digits and '_', not starting "
+    "with a digit",
+    r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$": "a platform of the form os/arch[/variant], "
+    "e.g. linux/amd64",
+}
+
+_TYPE_WORDS = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def generate_schema() -> dict[str, Any]:
+    """The JSON Schema of a matrix file, from the pydantic models."""
+    schema = MatrixFile.model_json_schema(by_alias=True, mode="validation")
+    _close_pattern_maps(schema)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = SCHEMA_ID
+    return schema
+
+
+def _close_pattern_maps(node: Any) -> None:
+    """Maps with constrained keys must also reject keys that break the constraint."""
+    if isinstance(node, dict):
+        if "patternProperties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _close_pattern_maps(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close_pattern_maps(value)
+
+
+def schema_text() -> str:
+    return json.dumps(generate_schema(), indent=2, sort_keys=True) + "\n"
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = generate_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)  # type: ignore[no-any-return]
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def _expected_types(error: jsonschema.ValidationError) -> list[str]:
+    types = error.validator_value
+    if isinstance(types, str):
+        types = [types]
+    return [_TYPE_WORDS.get(t, t) for t in types]
+
+
+def _leaf_errors(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """Unwrap anyOf/oneOf: keep the branch errors that explain the failure best."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        return [error]
+    branches = [e for e in error.context if not (e.validator == "type" and e.validator_value == "null")]
+    if not branches:
+        return [error]
+    deeper = [e for e in branches if len(e.absolute_path) > len(error.absolute_path)]
+    if deeper:
+        out: list[jsonschema.ValidationError] = []
+        for sub in deeper:
+            out.extend(_leaf_errors(sub))
+        return out
+    type_errors = [e for e in branches if e.validator == "type"]
+    if len(type_errors) == len(branches):
+        merged = sorted({w for e in type_errors for w in _expected_types(e)})
+        merged.append("null") if any(
+            e.validator == "type" and e.validator_value == "null" for e in error.context
+        ) else None
+        error.message = f"expected {' or '.join(merged)}"
+        error.validator = "type-merged"
+        return [error]
+    out = []
+    for sub in branches:
+        out.extend(_leaf_errors(sub))
+    return out
+
+
+def _allowed_keys(schema: dict[str, Any]) -> list[str]:
+    props = schema.get("properties", {})
+    return sorted(props) if isinstance(props, dict) else []
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        defs: dict[str, Any] = generate_schema()["$defs"]
+        return defs[ref.removeprefix("#/$defs/")]  # type: ignore[no-any-return]
+    return schema
+
+
+def suggest(word: str, choices: list[str]) -> str | None:
+    """A "did you mean" hint for a misspelt key or value, if one is close."""
+    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean {match[0]!r}?" if match else None
+
+
+def schema_problems(source: Source) -> list[tuple[KeyPath, str, str | None]]:
+    """Apply the JSON Schema to raw data: (key path, message, hint) for each violation."""
+    found: list[tuple[KeyPath, str, str | None]] = []
+    for top in _validator().iter_errors(source.data):
+        for error in _leaf_errors(top):
+            path: KeyPath = tuple(error.absolute_path)
+            found.extend(_explain(error, path))
+    return found
+
+
+def _explain(
+    error: jsonschema.ValidationError, path: KeyPath
+) -> list[tuple[KeyPath, str, str | None]]:
+    kind = error.validator
+    instance = error.instance
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        patterns = list(error.schema.get("patternProperties", {}))
+        if patterns:
+            words = _PATTERN_WORDS.get(patterns[0], f"pattern {patterns[0]}")
+            return [
+                ((*path, key), f"key {key!r} is not valid: expected {words}", None)
+                for key in instance
+                if not any(re.search(p, key) for p in patterns)
+            ]
+        allowed = _allowed_keys(_resolve(error.schema))
+        out: list[tuple[KeyPath, str, str | None]] = []
+        for key in instance:
+            if key not in allowed:
+                hint = suggest(key, allowed) or (
+                    f"allowed keys: {', '.join(allowed)}" if allowed else None
+                )
+                out.append(((*path, key), f"unknown key {key!r}", hint))
+        return out
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return [(path, f"missing required key {missing!r}", None)]
+    if kind == "type":
+        words = " or ".join(_expected_types(error))
+        hint = None
+        if isinstance(instance, (int, float)) and not isinstance(instance, bool):
+            hint = f'quote it: "{instance}"'
+        return [(path, f"expected {words}, got {_describe(instance)}", hint)]
+    if kind == "type-merged":
+        hint = None
+        if isinstance(instance, (int, float)) and not isinstance(instance, bool):
+            hint = f'quote it: "{instance}"'
+        return [(path, f"{error.message}, got {_describe(instance)}", hint)]
+    if kind == "pattern":
+        words = _PATTERN_WORDS.get(str(error.validator_value), f"pattern {error.validator_value}")
+        return [(path, f"{_describe(instance)} is not valid: expected {words}", None)]
+    if kind == "propertyNames":
+        return [(path, error.message, None)]
+    if kind in ("const", "enum"):
+        options = error.validator_value if kind == "enum" else [error.validator_value]
+        shown = ", ".join(json.dumps(o) for o in options)
+        return [(path, f"expected {shown}, got {_describe(instance)}", None)]
+    if kind in ("minItems", "minProperties"):
+        return [(path, "must not be empty", None)]
+    return [(path, error.message, None)]

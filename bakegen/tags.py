@@ -1,0 +1,71 @@
+"""Rules for image tags and references, checked before anything is written."""
+
+from __future__ import annotations
+
+import re
+
+from bakegen.templating import Text, Var
+
+MAX_TAG = 128
+_TAG_CHARS = re.compile(r"^[A-Za-z0-9_.-]*$")
+_REPO = re.compile(
+    r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+    r"(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$"
+)
+
+
+def _literal_len(text: Text) -> int:
+    return sum(len(p) for p in text if isinstance(p, str))
+
+
+def tag_problem(text: Text) -> tuple[str, str | None] | None:
+    """Why a rendered tag (a bare tag or a full `repo:tag` reference) can never be legal.
+
+    Variable parts are checked by bake at build time; only the literal parts are judged here.
+
+    >>> tag_problem(("v1-linux/amd64",))[0]
+    "tag 'v1-linux/amd64' has characters a tag cannot hold: '/'"
+    """
+    shown = "".join(p if isinstance(p, str) else "${" + p.name + "}" for p in text)
+    repo: Text = ()
+    tag = text
+    joined = "".join(p if isinstance(p, str) else "\0" for p in text)
+    if ":" in joined.replace("://", ""):
+        cut = joined.rindex(":")
+        if "/" not in joined[cut:]:
+            repo, tag = _split(text, cut)
+            repo_text = "".join(p for p in repo if isinstance(p, str))
+            if all(isinstance(p, str) for p in repo) and not _REPO.match(repo_text):
+                return (f"{repo_text!r} is not a valid image repository",
+                        "lowercase letters, digits, '.', '_', '-' and '/' only")
+    if not tag:
+        return (f"tag {shown!r} is empty", None)
+    bad = sorted({c for p in tag if isinstance(p, str) for c in p if not _TAG_CHARS.match(c)})
+    if bad:
+        return (f"tag {shown!r} has characters a tag cannot hold: "
+                + ", ".join(repr(c) for c in bad), "use {axis.id}, which holds only [A-Za-z0-9_-]")
+    first = tag[0]
+    if isinstance(first, str) and first[:1] in (".", "-"):
+        return (f"tag {shown!r} may not start with {first[0]!r}", None)
+    if _literal_len(tag) > MAX_TAG:
+        return (f"tag {shown!r} is longer than {MAX_TAG} characters", None)
+    return None
+
+
+def _split(text: Text, cut: int) -> tuple[Text, Text]:
+    """Split a text at a character offset of its literal-joined form."""
+    left: list[str | Var] = []
+    right: list[str | Var] = []
+    pos = 0
+    for part in text:
+        size = len(part) if isinstance(part, str) else 1
+        if pos + size <= cut:
+            left.append(part)
+        elif pos > cut:
+            right.append(part)
+        else:
+            assert isinstance(part, str)
+            left.append(part[: cut - pos])
+            right.append(part[cut - pos + 1 :])
+        pos += size
+    return tuple(p for p in left if p != ""), tuple(p for p in right if p != "")

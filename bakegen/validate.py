@@ -1,0 +1,222 @@
+"""Stage 2, validate: raw YAML → checked MatrixFile, or a MatrixError listing every problem."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import pydantic
+
+from bakegen.errors import MatrixError, Problem
+from bakegen.model import MatrixFile, Selector, Settings
+from bakegen.schema import schema_problems, suggest
+from bakegen.source import KeyPath, Source, load_file, load_text
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+_ID_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def is_glob(text: str) -> bool:
+    return bool(_GLOB_CHARS.search(text))
+
+
+def sanitize(text: str) -> str:
+    """A bake-legal name part: characters outside [A-Za-z0-9_-] become '-'.
+
+    >>> sanitize("12.9"), sanitize("linux/arm64/v8")
+    ('12-9', 'linux-arm64-v8')
+    """
+    return _ID_SAFE.sub("-", text)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A validated matrix and the source it came from (for locating later problems)."""
+
+    model: MatrixFile
+    source: Source
+
+    def value_ids(self, axis: str) -> dict[str, str]:
+        """Axis value → its id in target and group names."""
+        spec = self.model.axes[axis]
+        out: dict[str, str] = {}
+        for value, attrs in spec.values.items():
+            if attrs is not None and attrs.id is not None:
+                out[value] = attrs.id
+            else:
+                out[value] = sanitize(spec.id.replace("{value}", value))
+        return out
+
+
+def settings_blocks(model: MatrixFile) -> Iterator[tuple[KeyPath, Settings]]:
+    """Every block of target attributes in the file, with its key path."""
+    yield ("defaults",), model.defaults
+    for axis_name, axis in model.axes.items():
+        for value, attrs in axis.values.items():
+            if attrs is not None:
+                yield ("axes", axis_name, "values", value), attrs
+    for i, inc in enumerate(model.include):
+        yield ("include", i), inc
+    for i, ovr in enumerate(model.overrides):
+        yield ("overrides", i), ovr
+    for name, stage in model.shared.items():
+        yield ("shared", name), stage
+
+
+class _Checker:
+    def __init__(self, model: MatrixFile, source: Source) -> None:
+        self.model = model
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def add(self, path: KeyPath, message: str, hint: str | None = None) -> None:
+        self.problems.append(self.source.problem(path, message, hint))
+
+    def run(self) -> None:
+        self.check_axes()
+        for i, sel in enumerate(self.model.exclude):
+            self.check_selector(("exclude", i), sel)
+        for i, inc in enumerate(self.model.include):
+            self.check_selector(("include", i, "cell"), inc.cell)
+        for i, ovr in enumerate(self.model.overrides):
+            self.check_selector(("overrides", i, "select"), ovr.select)
+        for path, block in settings_blocks(self.model):
+            self.check_block(path, block)
+        self.check_shared()
+        if not self.model.image.tags:
+            self.add(("image", "tags"), "at least one tag template is needed")
+
+    def check_axes(self) -> None:
+        matrix = Matrix(self.model, self.source)
+        for axis_name, axis in self.model.axes.items():
+            if "{value}" not in axis.id:
+                self.add(("axes", axis_name, "id"), "must contain {value}", None)
+            seen: dict[str, str] = {}
+            for value, vid in matrix.value_ids(axis_name).items():
+                if not vid:
+                    self.add(("axes", axis_name, "values", value), "gives an empty id")
+                elif vid in seen:
+                    self.add(
+                        ("axes", axis_name, "values", value),
+                        f"id {vid!r} is also the id of {seen[vid]!r}",
+                        "set a distinct 'id' on one of them",
+                    )
+                seen[vid] = value
+
+    def check_selector(self, path: KeyPath, selector: Selector) -> None:
+        axes = self.model.axes
+        for axis_name, wanted in selector.items():
+            if axis_name not in axes:
+                self.add(
+                    (*path, axis_name),
+                    f"unknown axis {axis_name!r}",
+                    suggest(axis_name, list(axes)) or f"axes: {', '.join(axes)}",
+                )
+                continue
+            patterns = [wanted] if isinstance(wanted, str) else wanted
+            values = list(axes[axis_name].values)
+            for j, pattern in enumerate(patterns):
+                where = (*path, axis_name) if isinstance(wanted, str) else (*path, axis_name, j)
+                if is_glob(pattern):
+                    if not any(fnmatchcase(v, pattern) for v in values):
+                        self.add(where, f"pattern {pattern!r} matches no value of axis "
+                                 f"{axis_name!r}", f"values: {', '.join(values)}")
+                elif pattern not in values:
+                    self.add(
+                        where,
+                        f"{pattern!r} is not a value of axis {axis_name!r}",
+                        suggest(pattern, values) or f"values: {', '.join(values)}",
+                    )
+
+    def check_block(self, path: KeyPath, block: Settings) -> None:
+        for ctx, stage in block.uses.items():
+            if stage is not None and stage not in self.model.shared:
+                self.add(
+                    (*path, "uses", ctx),
+                    f"no shared stage named {stage!r}",
+                    suggest(stage, list(self.model.shared))
+                    or "declare it under 'shared'",
+                )
+        for ctx, link in block.links.items():
+            self.check_selector((*path, "links", ctx), dict(link))
+            for axis_name, value in link.items():
+                if is_glob(value):
+                    self.add((*path, "links", ctx, axis_name), "a link names one cell: no globs")
+        for name in block.contexts:
+            if name in block.uses or name in block.links:
+                self.add((*path, "contexts", name), f"context {name!r} is given twice")
+
+    def check_shared(self) -> None:
+        shared = self.model.shared
+        for name, stage in shared.items():
+            for i, axis_name in enumerate(stage.axes):
+                if axis_name not in self.model.axes:
+                    self.add(("shared", name, "axes", i), f"unknown axis {axis_name!r}",
+                             suggest(axis_name, list(self.model.axes)))
+            if stage.dockerfile is None or stage.stage is None:
+                self.add(("shared", name), "a shared stage needs 'dockerfile' and 'stage'")
+            for ctx, dep in stage.uses.items():
+                if dep in shared and not set(shared[dep].axes) <= set(stage.axes):
+                    extra = sorted(set(shared[dep].axes) - set(stage.axes))
+                    self.add(
+                        ("shared", name, "uses", ctx),
+                        f"uses {dep!r}, which varies by {', '.join(extra)} but {name!r} does not",
+                        f"add {', '.join(extra)} to shared.{name}.axes",
+                    )
+        self.check_cycles()
+
+    def check_cycles(self) -> None:
+        shared = self.model.shared
+        state: dict[str, int] = {}
+
+        def visit(name: str, trail: list[str]) -> None:
+            state[name] = 1
+            for ctx, dep in shared[name].uses.items():
+                if dep not in shared:
+                    continue
+                if state.get(dep) == 1:
+                    cycle = [*trail[trail.index(dep):], dep] if dep in trail else [name, dep]
+                    self.add(("shared", name, "uses", ctx),
+                             f"shared stages form a cycle: {' -> '.join(cycle)}")
+                elif state.get(dep) is None:
+                    visit(dep, [*trail, dep])
+            state[name] = 2
+
+        for name in shared:
+            if name not in state:
+                visit(name, [name])
+
+
+def _pydantic_problems(source: Source, exc: pydantic.ValidationError) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        path = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
+        out.append(source.problem(path, err["msg"]))
+    return out
+
+
+def validate_source(source: Source) -> Matrix:
+    """Schema, then models, then cross-references; all problems are raised together."""
+    found = schema_problems(source)
+    if found:
+        raise MatrixError([source.problem(p, m, h) for p, m, h in found])
+    try:
+        model = MatrixFile.model_validate(source.data)
+    except pydantic.ValidationError as exc:
+        raise MatrixError(_pydantic_problems(source, exc)) from None
+    checker = _Checker(model, source)
+    checker.run()
+    if checker.problems:
+        raise MatrixError(checker.problems)
+    return Matrix(model, source)
+
+
+def load_matrix(path: Path) -> Matrix:
+    return validate_source(load_file(path))
+
+
+def load_matrix_text(text: str, display: str = "matrix.yaml") -> Matrix:
+    return validate_source(load_text(text, display))
