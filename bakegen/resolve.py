@@ -104,9 +104,29 @@ class Resolver:
         self.shared: dict[str, Target] = {}
         self.resolved: dict[str, Target] = {}
         self.shared_keys: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        self.repeats: dict[tuple[KeyPath, str], tuple[int, set[str]]] = {}
 
-    def fail(self, path: KeyPath, message: str, hint: str | None = None) -> None:
+    def fail(self, path: KeyPath, message: str, hint: str | None = None,
+             kind: str | None = None) -> None:
+        """Record a problem; one of the same `kind` at the same place is counted, not
+        repeated for every target it affects."""
+        if kind is not None:
+            key = (tuple(path), kind)
+            if key in self.repeats:
+                self.repeats[key][1].add(message)
+                return
+            self.repeats[key] = (len(self.problems), {message})
         self.problems.append(self.matrix.source.problem(path, message, hint))
+
+    def gathered(self) -> list[Problem]:
+        out = list(self.problems)
+        for index, messages in self.repeats.values():
+            more = len(messages) - 1
+            if more:
+                p = out[index]
+                out[index] = Problem(location=p.location, path=p.path, hint=p.hint,
+                                     message=f"{p.message} (and {more} more like it)")
+        return out
 
     # -- scopes -----------------------------------------------------------------------------
     def scope(self, values: tuple[tuple[str, str], ...], name: str) -> dict[str, Part]:
@@ -122,11 +142,14 @@ class Resolver:
         return scope
 
     def text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
+        return self.try_text(template, scope, where) or literal(template)
+
+    def try_text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text | None:
         try:
             return expand(template, scope)
         except TemplateError as exc:
-            self.fail(where, exc.message, exc.hint)
-            return literal(template)
+            self.fail(where, exc.message, exc.hint, kind="template")
+            return None
 
     # -- cells ------------------------------------------------------------------------------
     def cell_settings(self, cell: Cell) -> _Acc:
@@ -194,10 +217,12 @@ class Resolver:
                 [self.tag(t, scope, w) for t, w in latest])
 
     def tag(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
-        text = self.text(template, scope, where)
+        text = self.try_text(template, scope, where)
+        if text is None:
+            return literal(template)
         problem = tag_problem(text)
         if problem:
-            self.fail(where, problem[0], problem[1])
+            self.fail(where, problem[0], problem[1], kind="tag")
         if ":" in plain(text):
             return text
         return join((IMAGE,), ":", text)
@@ -239,7 +264,8 @@ class Resolver:
         dockerfile = acc.get("dockerfile")
         if dockerfile is None:
             self.fail(origin, f"target {name!r} has no dockerfile",
-                      "set 'dockerfile' in defaults, on an axis value or in an override")
+                      "set 'dockerfile' in defaults, on an axis value or in an override",
+                      kind="dockerfile")
             dockerfile = "Dockerfile"
         args = {k: self.text(v, scope, w) for k, (v, w) in acc.maps["args"].items()}
         secrets = list(acc.get("secrets", []))
@@ -287,7 +313,10 @@ def resolve(matrix: Matrix, expansion: Expansion, select: tuple[str, ...] = ()) 
     """Resolve the selected cells (all by default) and everything they depend on."""
     resolver = Resolver(matrix, expansion)
     cells = {c.name: resolver.resolve_cell(c) for c in expansion.cells}
-    problems = resolver.problems
+    if resolver.problems:
+        # Later checks would only repeat the consequences of these.
+        raise MatrixError(resolver.gathered())
+    problems: list[Problem] = []
     selected = [n for n in cells if not select or any(fnmatchcase(n, g) for g in select)]
     if not selected:
         problems.append(Problem(
@@ -318,16 +347,20 @@ def check_targets(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]:
     problems: list[Problem] = []
     by_name = {t.name: t for t in targets}
     seen_tags: dict[str, str] = {}
+    clashes: list[tuple[str, str, str]] = []
     for target in targets:
         for tag in (*target.tags, *target.latest_tags):
             key = plain(tag)
             if key in seen_tags and seen_tags[key] != target.name:
-                problems.append(matrix.source.problem(
-                    target.origins.get("tags", ("image", "tags")),
-                    f"targets {seen_tags[key]!r} and {target.name!r} would both push {key!r}",
-                    "make the tag template include every axis that differs",
-                ))
+                clashes.append((seen_tags[key], target.name, key))
             seen_tags.setdefault(key, target.name)
+    if clashes:
+        first, second, tag = clashes[0]
+        more = f" (and {len(clashes) - 1} more like it)" if len(clashes) > 1 else ""
+        problems.append(matrix.source.problem(
+            ("image", "tags"), f"targets {first!r} and {second!r} would both push {tag!r}{more}",
+            "make the tag templates include every axis that differs",
+        ))
         for dep in target.depends_on:
             other = by_name.get(dep)
             if other and other.platforms and not set(target.platforms) <= set(other.platforms):

@@ -145,7 +145,18 @@ def schema_problems(source: Source) -> list[tuple[KeyPath, str, str | None]]:
         for error in _leaf_errors(top):
             path: KeyPath = tuple(error.absolute_path)
             found.extend(_explain(error, path))
-    return found
+    # A misspelt required key is reported once, as the misspelling.
+    guessed = {
+        (path[:-1], hint.split("'")[1])
+        for path, message, hint in found
+        if message.startswith("unknown key") and hint and hint.startswith("did you mean")
+    }
+    return [
+        (path, message, hint)
+        for path, message, hint in found
+        if not (message.startswith("missing required key")
+                and (path, message.split("'")[1]) in guessed)
+    ]
 
 
 def _explain(

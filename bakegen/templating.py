@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bakegen.schema import suggest
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
@@ -81,9 +81,11 @@ def expand(template: str, scope: Mapping[str, Part]) -> Text:
         name = name.strip()
         if name not in scope:
             known = sorted(scope)
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
             raise TemplateError(
                 f"unknown placeholder {{{name}}} in {template!r}",
-                suggest(name, known) or f"known: {', '.join('{' + k + '}' for k in known)}",
+                f"did you mean {{{close[0]}}}?" if close
+                else f"known: {', '.join('{' + k + '}' for k in known)}",
             )
         value = scope[name]
         parts.append(value if isinstance(value, str) else (value,))

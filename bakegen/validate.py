@@ -101,7 +101,7 @@ class _Checker:
                 elif vid in seen:
                     self.add(
                         ("axes", axis_name, "values", value),
-                        f"id {vid!r} is also the id of {seen[vid]!r}",
+                        f"value {value!r} has the id {vid!r}, already the id of {seen[vid]!r}",
                         "set a distinct 'id' on one of them",
                     )
                 seen[vid] = value

@@ -1,0 +1,72 @@
+"""Shared fixtures: isolated git, matrix files in temporary folders, the CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bakegen.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+                  ) -> None:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for key in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{key}_NAME", "Test")
+        monkeypatch.setenv(f"GIT_{key}_EMAIL", "test@example.com")
+        monkeypatch.setenv(f"GIT_{key}_DATE", "2026-01-01T00:00:00Z")
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run real git in `cwd` and return its output."""
+    done = subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", "-c", "advice.detachedHead=false", *args],
+        cwd=cwd, check=True, capture_output=True, text=True, env=os.environ.copy(),
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> Callable[..., Path]:
+    """A real git repository with one commit per call of `commit`, tagged as asked."""
+
+    def make(name: str = "repo") -> Path:
+        repo = tmp_path / name
+        repo.mkdir()
+        git(repo, "init", "-q")
+        (repo / "README.md").write_text("x\n")
+        git(repo, "add", "README.md")
+        git(repo, "commit", "-qm", "first")
+        return repo
+
+    return make
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+
+
+@pytest.fixture
+def invoke(runner: CliRunner) -> Callable[..., object]:
+    def run(*args: str) -> object:
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return run
