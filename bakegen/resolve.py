@@ -361,6 +361,7 @@ def check_targets(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]:
             ("image", "tags"), f"targets {first!r} and {second!r} would both push {tag!r}{more}",
             "make the tag templates include every axis that differs",
         ))
+    for target in targets:
         for dep in target.depends_on:
             other = by_name.get(dep)
             if other and other.platforms and not set(target.platforms) <= set(other.platforms):
@@ -375,7 +376,7 @@ def check_targets(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]:
 
 def _cycles(matrix: Matrix, by_name: dict[str, Target]) -> list[Problem]:
     state: dict[str, int] = {}
-    problems: list[Problem] = []
+    found: list[tuple[KeyPath, str]] = []
 
     def visit(name: str, trail: list[str]) -> None:
         state[name] = 1
@@ -386,8 +387,7 @@ def _cycles(matrix: Matrix, by_name: dict[str, Target]) -> list[Problem]:
                 cycle = [*trail[trail.index(dep):], dep]
                 where = next((w for k, w in by_name[name].origins.items()
                               if k.startswith("links.")), ())
-                problems.append(matrix.source.problem(
-                    where, f"targets link in a cycle: {' -> '.join(cycle)}"))
+                found.append((where, " -> ".join(cycle)))
             elif dep not in state:
                 visit(dep, [*trail, dep])
         state[name] = 2
@@ -395,4 +395,8 @@ def _cycles(matrix: Matrix, by_name: dict[str, Target]) -> list[Problem]:
     for name in by_name:
         if name not in state:
             visit(name, [name])
-    return problems
+    if not found:
+        return []
+    where, cycle = found[0]
+    more = f" (and {len(found) - 1} more like it)" if len(found) > 1 else ""
+    return [matrix.source.problem(where, f"targets link in a cycle: {cycle}{more}")]

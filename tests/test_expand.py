@@ -1,0 +1,91 @@
+"""Expansion: product order, GitHub-Actions-style exclude/include, names, warnings."""
+
+from __future__ import annotations
+
+from bakegen.expand import expand_matrix
+from bakegen.validate import load_matrix_text
+
+THREE_AXES = """\
+format: 1
+image: {name: app, tags: ["{name}"]}
+defaults: {dockerfile: Dockerfile}
+axes:
+  fw:
+    values: {vllm: , sglang: , trtllm: }
+  cuda:
+    id: "cuda{value}"
+    values: {"12.9": , "13.0": }
+  platform:
+    values:
+      linux/amd64: {id: amd64}
+      linux/arm64: {id: arm64}
+"""
+
+
+def names(text: str) -> list[str]:
+    return [c.name for c in expand_matrix(load_matrix_text(text)).cells]
+
+
+def test_product_in_axis_order_with_bake_legal_names() -> None:
+    assert names(THREE_AXES)[:5] == [
+        "vllm-cuda12-9-amd64", "vllm-cuda12-9-arm64", "vllm-cuda13-0-amd64",
+        "vllm-cuda13-0-arm64", "sglang-cuda12-9-amd64",
+    ]
+    assert len(names(THREE_AXES)) == 12
+
+
+def test_partial_exclude_removes_every_cell_with_both_values() -> None:
+    text = THREE_AXES + 'exclude:\n  - {fw: trtllm, cuda: "12.9"}\n'
+    got = names(text)
+    assert len(got) == 10
+    assert not [n for n in got if n.startswith("trtllm-cuda12-9")]
+    assert "trtllm-cuda13-0-arm64" in got
+
+
+def test_glob_and_list_values_in_exclude() -> None:
+    text = THREE_AXES + "exclude:\n  - {fw: '*lang', platform: [linux/arm64]}\n"
+    got = names(text)
+    assert "sglang-cuda12-9-arm64" not in got
+    assert "sglang-cuda12-9-amd64" in got
+    assert len(got) == 10
+
+
+def test_include_extends_matching_cells_and_adds_new_ones() -> None:
+    text = THREE_AXES + (
+        'exclude:\n  - {fw: trtllm}\n'
+        'include:\n'
+        '  - cell: {fw: vllm, cuda: "13.0"}\n'
+        '    args: {EXTRA: "1"}\n'
+        '  - cell: {fw: trtllm, cuda: "13.0", platform: linux/amd64}\n'
+    )
+    expansion = expand_matrix(load_matrix_text(text))
+    by_name = {c.name: c for c in expansion.cells}
+    assert by_name["vllm-cuda13-0-amd64"].includes == (0,)
+    assert by_name["vllm-cuda12-9-amd64"].includes == ()
+    assert list(by_name)[-1] == "trtllm-cuda13-0-amd64"
+    assert by_name["trtllm-cuda13-0-amd64"].origin == ("include", 1)
+    assert expansion.warnings == ()
+
+
+def test_selectors_that_match_nothing_are_reported() -> None:
+    text = THREE_AXES + (
+        'exclude:\n  - {fw: trtllm}\n  - {fw: trtllm, cuda: "12.9"}\n'
+        'include:\n  - cell: {fw: trtllm}\n'
+    )
+    warnings = [str(w) for w in expand_matrix(load_matrix_text(text)).warnings]
+    assert warnings == [
+        "matrix.yaml:16:5: exclude[1]: this exclude matches no cell",
+        "matrix.yaml:18:5: include[0].cell: this include matches no cell and does not name "
+        "one value of every axis (name every axis to add a cell)",
+    ]
+
+
+def test_name_template() -> None:
+    text = THREE_AXES + 'name: "{platform}-{fw}-{cuda}"\n'
+    assert names(text)[0] == "amd64-vllm-cuda12-9"
+
+
+def test_expansion_is_deterministic() -> None:
+    first = expand_matrix(load_matrix_text(THREE_AXES))
+    second = expand_matrix(load_matrix_text(THREE_AXES))
+    assert first == second

@@ -1,0 +1,159 @@
+"""Resolution: the documented override order, shared stages, links, selection."""
+
+from __future__ import annotations
+
+import pytest
+
+from bakegen.errors import MatrixError
+from bakegen.expand import expand_matrix
+from bakegen.resolve import Target, resolve
+from bakegen.templating import Var, plain
+from bakegen.validate import load_matrix_text
+
+BASE = """\
+format: 1
+image: {name: app, tags: ["{version}-{name}"], latest: ["latest-{name}"]}
+defaults:
+  dockerfile: Dockerfile
+  args: {LEVEL: defaults, KEEP: "yes", DROP: "x"}
+axes:
+  fw:
+    values:
+      vllm: {args: {LEVEL: fw, FW: vllm}, vars: {runtime: nvcr.io/cuda}}
+      sglang: {args: {LEVEL: fw, FW: sglang}, vars: {runtime: lmsys/sglang}}
+  cuda:
+    id: "cuda{value}"
+    values:
+      "12.9": {args: {LEVEL: cuda}, vars: {tag: "25.06"}}
+      "13.0": {vars: {tag: "25.11"}}
+  platform:
+    values:
+      linux/amd64: {id: amd64, platforms: [linux/amd64], args: {ARCH: amd64}}
+      linux/arm64: {id: arm64, platforms: [linux/arm64], args: {ARCH: arm64}}
+  target:
+    values:
+      runtime:
+        stage: runtime
+        uses: {dynamo_base: base}
+        args: {RUNTIME: "{fw.runtime}"}
+      dev:
+        stage: dev
+        links: {runtime: {target: runtime}}
+shared:
+  base:
+    axes: [cuda, platform]
+    dockerfile: base.Dockerfile
+    stage: base
+    args: {BASE_TAG: "{cuda.tag}"}
+"""
+
+
+def targets(text: str, select: tuple[str, ...] = ()) -> dict[str, Target]:
+    matrix = load_matrix_text(text)
+    return {t.name: t for t in resolve(matrix, expand_matrix(matrix), select).targets}
+
+
+def args(target: Target) -> dict[str, str]:
+    return {k: plain(v) for k, v in target.args}
+
+
+def test_later_layers_win_and_null_removes() -> None:
+    text = BASE + (
+        "include:\n  - cell: {fw: vllm, cuda: '12.9'}\n    args: {LEVEL: include}\n"
+        "overrides:\n"
+        "  - select: {fw: vllm}\n    args: {LEVEL: override1, DROP: null}\n"
+        "  - select: {fw: vllm, target: dev}\n    args: {LEVEL: override2}\n"
+    )
+    got = targets(text)
+    assert args(got["vllm-cuda12-9-amd64-runtime"])["LEVEL"] == "override1"
+    assert args(got["vllm-cuda12-9-amd64-dev"])["LEVEL"] == "override2"
+    assert args(got["sglang-cuda12-9-amd64-dev"])["LEVEL"] == "cuda"
+    assert args(got["sglang-cuda13-0-amd64-dev"])["LEVEL"] == "fw"
+    assert "DROP" not in args(got["vllm-cuda13-0-arm64-dev"])
+    assert args(got["sglang-cuda13-0-arm64-dev"])["DROP"] == "x"
+    assert args(got["sglang-cuda13-0-arm64-dev"])["KEEP"] == "yes"
+
+
+def test_include_applies_between_axes_and_overrides() -> None:
+    text = BASE + "include:\n  - cell: {fw: sglang}\n    args: {LEVEL: include}\n"
+    assert args(targets(text)["sglang-cuda12-9-arm64-runtime"])["LEVEL"] == "include"
+
+
+def test_shared_stage_is_built_once_per_axis_combination() -> None:
+    got = targets(BASE)
+    shared = sorted(n for n, t in got.items() if t.kind == "shared")
+    assert shared == ["base-cuda12-9-amd64", "base-cuda12-9-arm64", "base-cuda13-0-amd64",
+                      "base-cuda13-0-arm64"]
+    runtime = got["sglang-cuda13-0-arm64-runtime"]
+    assert dict(runtime.contexts)["dynamo_base"] == ("target:base-cuda13-0-arm64",)
+    base = got["base-cuda13-0-arm64"]
+    # A shared stage takes args and platforms of its own axes only, and its own attributes.
+    assert args(base) == {"ARCH": "arm64", "BASE_TAG": "25.11"}
+    assert base.platforms == ("linux/arm64",)
+    assert base.tags == ()
+
+
+def test_shared_stage_takes_args_of_its_own_axes_only() -> None:
+    # LEVEL comes from cuda 12.9 (an axis of the stage), not from defaults or fw.
+    assert args(targets(BASE)["base-cuda12-9-amd64"]) == {
+        "ARCH": "amd64", "BASE_TAG": "25.06", "LEVEL": "cuda",
+    }
+
+
+def test_links_point_at_the_sibling_cell() -> None:
+    dev = targets(BASE)["vllm-cuda12-9-arm64-dev"]
+    assert dict(dev.contexts) == {"runtime": ("target:vllm-cuda12-9-arm64-runtime",)}
+    assert dev.depends_on == ("vllm-cuda12-9-arm64-runtime",)
+
+
+def test_templates_read_axis_vars_and_bake_variables() -> None:
+    got = targets(BASE)["sglang-cuda12-9-amd64-runtime"]
+    assert args(got)["RUNTIME"] == "lmsys/sglang"
+    assert got.tags == ((Var("IMAGE"), ":", Var("VERSION"), "-sglang-cuda12-9-amd64-runtime"),)
+    assert got.latest_tags == ((Var("IMAGE"), ":latest-sglang-cuda12-9-amd64-runtime"),)
+
+
+def test_select_keeps_dependencies() -> None:
+    got = targets(BASE, ("vllm-cuda13-0-amd64-dev",))
+    assert list(got) == ["vllm-cuda13-0-amd64-runtime", "vllm-cuda13-0-amd64-dev",
+                         "base-cuda13-0-amd64"]
+
+
+def test_select_matching_nothing_is_an_error() -> None:
+    with pytest.raises(MatrixError, match=r"--select nope-\* matches no target"):
+        targets(BASE, ("nope-*",))
+
+
+def test_sccache_credentials_are_secrets_never_args() -> None:
+    text = BASE.replace("    stage: base\n", "    stage: base\n    sccache: true\n")
+    base = targets(text)["base-cuda12-9-amd64"]
+    assert args(base)["USE_SCCACHE"] == "${USE_SCCACHE}"
+    assert args(base)["SCCACHE_BUCKET"] == "${SCCACHE_BUCKET}"
+    assert [(s.id, s.env) for s in base.secrets] == [
+        ("aws-key-id", "AWS_ACCESS_KEY_ID"), ("aws-secret-id", "AWS_SECRET_ACCESS_KEY"),
+    ]
+    assert not any("AWS" in k for k in args(base))
+
+
+def test_consumer_platforms_must_be_built_by_the_dependency() -> None:
+    text = BASE.replace("    args: {BASE_TAG", "    platforms: [linux/amd64]\n    args: {BASE_TAG")
+    with pytest.raises(MatrixError) as caught:
+        targets(text)
+    assert "'vllm-cuda12-9-arm64-runtime' builds for linux/arm64 but uses " \
+        "'base-cuda12-9-arm64', built only for linux/amd64" in str(caught.value)
+
+
+def test_cell_link_cycle_is_an_error() -> None:
+    text = BASE.replace("        uses: {dynamo_base: base}\n",
+                        "        uses: {dynamo_base: base}\n        links: {dev: {target: dev}}\n")
+    with pytest.raises(MatrixError) as caught:
+        targets(text)
+    assert "targets link in a cycle: vllm-cuda12-9-amd64-runtime -> vllm-cuda12-9-amd64-dev" \
+        " -> vllm-cuda12-9-amd64-runtime" in str(caught.value)
+
+
+def test_full_reference_tag_is_kept_whole() -> None:
+    text = BASE.replace('tags: ["{version}-{name}"]',
+                        'tags: ["{version}-{name}", "ghcr.io/acme/app:{name}"]')
+    got = targets(text)["vllm-cuda12-9-amd64-dev"]
+    assert plain(got.tags[1]) == "ghcr.io/acme/app:vllm-cuda12-9-amd64-dev"
