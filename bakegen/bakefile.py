@@ -50,8 +50,10 @@ class Block:
             return None
         if not self.latest_tags:
             return self.tags
-        return Expr(f"concat(\n    {hcl_list(self.tags, '    ')},\n"
-                    f"    TAG_LATEST ? {hcl_list(self.latest_tags, '    ')} : []\n  )")
+        return Expr(
+            f"concat(\n    {hcl_list(self.tags, '    ')},\n"
+            f"    TAG_LATEST ? {hcl_list(self.latest_tags, '    ')} : []\n  )"
+        )
 
     def cache_to_value(self) -> Expr | None:
         if not self.cache_to:
@@ -82,28 +84,52 @@ class BakeFile:
 def variables(model: MatrixFile) -> tuple[Variable, ...]:
     image, cache, sccache = model.image, model.cache, model.sccache
     out = [
-        Variable(name="REGISTRY", default=image.registry,
-                 description="Registry and namespace of the images, e.g. ghcr.io/acme"),
+        Variable(
+            name="REGISTRY",
+            default=image.registry,
+            description="Registry and namespace of the images, e.g. ghcr.io/acme",
+        ),
         Variable(name="IMAGE_NAME", default=image.name, description="Image repository name"),
-        Variable(name="VERSION", default=model.versioning.default,
-                 description="Image version (docker-bake.override.hcl sets it from git)"),
-        Variable(name="COMMIT_SHA", default="",
-                 description="Source commit (docker-bake.override.hcl sets it from git)"),
-        Variable(name="TAG_LATEST", default=image.tag_latest,
-                 description="Also tag the moving latest aliases"),
+        Variable(
+            name="VERSION",
+            default=model.versioning.default,
+            description="Image version (docker-bake.override.hcl sets it from git)",
+        ),
+        Variable(
+            name="COMMIT_SHA",
+            default="",
+            description="Source commit (docker-bake.override.hcl sets it from git)",
+        ),
+        Variable(
+            name="TAG_LATEST",
+            default=image.tag_latest,
+            description="Also tag the moving latest aliases",
+        ),
     ]
     if cache.enabled:
         out += [
-            Variable(name="CACHE_REGISTRY", default=cache.registry,
-                     description="Repository of the registry cache ('' = <image>-cache)"),
-            Variable(name="CACHE_SCOPE", default=cache.scope,
-                     description="Cache tag suffix, e.g. the branch name"),
-            Variable(name="CACHE_EXPORT", default=cache.export,
-                     description="Write the registry cache (cache-to)"),
+            Variable(
+                name="CACHE_REGISTRY",
+                default=cache.registry,
+                description="Repository of the registry cache ('' = <image>-cache)",
+            ),
+            Variable(
+                name="CACHE_SCOPE",
+                default=cache.scope,
+                description="Cache tag suffix, e.g. the branch name",
+            ),
+            Variable(
+                name="CACHE_EXPORT",
+                default=cache.export,
+                description="Write the registry cache (cache-to)",
+            ),
         ]
     out += [
-        Variable(name="USE_SCCACHE", default="true" if sccache.enabled else "false",
-                 description="Compile through sccache (credentials come as secrets)"),
+        Variable(
+            name="USE_SCCACHE",
+            default="true" if sccache.enabled else "false",
+            description="Compile through sccache (credentials come as secrets)",
+        ),
         Variable(name="SCCACHE_BUCKET", default=sccache.bucket, description="sccache S3 bucket"),
         Variable(name="SCCACHE_REGION", default=sccache.region, description="sccache S3 region"),
     ]
@@ -113,8 +139,9 @@ def variables(model: MatrixFile) -> tuple[Variable, ...]:
 def globals_(model: MatrixFile) -> tuple[tuple[str, Expr], ...]:
     out = [("IMAGE", Expr('REGISTRY == "" ? IMAGE_NAME : "${REGISTRY}/${IMAGE_NAME}"'))]
     if model.cache.enabled:
-        out.append(("CACHE_IMAGE",
-                    Expr('CACHE_REGISTRY == "" ? "${IMAGE}-cache" : CACHE_REGISTRY')))
+        out.append(
+            ("CACHE_IMAGE", Expr('CACHE_REGISTRY == "" ? "${IMAGE}-cache" : CACHE_REGISTRY'))
+        )
     return tuple(out)
 
 
@@ -145,15 +172,24 @@ def _parent(name: str, members: list[Target], taken: Block | None) -> Block:
         inherited = getattr(taken, attr) if taken is not None else None
         scalar[attr] = value if value and value != inherited and inherited is None else None
     return Block(
-        name=name, args=args, labels=labels,
+        name=name,
+        args=args,
+        labels=labels,
         secrets=tuple(f"id={s.id},env={s.env}" for s in secrets),  # type: ignore[attr-defined]
         **scalar,  # type: ignore[arg-type]
     )
 
 
 def _is_empty(block: Block) -> bool:
-    return not (block.args or block.labels or block.secrets or block.context or block.dockerfile
-                or block.stage or block.platforms)
+    return not (
+        block.args
+        or block.labels
+        or block.secrets
+        or block.context
+        or block.dockerfile
+        or block.stage
+        or block.platforms
+    )
 
 
 def layout(matrix: Matrix, resolution: Resolution) -> BakeFile:
@@ -164,8 +200,9 @@ def layout(matrix: Matrix, resolution: Resolution) -> BakeFile:
     common = _parent(COMMON, list(targets), None)
     parents: dict[str, Block] = {COMMON: common}
     membership: dict[str, list[str]] = {t.name: [COMMON] for t in targets}
-    groups = [Group(name="default", description="every cell of the matrix",
-                    targets=resolution.selected)]
+    groups = [
+        Group(name="default", description="every cell of the matrix", targets=resolution.selected)
+    ]
     for axis in model.axes:
         for value, vid in matrix.value_ids(axis).items():
             members = [t for t in targets if (axis, value) in t.values]
@@ -182,9 +219,13 @@ def layout(matrix: Matrix, resolution: Resolution) -> BakeFile:
     _check_names(matrix, targets, groups, parents)
     blocks = tuple(_own_block(t, [parents[p] for p in membership[t.name]]) for t in targets)
     return BakeFile(
-        source=matrix.source.path, variables=variables(model), globals=globals_(model),
-        groups=tuple(groups), parents=tuple(p for p in parents.values() if not _is_empty(p)),
-        targets=blocks, target_info=targets,
+        source=matrix.source.path,
+        variables=variables(model),
+        globals=globals_(model),
+        groups=tuple(groups),
+        parents=tuple(p for p in parents.values() if not _is_empty(p)),
+        targets=blocks,
+        target_info=targets,
     )
 
 
@@ -216,17 +257,21 @@ def _own_block(target: Target, parents: list[Block]) -> Block:
     )
 
 
-def _check_names(matrix: Matrix, targets: tuple[Target, ...], groups: list[Group],
-                 parents: dict[str, Block]) -> None:
+def _check_names(
+    matrix: Matrix, targets: tuple[Target, ...], groups: list[Group], parents: dict[str, Block]
+) -> None:
     seen: dict[str, str] = {t.name: "target" for t in targets}
     problems = []
     for kind, names in (("group", [g.name for g in groups]), ("private target", list(parents))):
         for name in names:
             if name in seen:
-                problems.append(matrix.source.problem(
-                    ("axes",), f"the {kind} {name!r} has the name of a {seen[name]}",
-                    "bake would silently pick one; give the axis value a distinct id",
-                ))
+                problems.append(
+                    matrix.source.problem(
+                        ("axes",),
+                        f"the {kind} {name!r} has the name of a {seen[name]}",
+                        "bake would silently pick one; give the axis value a distinct id",
+                    )
+                )
             seen[name] = kind
     if problems:
         raise MatrixError(problems)

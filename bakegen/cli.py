@@ -33,11 +33,20 @@ from bakegen.write import check_current, same_file, write_atomic
 F = TypeVar("F", bound=Callable[..., Any])
 
 matrix_option = click.option(
-    "--matrix", "-m", "matrix_path", type=click.Path(path_type=Path), default=DEFAULT_MATRIX,
-    show_default=True, help="The matrix file.",
+    "--matrix",
+    "-m",
+    "matrix_path",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_MATRIX,
+    show_default=True,
+    help="The matrix file.",
 )
 select_option = click.option(
-    "--select", "-s", "select", multiple=True, metavar="GLOB",
+    "--select",
+    "-s",
+    "select",
+    multiple=True,
+    metavar="GLOB",
     help="Only targets whose name matches GLOB (repeatable); their dependencies come along.",
 )
 
@@ -86,18 +95,42 @@ def main() -> None:
 
 @main.command()
 @matrix_option
-@click.option("--output", "-o", type=str, default=None,
-              help="Where to write; '-' for stdout.  [default: docker-bake.hcl or .json]")
-@click.option("--format", "fmt", type=click.Choice(["hcl", "json"]), default="hcl",
-              show_default=True, help="HCL, or the equivalent HCL-JSON.")
-@click.option("--check", is_flag=True,
-              help="Write nothing; exit 3 with a diff when the file on disk is stale.")
-@click.option("--git-vars/--no-git-vars", default=True, show_default=True,
-              help="Also write docker-bake.override.* with VERSION and COMMIT_SHA from git.")
+@click.option(
+    "--output",
+    "-o",
+    type=str,
+    default=None,
+    help="Where to write; '-' for stdout.  [default: docker-bake.hcl or .json]",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["hcl", "json"]),
+    default="hcl",
+    show_default=True,
+    help="HCL, or the equivalent HCL-JSON.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 3 with a diff when the file on disk is stale.",
+)
+@click.option(
+    "--git-vars/--no-git-vars",
+    default=True,
+    show_default=True,
+    help="Also write docker-bake.override.* with VERSION and COMMIT_SHA from git.",
+)
 @select_option
 @reports_errors
-def render(matrix_path: Path, output: str | None, fmt: Format, check: bool, git_vars: bool,
-           select: tuple[str, ...]) -> None:
+def render(
+    matrix_path: Path,
+    output: str | None,
+    fmt: Format,
+    check: bool,
+    git_vars: bool,
+    select: tuple[str, ...],
+) -> None:
     """Render the bake file from the matrix.
 
     Writes atomically: a failed run leaves the previous file as it was. Git-derived values go
@@ -119,11 +152,15 @@ def render(matrix_path: Path, output: str | None, fmt: Format, check: bool, git_
         return
     extra = override_path(target, fmt)
     if git_vars and same_file(extra, target):
-        raise OutputError(f"{target}: the output and the git variables file are the same path; "
-                          "choose another --output or pass --no-git-vars")
+        raise OutputError(
+            f"{target}: the output and the git variables file are the same path; "
+            "choose another --output or pass --no-git-vars"
+        )
     changed = write_atomic(target, text)
-    click.echo(f"{'wrote' if changed else 'unchanged'} {target} "
-               f"({len(compiled.bake.targets)} targets)", err=True)
+    click.echo(
+        f"{'wrote' if changed else 'unchanged'} {target} ({len(compiled.bake.targets)} targets)",
+        err=True,
+    )
     if git_vars:
         info, override = version_text(compiled.matrix, fmt, matrix_path.resolve().parent)
         if info.warning:
@@ -146,8 +183,14 @@ def validate(matrix_path: Path) -> None:
 
 @main.command(name="list")
 @matrix_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "names"]), default="table",
-              show_default=True, help="A table, JSON records, or one name per line.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "names"]),
+    default="table",
+    show_default=True,
+    help="A table, JSON records, or one name per line.",
+)
 @select_option
 @reports_errors
 def list_(matrix_path: Path, fmt: str, select: tuple[str, ...]) -> None:

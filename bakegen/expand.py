@@ -42,7 +42,9 @@ class Expansion:
 
 def cell_name(matrix: Matrix, values: dict[str, str], origin: KeyPath) -> str:
     """The target name of a combination: the `name` template, or the value ids joined by '-'."""
-    ids = {axis: matrix.value_ids(axis).get(value, sanitize(value)) for axis, value in values.items()}
+    ids = {
+        axis: matrix.value_ids(axis).get(value, sanitize(value)) for axis, value in values.items()
+    }
     template = matrix.model.name
     if template is None:
         return "-".join(ids[a] for a in matrix.model.axes)
@@ -107,8 +109,12 @@ def expand_matrix(matrix: Matrix) -> Expansion:
             [source.problem(("exclude",), "the matrix has no cells: every combination is excluded")]
         )
     named = [
-        Cell(name=cell_name(matrix, dict(c.values), c.origin), values=c.values,
-             includes=c.includes, origin=c.origin)
+        Cell(
+            name=cell_name(matrix, dict(c.values), c.origin),
+            values=c.values,
+            includes=c.includes,
+            origin=c.origin,
+        )
         for c in cells
     ]
     _check_unique(matrix, named)

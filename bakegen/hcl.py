@@ -47,9 +47,7 @@ def escape_string(text: str) -> str:
 def hcl_string(text: Text | str) -> str:
     """A quoted HCL string; variable parts become ``${NAME}`` interpolations."""
     parts = (text,) if isinstance(text, str) else text
-    body = "".join(
-        escape_string(p) if isinstance(p, str) else "${" + p.name + "}" for p in parts
-    )
+    body = "".join(escape_string(p) if isinstance(p, str) else "${" + p.name + "}" for p in parts)
     return f'"{body}"'
 
 

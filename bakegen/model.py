@@ -10,9 +10,7 @@ FORMAT_VERSION = 1
 
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$")]
 ArgName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
-PlatformStr = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$")
-]
+PlatformStr = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$")]
 Selector = dict[str, str | list[str]]
 
 
@@ -175,7 +173,6 @@ class Versioning(Strict):
         description="Remote release branches, preferred over tags when present.",
     )
     fallback: str = Field("0.0.1", description="Release used when git has none.")
-
 
 
 class MatrixFile(Strict):

@@ -59,8 +59,9 @@ def environment(directory: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(hcl=_hcl_value, hcl_map=_hcl_map, hcl_strings=_hcl_strings,
-                       hcl_string=hcl_string)
+    env.filters.update(
+        hcl=_hcl_value, hcl_map=_hcl_map, hcl_strings=_hcl_strings, hcl_string=hcl_string
+    )
     return env
 
 
@@ -130,23 +131,28 @@ def render_json(bake: BakeFile) -> str:
     # HCL-JSON has no comments, so unlike the HCL file this one carries no header.
     doc: dict[str, Any] = {
         "variable": {
-            v.name: {"default": v.default if isinstance(v.default, bool)
-                     else json_template(v.default), "description": v.description}
+            v.name: {
+                "default": v.default if isinstance(v.default, bool) else json_template(v.default),
+                "description": v.description,
+            }
             for v in bake.variables
         },
     }
     for name, expr in bake.globals:
         doc[name] = _json_value(expr)
-    doc["group"] = {g.name: {"description": g.description, "targets": list(g.targets)}
-                    for g in bake.groups}
+    doc["group"] = {
+        g.name: {"description": g.description, "targets": list(g.targets)} for g in bake.groups
+    }
     doc["target"] = {b.name: _json_block(b) for b in (*bake.parents, *bake.targets)}
     return json_dumps(doc)
 
 
 def render_override_json(info: GitInfo) -> str:
-    return json_dumps({
-        "variable": {
-            "VERSION": {"default": json_template(info.version)},
-            "COMMIT_SHA": {"default": json_template(info.sha)},
-        },
-    })
+    return json_dumps(
+        {
+            "variable": {
+                "VERSION": {"default": json_template(info.version)},
+                "COMMIT_SHA": {"default": json_template(info.sha)},
+            },
+        }
+    )

@@ -19,8 +19,16 @@ from bakegen.validate import Matrix, sanitize
 VERSION, COMMIT_SHA, IMAGE = Var("VERSION"), Var("COMMIT_SHA"), Var("IMAGE")
 CACHE_IMAGE, CACHE_SCOPE = Var("CACHE_IMAGE"), Var("CACHE_SCOPE")
 
-_SCALARS = ("description", "dockerfile", "stage", "context", "platforms", "tags", "secrets",
-            "sccache")
+_SCALARS = (
+    "description",
+    "dockerfile",
+    "stage",
+    "context",
+    "platforms",
+    "tags",
+    "secrets",
+    "sccache",
+)
 _MAPS = ("args", "labels", "contexts", "links", "uses")
 # What a shared stage takes from the values of the axes it varies by.
 _SHARED_FROM_AXES = frozenset({"args", "platforms"})
@@ -106,8 +114,9 @@ class Resolver:
         self.shared_keys: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self.repeats: dict[tuple[KeyPath, str], tuple[int, set[str]]] = {}
 
-    def fail(self, path: KeyPath, message: str, hint: str | None = None,
-             kind: str | None = None) -> None:
+    def fail(
+        self, path: KeyPath, message: str, hint: str | None = None, kind: str | None = None
+    ) -> None:
         """Record a problem; one of the same `kind` at the same place is counted, not
         repeated for every target it affects."""
         if kind is not None:
@@ -124,14 +133,21 @@ class Resolver:
             more = len(messages) - 1
             if more:
                 p = out[index]
-                out[index] = Problem(location=p.location, path=p.path, hint=p.hint,
-                                     message=f"{p.message} (and {more} more like it)")
+                out[index] = Problem(
+                    location=p.location,
+                    path=p.path,
+                    hint=p.hint,
+                    message=f"{p.message} (and {more} more like it)",
+                )
         return out
 
     # -- scopes -----------------------------------------------------------------------------
     def scope(self, values: tuple[tuple[str, str], ...], name: str) -> dict[str, Part]:
         scope: dict[str, Part] = {
-            "name": name, "version": VERSION, "commit_sha": COMMIT_SHA, "image": IMAGE,
+            "name": name,
+            "version": VERSION,
+            "commit_sha": COMMIT_SHA,
+            "image": IMAGE,
         }
         for axis, value in values:
             scope[axis] = value
@@ -172,11 +188,25 @@ class Resolver:
         contexts, depends = self.dependencies(acc, cell.values, scope, cell)
         tags, latest = self.tags(acc, scope, cell.origin)
         default_description = " ".join(v for _, v in cell.values)
-        return self.build(cell.name, "cell", cell.values, acc, scope, contexts, depends,
-                          tags, latest, default_description, cell.origin)
+        return self.build(
+            cell.name,
+            "cell",
+            cell.values,
+            acc,
+            scope,
+            contexts,
+            depends,
+            tags,
+            latest,
+            default_description,
+            cell.origin,
+        )
 
     def dependencies(
-        self, acc: _Acc, values: tuple[tuple[str, str], ...], scope: dict[str, Part],
+        self,
+        acc: _Acc,
+        values: tuple[tuple[str, str], ...],
+        scope: dict[str, Part],
         cell: Cell | None,
     ) -> tuple[dict[str, Text], list[str]]:
         contexts: dict[str, Text] = {}
@@ -196,8 +226,12 @@ class Resolver:
             other = self.by_values.get(wanted)
             if other is None:
                 shown = ", ".join(f"{a}={v}" for a, v in wanted)
-                self.fail(where, f"cell {cell.name!r} links {key!r} to ({shown}), which the "
-                          "matrix does not build", "is it excluded?")
+                self.fail(
+                    where,
+                    f"cell {cell.name!r} links {key!r} to ({shown}), which the "
+                    "matrix does not build",
+                    "is it excluded?",
+                )
             elif other.name == cell.name:
                 self.fail(where, f"cell {cell.name!r} links {key!r} to itself")
             else:
@@ -205,16 +239,21 @@ class Resolver:
                 depends.append(other.name)
         return contexts, depends
 
-    def tags(self, acc: _Acc, scope: dict[str, Part], origin: KeyPath
-             ) -> tuple[list[Text], list[Text]]:
+    def tags(
+        self, acc: _Acc, scope: dict[str, Part], origin: KeyPath
+    ) -> tuple[list[Text], list[Text]]:
         image = self.model.image
-        templates = [(t, ("image", "tags", i)) for i, t in enumerate(image.tags)]
+        templates: list[tuple[str, KeyPath]] = [
+            (t, ("image", "tags", i)) for i, t in enumerate(image.tags)
+        ]
         if "tags" in acc.scalars:
             extra, where = acc.scalars["tags"]
             templates += [(t, (*where, i)) for i, t in enumerate(extra)]
         latest = [(t, ("image", "latest", i)) for i, t in enumerate(image.latest)]
-        return ([self.tag(t, scope, w) for t, w in templates],
-                [self.tag(t, scope, w) for t, w in latest])
+        return (
+            [self.tag(t, scope, w) for t, w in templates],
+            [self.tag(t, scope, w) for t, w in latest],
+        )
 
     def tag(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
         text = self.try_text(template, scope, where)
@@ -232,8 +271,11 @@ class Resolver:
         spec = self.model.shared[stage]
         missing = [a for a in spec.axes if a not in values]
         if missing:
-            self.fail(where, f"shared stage {stage!r} varies by {', '.join(missing)}, which "
-                      "this target does not have")
+            self.fail(
+                where,
+                f"shared stage {stage!r} varies by {', '.join(missing)}, which "
+                "this target does not have",
+            )
             return None
         own = tuple((a, values[a]) for a in self.model.axes if a in spec.axes)
         name = "-".join([stage, *(self.matrix.value_ids(a)[v] for a, v in own)])
@@ -251,27 +293,53 @@ class Resolver:
         scope = self.scope(own, name)
         contexts, depends = self.dependencies(acc, own, scope, None)
         description = f"shared stage {stage}" + "".join(f" {v}" for _, v in own)
-        self.shared[name] = self.build(name, "shared", own, acc, scope, contexts, depends, [],
-                                       [], description, ("shared", stage))
+        self.shared[name] = self.build(
+            name,
+            "shared",
+            own,
+            acc,
+            scope,
+            contexts,
+            depends,
+            [],
+            [],
+            description,
+            ("shared", stage),
+        )
         return name
 
     # -- assembly ---------------------------------------------------------------------------
     def build(
-        self, name: str, kind: Literal["cell", "shared"], values: tuple[tuple[str, str], ...],
-        acc: _Acc, scope: dict[str, Part], contexts: dict[str, Text], depends: list[str],
-        tags: list[Text], latest: list[Text], description: str, origin: KeyPath,
+        self,
+        name: str,
+        kind: Literal["cell", "shared"],
+        values: tuple[tuple[str, str], ...],
+        acc: _Acc,
+        scope: dict[str, Part],
+        contexts: dict[str, Text],
+        depends: list[str],
+        tags: list[Text],
+        latest: list[Text],
+        description: str,
+        origin: KeyPath,
     ) -> Target:
         dockerfile = acc.get("dockerfile")
         if dockerfile is None:
-            self.fail(origin, f"target {name!r} has no dockerfile",
-                      "set 'dockerfile' in defaults, on an axis value or in an override",
-                      kind="dockerfile")
+            self.fail(
+                origin,
+                f"target {name!r} has no dockerfile",
+                "set 'dockerfile' in defaults, on an axis value or in an override",
+                kind="dockerfile",
+            )
             dockerfile = "Dockerfile"
         args = {k: self.text(v, scope, w) for k, (v, w) in acc.maps["args"].items()}
         secrets = list(acc.get("secrets", []))
         if acc.get("sccache", False):
-            args.update(USE_SCCACHE=(Var("USE_SCCACHE"),), SCCACHE_BUCKET=(Var("SCCACHE_BUCKET"),),
-                        SCCACHE_REGION=(Var("SCCACHE_REGION"),))
+            args.update(
+                USE_SCCACHE=(Var("USE_SCCACHE"),),
+                SCCACHE_BUCKET=(Var("SCCACHE_BUCKET"),),
+                SCCACHE_REGION=(Var("SCCACHE_REGION"),),
+            )
             secrets += [s for s in self.model.sccache.secrets if s not in secrets]
         labels: dict[str, Text] = {
             "org.opencontainers.image.revision": (COMMIT_SHA,),
@@ -284,8 +352,9 @@ class Resolver:
             labels[key] = self.text(value, scope, where)
         description_template = acc.get("description")
         if description_template is not None:
-            description = plain(self.text(description_template, scope,
-                                          acc.scalars["description"][1]))
+            description = plain(
+                self.text(description_template, scope, acc.scalars["description"][1])
+            )
         cache = self.model.cache
         cache_from: list[Text] = []
         cache_to: list[Text] = []
@@ -295,7 +364,10 @@ class Resolver:
             cache_from += [join(ref, sanitize(fb)) for fb in cache.fallback]
             cache_to = [join(ref, (CACHE_SCOPE,), f",mode={cache.mode}")]
         return Target(
-            name=name, kind=kind, values=values, description=description,
+            name=name,
+            kind=kind,
+            values=values,
+            description=description,
             context=self.text(acc.get("context", "."), scope, acc.origins().get("context", ())),
             dockerfile=self.text(dockerfile, scope, acc.origins().get("dockerfile", origin)),
             stage=self.text(acc.get("stage", ""), scope, acc.origins().get("stage", origin)),
@@ -303,9 +375,13 @@ class Resolver:
             args=tuple(sorted(args.items())),
             labels=tuple(sorted(labels.items())),
             contexts=tuple(sorted(contexts.items())),
-            tags=tuple(tags), latest_tags=tuple(latest), secrets=tuple(secrets),
-            cache_from=tuple(cache_from), cache_to=tuple(cache_to),
-            depends_on=tuple(dict.fromkeys(depends)), origins=acc.origins(),
+            tags=tuple(tags),
+            latest_tags=tuple(latest),
+            secrets=tuple(secrets),
+            cache_from=tuple(cache_from),
+            cache_to=tuple(cache_to),
+            depends_on=tuple(dict.fromkeys(depends)),
+            origins=acc.origins(),
         )
 
 
@@ -319,11 +395,14 @@ def resolve(matrix: Matrix, expansion: Expansion, select: tuple[str, ...] = ()) 
     problems: list[Problem] = []
     selected = [n for n in cells if not select or any(fnmatchcase(n, g) for g in select)]
     if not selected:
-        problems.append(Problem(
-            location=matrix.source.locate(()), path=(),
-            message=f"--select {' '.join(select)} matches no target",
-            hint="see `bakegen list --format names`",
-        ))
+        problems.append(
+            Problem(
+                location=matrix.source.locate(()),
+                path=(),
+                message=f"--select {' '.join(select)} matches no target",
+                hint="see `bakegen list --format names`",
+            )
+        )
     every = {**cells, **resolver.shared}
     wanted: dict[str, Target] = {}
     stack = list(reversed(selected))
@@ -355,21 +434,26 @@ def check_targets(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]:
                 clashes.append((seen_tags[key], target.name, key))
             seen_tags.setdefault(key, target.name)
     if clashes:
-        first, second, tag = clashes[0]
+        first, second, pushed = clashes[0]
         more = f" (and {len(clashes) - 1} more like it)" if len(clashes) > 1 else ""
-        problems.append(matrix.source.problem(
-            ("image", "tags"), f"targets {first!r} and {second!r} would both push {tag!r}{more}",
-            "make the tag templates include every axis that differs",
-        ))
+        problems.append(
+            matrix.source.problem(
+                ("image", "tags"),
+                f"targets {first!r} and {second!r} would both push {pushed!r}{more}",
+                "make the tag templates include every axis that differs",
+            )
+        )
     for target in targets:
         for dep in target.depends_on:
             other = by_name.get(dep)
             if other and other.platforms and not set(target.platforms) <= set(other.platforms):
-                problems.append(matrix.source.problem(
-                    target.origins.get("platforms", ()),
-                    f"{target.name!r} builds for {', '.join(target.platforms) or 'the host'} "
-                    f"but uses {dep!r}, built only for {', '.join(other.platforms)}",
-                ))
+                problems.append(
+                    matrix.source.problem(
+                        target.origins.get("platforms", ()),
+                        f"{target.name!r} builds for {', '.join(target.platforms) or 'the host'} "
+                        f"but uses {dep!r}, built only for {', '.join(other.platforms)}",
+                    )
+                )
     problems += _cycles(matrix, by_name)
     return problems
 
@@ -384,9 +468,10 @@ def _cycles(matrix: Matrix, by_name: dict[str, Target]) -> list[Problem]:
             if dep not in by_name:
                 continue
             if state.get(dep) == 1:
-                cycle = [*trail[trail.index(dep):], dep]
-                where = next((w for k, w in by_name[name].origins.items()
-                              if k.startswith("links.")), ())
+                cycle = [*trail[trail.index(dep) :], dep]
+                where = next(
+                    (w for k, w in by_name[name].origins.items() if k.startswith("links.")), ()
+                )
                 found.append((where, " -> ".join(cycle)))
             elif dep not in state:
                 visit(dep, [*trail, dep])

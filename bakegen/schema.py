@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,7 @@ def schema_text() -> str:
 def _validator() -> jsonschema.protocols.Validator:
     schema = generate_schema()
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)  # type: ignore[no-any-return]
+    return cls(schema)
 
 
 def _describe(value: Any) -> str:
@@ -86,37 +87,37 @@ def _describe(value: Any) -> str:
 
 def _expected_types(error: jsonschema.ValidationError) -> list[str]:
     types = error.validator_value
-    if isinstance(types, str):
-        types = [types]
-    return [_TYPE_WORDS.get(t, t) for t in types]
+    names = [types] if isinstance(types, str) else list(types) if isinstance(types, list) else []
+    return [_TYPE_WORDS.get(t, t) for t in names]
 
 
-def _leaf_errors(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+@dataclass(frozen=True)
+class _Leaf:
+    """One reportable violation; `types` is set when several type alternatives all failed."""
+
+    error: jsonschema.ValidationError
+    types: tuple[str, ...] | None = None
+
+
+def _is_null_branch(error: jsonschema.ValidationError) -> bool:
+    return error.validator == "type" and error.validator_value == "null"
+
+
+def _leaf_errors(error: jsonschema.ValidationError) -> list[_Leaf]:
     """Unwrap anyOf/oneOf: keep the branch errors that explain the failure best."""
     if error.validator not in ("anyOf", "oneOf") or not error.context:
-        return [error]
-    branches = [e for e in error.context if not (e.validator == "type" and e.validator_value == "null")]
+        return [_Leaf(error)]
+    branches = [e for e in error.context if not _is_null_branch(e)]
     if not branches:
-        return [error]
+        return [_Leaf(error)]
     deeper = [e for e in branches if len(e.absolute_path) > len(error.absolute_path)]
-    if deeper:
-        out: list[jsonschema.ValidationError] = []
-        for sub in deeper:
-            out.extend(_leaf_errors(sub))
-        return out
-    type_errors = [e for e in branches if e.validator == "type"]
-    if len(type_errors) == len(branches):
-        merged = sorted({w for e in type_errors for w in _expected_types(e)})
-        merged.append("null") if any(
-            e.validator == "type" and e.validator_value == "null" for e in error.context
-        ) else None
-        error.message = f"expected {' or '.join(merged)}"
-        error.validator = "type-merged"
-        return [error]
-    out = []
-    for sub in branches:
-        out.extend(_leaf_errors(sub))
-    return out
+    chosen = deeper or branches
+    if not deeper and all(e.validator == "type" for e in branches):
+        words = sorted({w for e in branches for w in _expected_types(e)})
+        if any(_is_null_branch(e) for e in error.context):
+            words.append("null")
+        return [_Leaf(error, tuple(words))]
+    return [leaf for sub in chosen for leaf in _leaf_errors(sub)]
 
 
 def _allowed_keys(schema: dict[str, Any]) -> list[str]:
@@ -142,9 +143,8 @@ def schema_problems(source: Source) -> list[tuple[KeyPath, str, str | None]]:
     """Apply the JSON Schema to raw data: (key path, message, hint) for each violation."""
     found: list[tuple[KeyPath, str, str | None]] = []
     for top in _validator().iter_errors(source.data):
-        for error in _leaf_errors(top):
-            path: KeyPath = tuple(error.absolute_path)
-            found.extend(_explain(error, path))
+        for leaf in _leaf_errors(top):
+            found.extend(_explain(leaf, tuple(leaf.error.absolute_path)))
     # A misspelt required key is reported once, as the misspelling.
     guessed = {
         (path[:-1], hint.split("'")[1])
@@ -154,18 +154,28 @@ def schema_problems(source: Source) -> list[tuple[KeyPath, str, str | None]]:
     return [
         (path, message, hint)
         for path, message, hint in found
-        if not (message.startswith("missing required key")
-                and (path, message.split("'")[1]) in guessed)
+        if not (
+            message.startswith("missing required key") and (path, message.split("'")[1]) in guessed
+        )
     ]
 
 
-def _explain(
-    error: jsonschema.ValidationError, path: KeyPath
-) -> list[tuple[KeyPath, str, str | None]]:
+def _number_hint(instance: Any) -> str | None:
+    if isinstance(instance, (int, float)) and not isinstance(instance, bool):
+        return f'quote it: "{instance}"'
+    return None
+
+
+def _explain(leaf: _Leaf, path: KeyPath) -> list[tuple[KeyPath, str, str | None]]:
+    error = leaf.error
     kind = error.validator
     instance = error.instance
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if leaf.types is not None:
+        expected = " or ".join(leaf.types)
+        return [(path, f"expected {expected}, got {_describe(instance)}", _number_hint(instance))]
     if kind == "additionalProperties" and isinstance(instance, dict):
-        patterns = list(error.schema.get("patternProperties", {}))
+        patterns = list(schema.get("patternProperties", {}))
         if patterns:
             words = _PATTERN_WORDS.get(patterns[0], f"pattern {patterns[0]}")
             return [
@@ -173,7 +183,7 @@ def _explain(
                 for key in instance
                 if not any(re.search(p, key) for p in patterns)
             ]
-        allowed = _allowed_keys(_resolve(error.schema))
+        allowed = _allowed_keys(_resolve(schema))
         out: list[tuple[KeyPath, str, str | None]] = []
         for key in instance:
             if key not in allowed:
@@ -187,22 +197,15 @@ def _explain(
         return [(path, f"missing required key {missing!r}", None)]
     if kind == "type":
         words = " or ".join(_expected_types(error))
-        hint = None
-        if isinstance(instance, (int, float)) and not isinstance(instance, bool):
-            hint = f'quote it: "{instance}"'
-        return [(path, f"expected {words}, got {_describe(instance)}", hint)]
-    if kind == "type-merged":
-        hint = None
-        if isinstance(instance, (int, float)) and not isinstance(instance, bool):
-            hint = f'quote it: "{instance}"'
-        return [(path, f"{error.message}, got {_describe(instance)}", hint)]
+        return [(path, f"expected {words}, got {_describe(instance)}", _number_hint(instance))]
     if kind == "pattern":
         words = _PATTERN_WORDS.get(str(error.validator_value), f"pattern {error.validator_value}")
         return [(path, f"{_describe(instance)} is not valid: expected {words}", None)]
     if kind == "propertyNames":
         return [(path, error.message, None)]
     if kind in ("const", "enum"):
-        options = error.validator_value if kind == "enum" else [error.validator_value]
+        value = error.validator_value
+        options = list(value) if kind == "enum" and isinstance(value, list) else [value]
         shown = ", ".join(json.dumps(o) for o in options)
         return [(path, f"expected {shown}, got {_describe(instance)}", None)]
     if kind in ("minItems", "minProperties"):

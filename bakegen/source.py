@@ -99,8 +99,13 @@ class _TooLarge(Exception):
         self.node = node
 
 
-def _fail(display: str, message: str, line: int | None = None, column: int | None = None,
-          hint: str | None = None) -> MatrixError:
+def _fail(
+    display: str,
+    message: str,
+    line: int | None = None,
+    column: int | None = None,
+    hint: str | None = None,
+) -> MatrixError:
     return MatrixError(
         [
             Problem(
@@ -160,7 +165,9 @@ def load_file(path: Path) -> Source:
     except FileNotFoundError:
         raise _fail(display, "no such file", hint="pass --matrix PATH") from None
     except IsADirectoryError:
-        raise _fail(display, "is a directory, not a matrix file", hint="pass --matrix PATH") from None
+        raise _fail(
+            display, "is a directory, not a matrix file", hint="pass --matrix PATH"
+        ) from None
     except OSError as exc:
         raise _fail(display, f"cannot read: {exc.strerror}") from None
     try:
@@ -173,6 +180,5 @@ def load_file(path: Path) -> Source:
             line,
             hint="save the file as UTF-8",
         ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     return load_text(text, display)

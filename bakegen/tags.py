@@ -36,14 +36,18 @@ def tag_problem(text: Text) -> tuple[str, str | None] | None:
             repo, tag = _split(text, cut)
             repo_text = "".join(p for p in repo if isinstance(p, str))
             if all(isinstance(p, str) for p in repo) and not _REPO.match(repo_text):
-                return (f"{repo_text!r} is not a valid image repository",
-                        "lowercase letters, digits, '.', '_', '-' and '/' only")
+                return (
+                    f"{repo_text!r} is not a valid image repository",
+                    "lowercase letters, digits, '.', '_', '-' and '/' only",
+                )
     if not tag:
         return (f"tag {shown!r} is empty", None)
     bad = sorted({c for p in tag if isinstance(p, str) for c in p if not _TAG_CHARS.match(c)})
     if bad:
-        return (f"tag {shown!r} has characters a tag cannot hold: "
-                + ", ".join(repr(c) for c in bad), "use {axis.id}, which holds only [A-Za-z0-9_-]")
+        return (
+            f"tag {shown!r} has characters a tag cannot hold: " + ", ".join(repr(c) for c in bad),
+            "use {axis.id}, which holds only [A-Za-z0-9_-]",
+        )
     first = tag[0]
     if isinstance(first, str) and first[:1] in (".", "-"):
         return (f"tag {shown!r} may not start with {first[0]!r}", None)

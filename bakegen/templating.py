@@ -7,7 +7,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
@@ -84,7 +83,8 @@ def expand(template: str, scope: Mapping[str, Part]) -> Text:
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
             raise TemplateError(
                 f"unknown placeholder {{{name}}} in {template!r}",
-                f"did you mean {{{close[0]}}}?" if close
+                f"did you mean {{{close[0]}}}?"
+                if close
                 else f"known: {', '.join('{' + k + '}' for k in known)}",
             )
         value = scope[name]

@@ -122,8 +122,11 @@ class _Checker:
                 where = (*path, axis_name) if isinstance(wanted, str) else (*path, axis_name, j)
                 if is_glob(pattern):
                     if not any(fnmatchcase(v, pattern) for v in values):
-                        self.add(where, f"pattern {pattern!r} matches no value of axis "
-                                 f"{axis_name!r}", f"values: {', '.join(values)}")
+                        self.add(
+                            where,
+                            f"pattern {pattern!r} matches no value of axis {axis_name!r}",
+                            f"values: {', '.join(values)}",
+                        )
                 elif pattern not in values:
                     self.add(
                         where,
@@ -137,8 +140,7 @@ class _Checker:
                 self.add(
                     (*path, "uses", ctx),
                     f"no shared stage named {stage!r}",
-                    suggest(stage, list(self.model.shared))
-                    or "declare it under 'shared'",
+                    suggest(stage, list(self.model.shared)) or "declare it under 'shared'",
                 )
         for ctx, link in block.links.items():
             self.check_selector((*path, "links", ctx), dict(link))
@@ -154,8 +156,11 @@ class _Checker:
         for name, stage in shared.items():
             for i, axis_name in enumerate(stage.axes):
                 if axis_name not in self.model.axes:
-                    self.add(("shared", name, "axes", i), f"unknown axis {axis_name!r}",
-                             suggest(axis_name, list(self.model.axes)))
+                    self.add(
+                        ("shared", name, "axes", i),
+                        f"unknown axis {axis_name!r}",
+                        suggest(axis_name, list(self.model.axes)),
+                    )
             if stage.dockerfile is None or stage.stage is None:
                 self.add(("shared", name), "a shared stage needs 'dockerfile' and 'stage'")
             for ctx, dep in stage.uses.items():
@@ -178,9 +183,11 @@ class _Checker:
                 if dep not in shared:
                     continue
                 if state.get(dep) == 1:
-                    cycle = [*trail[trail.index(dep):], dep] if dep in trail else [name, dep]
-                    self.add(("shared", name, "uses", ctx),
-                             f"shared stages form a cycle: {' -> '.join(cycle)}")
+                    cycle = [*trail[trail.index(dep) :], dep] if dep in trail else [name, dep]
+                    self.add(
+                        ("shared", name, "uses", ctx),
+                        f"shared stages form a cycle: {' -> '.join(cycle)}",
+                    )
                 elif state.get(dep) is None:
                     visit(dep, [*trail, dep])
             state[name] = 2

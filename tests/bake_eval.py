@@ -70,8 +70,9 @@ class Bake:
             elif item.data == "block":
                 kind = str(_trees(item)[0].children[0])
                 label = _label(_trees(item)[1])
-                attrs = dict(self._attribute(a) for a in _trees(_trees(item)[2])
-                             if a.data == "attribute")
+                attrs = dict(
+                    self._attribute(a) for a in _trees(_trees(item)[2]) if a.data == "attribute"
+                )
                 if kind == "variable":
                     self.variables[label] = attrs.get("default")  # type: ignore[assignment]
                 elif kind == "target":
@@ -137,8 +138,12 @@ class Bake:
             op_node, right = _trees(term)
             op = str(op_node.children[0])
             a, b = self.eval(left), self.eval(right)
-            return {"==": lambda: a == b, "!=": lambda: a != b, "&&": lambda: a and b,
-                    "||": lambda: a or b}[op]()
+            return {
+                "==": lambda: a == b,
+                "!=": lambda: a != b,
+                "&&": lambda: a and b,
+                "||": lambda: a or b,
+            }[op]()
         if kind == "function_call":
             name = str(_trees(node)[0].children[0])
             args = [self.eval(a) for a in _trees(kids[1])] if len(kids) > 1 else []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-                  ) -> None:
+def _isolated_git(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
@@ -32,7 +33,11 @@ def git(cwd: Path, *args: str) -> str:
     """Run real git in `cwd` and return its output."""
     done = subprocess.run(
         ["git", "-c", "init.defaultBranch=main", "-c", "advice.detachedHead=false", *args],
-        cwd=cwd, check=True, capture_output=True, text=True, env=os.environ.copy(),
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
     )
     return done.stdout.strip()
 
@@ -59,9 +64,9 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    yield tmp_path
+    return tmp_path
 
 
 @pytest.fixture

@@ -28,8 +28,11 @@ def names(text: str) -> list[str]:
 
 def test_product_in_axis_order_with_bake_legal_names() -> None:
     assert names(THREE_AXES)[:5] == [
-        "vllm-cuda12-9-amd64", "vllm-cuda12-9-arm64", "vllm-cuda13-0-amd64",
-        "vllm-cuda13-0-arm64", "sglang-cuda12-9-amd64",
+        "vllm-cuda12-9-amd64",
+        "vllm-cuda12-9-arm64",
+        "vllm-cuda13-0-amd64",
+        "vllm-cuda13-0-arm64",
+        "sglang-cuda12-9-amd64",
     ]
     assert len(names(THREE_AXES)) == 12
 
@@ -52,8 +55,8 @@ def test_glob_and_list_values_in_exclude() -> None:
 
 def test_include_extends_matching_cells_and_adds_new_ones() -> None:
     text = THREE_AXES + (
-        'exclude:\n  - {fw: trtllm}\n'
-        'include:\n'
+        "exclude:\n  - {fw: trtllm}\n"
+        "include:\n"
         '  - cell: {fw: vllm, cuda: "13.0"}\n'
         '    args: {EXTRA: "1"}\n'
         '  - cell: {fw: trtllm, cuda: "13.0", platform: linux/amd64}\n'
@@ -70,7 +73,7 @@ def test_include_extends_matching_cells_and_adds_new_ones() -> None:
 def test_selectors_that_match_nothing_are_reported() -> None:
     text = THREE_AXES + (
         'exclude:\n  - {fw: trtllm}\n  - {fw: trtllm, cuda: "12.9"}\n'
-        'include:\n  - cell: {fw: trtllm}\n'
+        "include:\n  - cell: {fw: trtllm}\n"
     )
     warnings = [str(w) for w in expand_matrix(load_matrix_text(text)).warnings]
     assert warnings == [

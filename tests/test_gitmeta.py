@@ -112,8 +112,10 @@ def test_no_repository_falls_back_with_a_warning(tmp_path: Path) -> None:
     info = git_info(tmp_path, SPEC)
     assert info.version == "v0.0.1.dev.unknown"
     assert info.sha == ""
-    assert info.warning == f"{tmp_path} is not inside a git repository; using version " \
+    assert (
+        info.warning == f"{tmp_path} is not inside a git repository; using version "
         "v0.0.1.dev.unknown"
+    )
 
 
 def test_repository_without_commits(tmp_path: Path) -> None:
@@ -136,18 +138,27 @@ def test_missing_git_executable(make_repo: Callable[..., Path]) -> None:
         f"i = git_info(Path({str(repo)!r}), Versioning()); print(i.version); print(i.warning)"
     )
     env = {**os.environ, "PATH": "/nonexistent", "GIT_PYTHON_GIT_EXECUTABLE": "/nonexistent/git"}
-    done = subprocess.run([os.sys.executable, "-c", script], env=env, capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [os.sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
     assert done.stdout.splitlines() == [
         "v0.0.1.dev.unknown",
         "the git executable was not found; using version v0.0.1.dev.unknown",
     ]
 
 
-@pytest.mark.parametrize(("tag", "release"), [
-    ("v1.2.3", "1.2.3"), ("1.2.3", "1.2.3"), ("v1.3.0rc1", "1.3.0rc1"),
-    ("v0.0.0-test-rc1", "0.0.0-test-rc1"), ("vnext", None), ("nightly", None), ("v", None),
-])
+@pytest.mark.parametrize(
+    ("tag", "release"),
+    [
+        ("v1.2.3", "1.2.3"),
+        ("1.2.3", "1.2.3"),
+        ("v1.3.0rc1", "1.3.0rc1"),
+        ("v0.0.0-test-rc1", "0.0.0-test-rc1"),
+        ("vnext", None),
+        ("nightly", None),
+        ("v", None),
+    ],
+)
 def test_release_of(tag: str, release: str | None) -> None:
     assert release_of(tag) == release
 

@@ -27,13 +27,17 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "unquoted version number": (
         MINIMAL + "exclude:\n  - {os: 12.9}\n",
-        ['m.yaml:17:6: exclude[0].os: expected a list or a string, got the number 12.9 '
-         '(quote it: "12.9")'],
+        [
+            "m.yaml:17:6: exclude[0].os: expected a list or a string, got the number 12.9 "
+            '(quote it: "12.9")'
+        ],
     ),
     "duplicate key": (
         MINIMAL.replace("defaults:\n", "defaults:\n  stage: a\n  stage: b\n"),
-        ["m.yaml:16:3: defaults.stage: duplicate key 'stage' (first defined at line 15; "
-         "remove one of them)"],
+        [
+            "m.yaml:16:3: defaults.stage: duplicate key 'stage' (first defined at line 15; "
+            "remove one of them)"
+        ],
     ),
     "YAML syntax error": (
         MINIMAL.replace("  os:\n", "  os:\n   - x\n  y: [\n"),
@@ -53,13 +57,17 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "malformed platform": (
         MINIMAL.replace("defaults:\n", "defaults:\n  platforms: [linux amd64]\n"),
-        ["m.yaml:15:15: defaults.platforms[0]: 'linux amd64' is not valid: expected a platform "
-         "of the form os/arch[/variant], e.g. linux/amd64"],
+        [
+            "m.yaml:15:15: defaults.platforms[0]: 'linux amd64' is not valid: expected a platform "
+            "of the form os/arch[/variant], e.g. linux/amd64"
+        ],
     ),
     "build-arg name with a dash": (
         MINIMAL.replace("{OS: jammy}", "{BAD-NAME: jammy}"),
-        ["m.yaml:8:22: axes.os.values.jammy.args.BAD-NAME: key 'BAD-NAME' is not valid: "
-         "expected a build-arg name: letters, digits and '_', not starting with a digit"],
+        [
+            "m.yaml:8:22: axes.os.values.jammy.args.BAD-NAME: key 'BAD-NAME' is not valid: "
+            "expected a build-arg name: letters, digits and '_', not starting with a digit"
+        ],
     ),
     "exclude names an unknown axis": (
         MINIMAL + "exclude:\n  - {oss: jammy}\n",
@@ -67,14 +75,12 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "exclude names an unknown value": (
         MINIMAL + "exclude:\n  - {os: jamy}\n",
-        ["m.yaml:17:6: exclude[0].os: 'jamy' is not a value of axis 'os' "
-         "(did you mean 'jammy'?)"],
+        ["m.yaml:17:6: exclude[0].os: 'jamy' is not a value of axis 'os' (did you mean 'jammy'?)"],
     ),
     "unknown shared stage": (
         MINIMAL.replace("defaults:\n", "defaults:\n  uses: {base: bsae}\n")
         + "shared:\n  base: {axes: [os], dockerfile: Dockerfile, stage: base}\n",
-        ["m.yaml:15:10: defaults.uses.base: no shared stage named 'bsae' "
-         "(did you mean 'base'?)"],
+        ["m.yaml:15:10: defaults.uses.base: no shared stage named 'bsae' (did you mean 'base'?)"],
     ),
     "shared stages in a cycle": (
         MINIMAL + "shared:\n  a: {axes: [os], dockerfile: D, stage: a, uses: {b: b}}\n"
@@ -83,19 +89,25 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "tag with a slash": (
         MINIMAL.replace(TAG, 'tags: ["{version}-{os}-{name}"]').replace("jammy:", "linux/jammy:"),
-        ["m.yaml:4:10: image.tags[0]: tag '${VERSION}-linux/jammy-linux-jammy-runtime' has "
-         "characters a tag cannot hold: '/' (and 1 more like it) (use {axis.id}, which holds "
-         "only [A-Za-z0-9_-])"],
+        [
+            "m.yaml:4:10: image.tags[0]: tag '${VERSION}-linux/jammy-linux-jammy-runtime' has "
+            "characters a tag cannot hold: '/' (and 1 more like it) (use {axis.id}, which holds "
+            "only [A-Za-z0-9_-])"
+        ],
     ),
     "misspelt placeholder": (
         MINIMAL.replace(TAG, 'tags: ["{verison}-{name}"]'),
-        ["m.yaml:4:10: image.tags[0]: unknown placeholder {verison} in '{verison}-{name}' "
-         "(did you mean {version}?)"],
+        [
+            "m.yaml:4:10: image.tags[0]: unknown placeholder {verison} in '{verison}-{name}' "
+            "(did you mean {version}?)"
+        ],
     ),
     "two values with one id": (
         MINIMAL.replace("noble: {args", "noble: {id: jammy, args"),
-        ["m.yaml:9:7: axes.os.values.noble: value 'noble' has the id 'jammy', already the id "
-         "of 'jammy' (set a distinct 'id' on one of them)"],
+        [
+            "m.yaml:9:7: axes.os.values.noble: value 'noble' has the id 'jammy', already the id "
+            "of 'jammy' (set a distinct 'id' on one of them)"
+        ],
     ),
     "an exclude that removes everything": (
         MINIMAL + "exclude:\n  - {os: '*'}\n",
@@ -103,16 +115,21 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "two targets push one tag": (
         MINIMAL.replace(TAG, 'tags: ["{version}-{os}"]'),
-        ["m.yaml:4:3: image.tags: targets 'jammy-runtime' and 'jammy-dev' would both push "
-         "'${IMAGE}:${VERSION}-jammy' (and 1 more like it) (make the tag templates include "
-         "every axis that differs)"],
+        [
+            "m.yaml:4:3: image.tags: targets 'jammy-runtime' and 'jammy-dev' would both push "
+            "'${IMAGE}:${VERSION}-jammy' (and 1 more like it) (make the tag templates include "
+            "every axis that differs)"
+        ],
     ),
     "link to an excluded cell": (
-        MINIMAL.replace("dev: {stage: dev}",
-                        "dev: {stage: dev, links: {runtime: {target: runtime}}}")
+        MINIMAL.replace(
+            "dev: {stage: dev}", "dev: {stage: dev, links: {runtime: {target: runtime}}}"
+        )
         + "exclude:\n  - {os: noble, target: runtime}\n",
-        ["m.yaml:13:33: axes.target.values.dev.links.runtime: cell 'noble-dev' links 'runtime' "
-         "to (os=noble, target=runtime), which the matrix does not build (is it excluded?)"],
+        [
+            "m.yaml:13:33: axes.target.values.dev.links.runtime: cell 'noble-dev' links 'runtime' "
+            "to (os=noble, target=runtime), which the matrix does not build (is it excluded?)"
+        ],
     ),
     "a list instead of a mapping": (
         "- a\n- b\n",
@@ -120,13 +137,17 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "uppercase repository": (
         MINIMAL.replace(TAG, 'tags: ["{version}-{name}", "Acme/App:{name}"]'),
-        ["m.yaml:4:30: image.tags[1]: 'Acme/App' is not a valid image repository "
-         "(lowercase letters, digits, '.', '_', '-' and '/' only)"],
+        [
+            "m.yaml:4:30: image.tags[1]: 'Acme/App' is not a valid image repository "
+            "(lowercase letters, digits, '.', '_', '-' and '/' only)"
+        ],
     ),
     "no dockerfile anywhere": (
         MINIMAL.replace("defaults:\n  dockerfile: Dockerfile\n", ""),
-        ["m.yaml:5:1: axes: target 'jammy-runtime' has no dockerfile (and 3 more like it) "
-         "(set 'dockerfile' in defaults, on an axis value or in an override)"],
+        [
+            "m.yaml:5:1: axes: target 'jammy-runtime' has no dockerfile (and 3 more like it) "
+            "(set 'dockerfile' in defaults, on an axis value or in an override)"
+        ],
     ),
     "YAML boolean for a string": (
         MINIMAL.replace("{stage: dev}", "{stage: yes}"),
@@ -137,17 +158,21 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ["m.yaml:17:14: shared.a.axes[0]: unknown axis 'cuda'"],
     ),
     "glob in a link": (
-        MINIMAL.replace("dev: {stage: dev}",
-                        "dev: {stage: dev, links: {runtime: {target: 'run*'}}}"),
-        ["m.yaml:13:43: axes.target.values.dev.links.runtime.target: a link names one cell: "
-         "no globs"],
+        MINIMAL.replace(
+            "dev: {stage: dev}", "dev: {stage: dev, links: {runtime: {target: 'run*'}}}"
+        ),
+        [
+            "m.yaml:13:43: axes.target.values.dev.links.runtime.target: a link names one cell: "
+            "no globs"
+        ],
     ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_invalid_matrix_is_reported_exactly(case: str, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invalid_matrix_is_reported_exactly(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     text, expected = CASES[case]
     monkeypatch.chdir(tmp_path)
     Path("m.yaml").write_text(text, encoding="utf-8")
@@ -172,8 +197,7 @@ def test_invalid_utf8_is_located(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     )
 
 
-def test_every_problem_is_reported_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                           ) -> None:
+def test_every_problem_is_reported_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     text = MINIMAL.replace("axes:", "axis:").replace("format: 1", "format: 2")
     Path("m.yaml").write_text(text)

@@ -15,8 +15,21 @@ from bakegen.validate import load_matrix_text
 from tests.bake_eval import Bake
 from tests.helpers import MINIMAL
 
-NASTY = ['say "hi"', "back\\slash", "${HOME}", "%{ if x }", "$${x}", "line\nbreak", "tab\tand\r",
-         "}", "{", "\u0000\u001f\u007f", "é ü 中文 🚀", '"}\ntarget "evil" {\n', "\\${x}"]
+NASTY = [
+    'say "hi"',
+    "back\\slash",
+    "${HOME}",
+    "%{ if x }",
+    "$${x}",
+    "line\nbreak",
+    "tab\tand\r",
+    "}",
+    "{",
+    "\u0000\u001f\u007f",
+    "é ü 中文 🚀",
+    '"}\ntarget "evil" {\n',
+    "\\${x}",
+]
 
 
 def round_trip(value: str) -> str:
@@ -36,7 +49,9 @@ def test_any_text_round_trips_through_hcl(value: str) -> None:
 
 
 def test_variable_parts_interpolate() -> None:
-    text = 'variable "V" {\n  default = "1.0"\n}\nT = ' + hcl_string(("a-", Var("V"), "-${b}")) + "\n"
+    text = (
+        'variable "V" {\n  default = "1.0"\n}\nT = ' + hcl_string(("a-", Var("V"), "-${b}")) + "\n"
+    )
     assert Bake(text).value("T") == "a-1.0-${b}"
 
 
@@ -49,7 +64,8 @@ def matrix_with(value: str) -> str:
     templates require for literal braces)."""
     quoted = json.dumps(value.replace("{", "{{").replace("}", "}}"))
     return MINIMAL.replace("{OS: jammy}", "{OS: " + quoted + "}").replace(
-        'defaults:\n', f'defaults:\n  labels: {{note: {quoted}}}\n  description: {quoted}\n')
+        "defaults:\n", f"defaults:\n  labels: {{note: {quoted}}}\n  description: {quoted}\n"
+    )
 
 
 def test_user_values_cannot_inject_hcl() -> None:

@@ -82,8 +82,12 @@ def test_include_applies_between_axes_and_overrides() -> None:
 def test_shared_stage_is_built_once_per_axis_combination() -> None:
     got = targets(BASE)
     shared = sorted(n for n, t in got.items() if t.kind == "shared")
-    assert shared == ["base-cuda12-9-amd64", "base-cuda12-9-arm64", "base-cuda13-0-amd64",
-                      "base-cuda13-0-arm64"]
+    assert shared == [
+        "base-cuda12-9-amd64",
+        "base-cuda12-9-arm64",
+        "base-cuda13-0-amd64",
+        "base-cuda13-0-arm64",
+    ]
     runtime = got["sglang-cuda13-0-arm64-runtime"]
     assert dict(runtime.contexts)["dynamo_base"] == ("target:base-cuda13-0-arm64",)
     base = got["base-cuda13-0-arm64"]
@@ -96,7 +100,9 @@ def test_shared_stage_is_built_once_per_axis_combination() -> None:
 def test_shared_stage_takes_args_of_its_own_axes_only() -> None:
     # LEVEL comes from cuda 12.9 (an axis of the stage), not from defaults or fw.
     assert args(targets(BASE)["base-cuda12-9-amd64"]) == {
-        "ARCH": "amd64", "BASE_TAG": "25.06", "LEVEL": "cuda",
+        "ARCH": "amd64",
+        "BASE_TAG": "25.06",
+        "LEVEL": "cuda",
     }
 
 
@@ -115,8 +121,11 @@ def test_templates_read_axis_vars_and_bake_variables() -> None:
 
 def test_select_keeps_dependencies() -> None:
     got = targets(BASE, ("vllm-cuda13-0-amd64-dev",))
-    assert list(got) == ["vllm-cuda13-0-amd64-runtime", "vllm-cuda13-0-amd64-dev",
-                         "base-cuda13-0-amd64"]
+    assert list(got) == [
+        "vllm-cuda13-0-amd64-runtime",
+        "vllm-cuda13-0-amd64-dev",
+        "base-cuda13-0-amd64",
+    ]
 
 
 def test_select_matching_nothing_is_an_error() -> None:
@@ -130,7 +139,8 @@ def test_sccache_credentials_are_secrets_never_args() -> None:
     assert args(base)["USE_SCCACHE"] == "${USE_SCCACHE}"
     assert args(base)["SCCACHE_BUCKET"] == "${SCCACHE_BUCKET}"
     assert [(s.id, s.env) for s in base.secrets] == [
-        ("aws-key-id", "AWS_ACCESS_KEY_ID"), ("aws-secret-id", "AWS_SECRET_ACCESS_KEY"),
+        ("aws-key-id", "AWS_ACCESS_KEY_ID"),
+        ("aws-secret-id", "AWS_SECRET_ACCESS_KEY"),
     ]
     assert not any("AWS" in k for k in args(base))
 
@@ -139,21 +149,28 @@ def test_consumer_platforms_must_be_built_by_the_dependency() -> None:
     text = BASE.replace("    args: {BASE_TAG", "    platforms: [linux/amd64]\n    args: {BASE_TAG")
     with pytest.raises(MatrixError) as caught:
         targets(text)
-    assert "'vllm-cuda12-9-arm64-runtime' builds for linux/arm64 but uses " \
+    assert (
+        "'vllm-cuda12-9-arm64-runtime' builds for linux/arm64 but uses "
         "'base-cuda12-9-arm64', built only for linux/amd64" in str(caught.value)
+    )
 
 
 def test_cell_link_cycle_is_an_error() -> None:
-    text = BASE.replace("        uses: {dynamo_base: base}\n",
-                        "        uses: {dynamo_base: base}\n        links: {dev: {target: dev}}\n")
+    text = BASE.replace(
+        "        uses: {dynamo_base: base}\n",
+        "        uses: {dynamo_base: base}\n        links: {dev: {target: dev}}\n",
+    )
     with pytest.raises(MatrixError) as caught:
         targets(text)
-    assert "targets link in a cycle: vllm-cuda12-9-amd64-runtime -> vllm-cuda12-9-amd64-dev" \
+    assert (
+        "targets link in a cycle: vllm-cuda12-9-amd64-runtime -> vllm-cuda12-9-amd64-dev"
         " -> vllm-cuda12-9-amd64-runtime" in str(caught.value)
+    )
 
 
 def test_full_reference_tag_is_kept_whole() -> None:
-    text = BASE.replace('tags: ["{version}-{name}"]',
-                        'tags: ["{version}-{name}", "ghcr.io/acme/app:{name}"]')
+    text = BASE.replace(
+        'tags: ["{version}-{name}"]', 'tags: ["{version}-{name}", "ghcr.io/acme/app:{name}"]'
+    )
     got = targets(text)["vllm-cuda12-9-amd64-dev"]
     assert plain(got.tags[1]) == "ghcr.io/acme/app:vllm-cuda12-9-amd64-dev"
