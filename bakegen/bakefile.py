@@ -203,10 +203,11 @@ def layout(matrix: Matrix, resolution: Resolution) -> BakeFile:
     groups = [
         Group(name="default", description="every cell of the matrix", targets=resolution.selected)
     ]
+    selected = set(resolution.selected)
     for axis in model.axes:
         for value, vid in matrix.value_ids(axis).items():
             members = [t for t in targets if (axis, value) in t.values]
-            cells = [t.name for t in members if t.kind == "cell" and t.name in resolution.selected]
+            cells = [t.name for t in members if t.kind == "cell" and t.name in selected]
             if cells:
                 groups.append(Group(name=vid, description=f"{axis} {value}", targets=tuple(cells)))
             if len(members) < 2:

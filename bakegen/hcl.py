@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bakegen.templating import Text
 
@@ -27,21 +29,42 @@ def escape_template(text: str) -> str:
     return text.replace("${", "$${").replace("%{", "%%{")
 
 
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f-\x9f]|\$\{|%\{')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _control(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return _ESCAPES.get(char) or f"\\u{ord(char):04x}"
+
+
+_TEMPLATE_START = re.compile(r"[$%]+\{")
+
+
+def _template_start(match: re.Match[str]) -> str:
+    # `$${` is HCL's escape for a literal `${`. Some HCL parsers accept it only when a `}`
+    # follows; otherwise the whole run of signs is written as an interpolated string, which
+    # every parser reads the same way.
+    run = match.group(0)[:-1]
+    if "}" in match.string[match.end() :]:
+        return run + run[-1] + "{"
+    return '${"' + run + '"}{'
+
+
+@lru_cache(maxsize=65536)
 def escape_string(text: str) -> str:
     """Escape text for the inside of an HCL quoted string (no surrounding quotes).
 
-    >>> escape_string('say "hi"\\\\ ${x}\\n')
-    'say \\\\"hi\\\\"\\\\\\\\ $${x}\\\\n'
+    >>> escape_string('say "hi" ${x}')
+    'say \\\\"hi\\\\" $${x}'
+    >>> escape_string("50%{")
+    '50${"%"}{'
     """
-    out = []
-    for char in escape_template(text):
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F or 0x80 <= ord(char) < 0xA0:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return "".join(out)
+    if not _NEEDS_ESCAPE.search(text):
+        return text
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    text = _TEMPLATE_START.sub(_template_start, text)
+    return _CONTROL.sub(_control, text)
 
 
 def hcl_string(text: Text | str) -> str:

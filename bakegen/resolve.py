@@ -65,6 +65,28 @@ class Resolution:
     warnings: tuple[Problem, ...]
 
 
+_Delta = tuple[
+    dict[str, tuple[Any, KeyPath]],
+    tuple[tuple[str, tuple[tuple[str, Any, KeyPath], ...]], ...],
+]
+
+
+def delta_of(block: Settings, path: KeyPath, only: frozenset[str] | None = None) -> _Delta:
+    """What a block sets (scalars, and map entries where None removes), each with where."""
+    given = block.model_fields_set
+    scalars = {
+        name: (getattr(block, name), (*path, name))
+        for name in _SCALARS
+        if (only is None or name in only) and name in given and getattr(block, name) is not None
+    }
+    maps = tuple(
+        (name, tuple((k, v, (*path, name, k)) for k, v in getattr(block, name).items()))
+        for name in _MAPS
+        if only is None or name in only
+    )
+    return scalars, maps
+
+
 class _Acc:
     """Attributes merged in order: later scalars and lists replace, maps merge by key,
     and a null map value removes the key."""
@@ -73,21 +95,16 @@ class _Acc:
         self.scalars: dict[str, tuple[Any, KeyPath]] = {}
         self.maps: dict[str, dict[str, tuple[Any, KeyPath]]] = {m: {} for m in _MAPS}
 
-    def apply(self, block: Settings, path: KeyPath, only: frozenset[str] | None = None) -> None:
-        given = block.model_fields_set
-        for name in _SCALARS:
-            if (only is None or name in only) and name in given:
-                value = getattr(block, name)
-                if value is not None:
-                    self.scalars[name] = (value, (*path, name))
-        for name in _MAPS:
-            if only is not None and name not in only:
-                continue
-            for key, value in getattr(block, name).items():
+    def apply(self, delta: _Delta) -> None:
+        scalars, maps = delta
+        self.scalars.update(scalars)
+        for name, entries in maps:
+            merged = self.maps[name]
+            for key, value, where in entries:
                 if value is None:
-                    self.maps[name].pop(key, None)
+                    merged.pop(key, None)
                 else:
-                    self.maps[name][key] = (value, (*path, name, key))
+                    merged[key] = (value, where)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.scalars[name][0] if name in self.scalars else default
@@ -113,6 +130,17 @@ class Resolver:
         self.resolved: dict[str, Target] = {}
         self.shared_keys: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self.repeats: dict[tuple[KeyPath, str], tuple[int, set[str]]] = {}
+        self.deltas: dict[tuple[KeyPath, frozenset[str] | None], _Delta] = {}
+
+    def apply(
+        self, acc: _Acc, block: Settings, path: KeyPath, only: frozenset[str] | None = None
+    ) -> None:
+        """Merge a block into `acc`; a block's delta is computed once per run (its key path
+        names it uniquely)."""
+        key = (path, only)
+        if key not in self.deltas:
+            self.deltas[key] = delta_of(block, path, only)
+        acc.apply(self.deltas[key])
 
     def fail(
         self, path: KeyPath, message: str, hint: str | None = None, kind: str | None = None
@@ -170,16 +198,16 @@ class Resolver:
     # -- cells ------------------------------------------------------------------------------
     def cell_settings(self, cell: Cell) -> _Acc:
         acc = _Acc()
-        acc.apply(self.model.defaults, ("defaults",))
+        self.apply(acc, self.model.defaults, ("defaults",))
         for axis, value in cell.values:
             attrs = self.model.axes[axis].values.get(value)
             if attrs is not None:
-                acc.apply(attrs, ("axes", axis, "values", value))
+                self.apply(acc, attrs, ("axes", axis, "values", value))
         for i in cell.includes:
-            acc.apply(self.model.include[i], ("include", i))
+            self.apply(acc, self.model.include[i], ("include", i))
         for i, ovr in enumerate(self.model.overrides):
             if cell.matches(ovr.select):
-                acc.apply(ovr, ("overrides", i))
+                self.apply(acc, ovr, ("overrides", i))
         return acc
 
     def resolve_cell(self, cell: Cell) -> Target:
@@ -284,12 +312,12 @@ class Resolver:
             return name
         self.shared_keys.add(key)
         acc = _Acc()
-        acc.apply(self.model.defaults, ("defaults",), frozenset({"context"}))
+        self.apply(acc, self.model.defaults, ("defaults",), frozenset({"context"}))
         for axis, value in own:
             attrs = self.model.axes[axis].values.get(value)
             if attrs is not None:
-                acc.apply(attrs, ("axes", axis, "values", value), _SHARED_FROM_AXES)
-        acc.apply(spec, ("shared", stage))
+                self.apply(acc, attrs, ("axes", axis, "values", value), _SHARED_FROM_AXES)
+        self.apply(acc, spec, ("shared", stage))
         scope = self.scope(own, name)
         contexts, depends = self.dependencies(acc, own, scope, None)
         description = f"shared stage {stage}" + "".join(f" {v}" for _, v in own)
@@ -363,14 +391,15 @@ class Resolver:
             cache_from = [join(ref, (CACHE_SCOPE,))]
             cache_from += [join(ref, sanitize(fb)) for fb in cache.fallback]
             cache_to = [join(ref, (CACHE_SCOPE,), f",mode={cache.mode}")]
+        origins = acc.origins()
         return Target(
             name=name,
             kind=kind,
             values=values,
             description=description,
-            context=self.text(acc.get("context", "."), scope, acc.origins().get("context", ())),
-            dockerfile=self.text(dockerfile, scope, acc.origins().get("dockerfile", origin)),
-            stage=self.text(acc.get("stage", ""), scope, acc.origins().get("stage", origin)),
+            context=self.text(acc.get("context", "."), scope, origins.get("context", ())),
+            dockerfile=self.text(dockerfile, scope, origins.get("dockerfile", origin)),
+            stage=self.text(acc.get("stage", ""), scope, origins.get("stage", origin)),
             platforms=tuple(acc.get("platforms", [])),
             args=tuple(sorted(args.items())),
             labels=tuple(sorted(labels.items())),
@@ -381,7 +410,7 @@ class Resolver:
             cache_from=tuple(cache_from),
             cache_to=tuple(cache_to),
             depends_on=tuple(dict.fromkeys(depends)),
-            origins=acc.origins(),
+            origins=origins,
         )
 
 

@@ -7,7 +7,7 @@ import re
 from bakegen.templating import Text, Var
 
 MAX_TAG = 128
-_TAG_CHARS = re.compile(r"^[A-Za-z0-9_.-]*$")
+_NOT_TAG = re.compile(r"[^A-Za-z0-9_.-]")
 _REPO = re.compile(
     r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
     r"(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$"
@@ -42,7 +42,8 @@ def tag_problem(text: Text) -> tuple[str, str | None] | None:
                 )
     if not tag:
         return (f"tag {shown!r} is empty", None)
-    bad = sorted({c for p in tag if isinstance(p, str) for c in p if not _TAG_CHARS.match(c)})
+    literal = "".join(p for p in tag if isinstance(p, str))
+    bad = sorted(set(_NOT_TAG.findall(literal)))
     if bad:
         return (
             f"tag {shown!r} has characters a tag cannot hold: " + ", ".join(repr(c) for c in bad),

@@ -6,6 +6,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
@@ -39,12 +40,21 @@ def join(*texts: Text | str) -> Text:
     ('a', Var(name='V'), '-bc')
     """
     parts: list[Part] = []
+    buffer = ""
     for text in texts:
-        for part in (text,) if isinstance(text, str) else text:
-            if isinstance(part, str) and parts and isinstance(parts[-1], str):
-                parts[-1] += part
-            elif part != "":
+        if isinstance(text, str):
+            buffer += text
+            continue
+        for part in text:
+            if isinstance(part, str):
+                buffer += part
+            else:
+                if buffer:
+                    parts.append(buffer)
+                    buffer = ""
                 parts.append(part)
+    if buffer:
+        parts.append(buffer)
     return tuple(parts)
 
 
@@ -57,37 +67,50 @@ def plain(text: Text) -> str:
     return "".join(p if isinstance(p, str) else "${" + p.name + "}" for p in text)
 
 
+@lru_cache(maxsize=4096)
+def _parse(template: str) -> tuple[tuple[bool, str], ...]:
+    """Split a template into (is_placeholder, text) pieces, once per distinct template."""
+    pieces: list[tuple[bool, str]] = []
+    pos = 0
+    for match in _PLACEHOLDER.finditer(template):
+        pieces.append((False, template[pos : match.start()]))
+        pos = match.end()
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            pieces.append((False, token[0]))
+        elif match.group(1) is None:
+            raise TemplateError(
+                f"unbalanced {token!r} in {template!r}", "write {{ or }} for a literal brace"
+            )
+        else:
+            pieces.append((True, match.group(1).strip()))
+    pieces.append((False, template[pos:]))
+    return tuple(p for p in pieces if p[0] or p[1])
+
+
 def expand(template: str, scope: Mapping[str, Part]) -> Text:
     """Replace ``{name}`` placeholders from `scope`; ``{{`` and ``}}`` are literal braces.
 
     >>> expand("{v}-{x}-{{y}}", {"v": Var("VERSION"), "x": "vllm"})
     (Var(name='VERSION'), '-vllm-{y}')
     """
+    pieces = _parse(template)
+    if len(pieces) == 1 and not pieces[0][0]:
+        return (pieces[0][1],)
     parts: list[Text | str] = []
-    pos = 0
-    for match in _PLACEHOLDER.finditer(template):
-        parts.append(template[pos : match.start()])
-        pos = match.end()
-        token = match.group(0)
-        if token in ("{{", "}}"):
-            parts.append(token[0])
+    for is_name, text in pieces:
+        if not is_name:
+            parts.append(text)
             continue
-        name = match.group(1)
-        if name is None:
-            raise TemplateError(
-                f"unbalanced {token!r} in {template!r}", "write {{ or }} for a literal brace"
-            )
-        name = name.strip()
-        if name not in scope:
+        if text not in scope:
             known = sorted(scope)
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(text, known, n=1, cutoff=0.6)
             raise TemplateError(
-                f"unknown placeholder {{{name}}} in {template!r}",
+                f"unknown placeholder {{{text}}} in {template!r}",
                 f"did you mean {{{close[0]}}}?"
                 if close
                 else f"known: {', '.join('{' + k + '}' for k in known)}",
             )
-        value = scope[name]
+        value = scope[text]
         parts.append(value if isinstance(value, str) else (value,))
-    parts.append(template[pos:])
     return join(*parts)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import cached_property
 from pathlib import Path
 
 import pydantic
@@ -41,13 +42,18 @@ class Matrix:
 
     def value_ids(self, axis: str) -> dict[str, str]:
         """Axis value → its id in target and group names."""
-        spec = self.model.axes[axis]
-        out: dict[str, str] = {}
-        for value, attrs in spec.values.items():
-            if attrs is not None and attrs.id is not None:
-                out[value] = attrs.id
-            else:
-                out[value] = sanitize(spec.id.replace("{value}", value))
+        return self._ids[axis]
+
+    @cached_property
+    def _ids(self) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for axis, spec in self.model.axes.items():
+            out[axis] = {
+                value: attrs.id
+                if attrs is not None and attrs.id is not None
+                else sanitize(spec.id.replace("{value}", value))
+                for value, attrs in spec.values.items()
+            }
         return out
 
 

@@ -29,6 +29,16 @@ NASTY = [
     "é ü 中文 🚀",
     '"}\ntarget "evil" {\n',
     "\\${x}",
+    "${",
+    "%{",
+    "$%{",
+    "$${",
+    "a${b",
+    "%${x}",
+    "$$${x}",
+    "${a${b}",
+    '${a"}',
+    "\u2028\u0085",
 ]
 
 
@@ -42,8 +52,8 @@ def test_nasty_strings_round_trip_through_hcl() -> None:
         assert round_trip(value) == value
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.text())
+@settings(max_examples=400, deadline=None)
+@given(st.text() | st.text(alphabet='${}%"\\\nab'))
 def test_any_text_round_trips_through_hcl(value: str) -> None:
     assert round_trip(value) == value
 
