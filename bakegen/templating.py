@@ -109,7 +109,8 @@ def expand(template: str, scope: Mapping[str, Part]) -> Text:
                 f"unknown placeholder {{{text}}} in {template!r}",
                 f"did you mean {{{close[0]}}}?"
                 if close
-                else f"known: {', '.join('{' + k + '}' for k in known)}",
+                else f"known: {', '.join('{' + k + '}' for k in known)}; "
+                "write {{ and }} for literal braces",
             )
         value = scope[text]
         parts.append(value if isinstance(value, str) else (value,))
