@@ -123,21 +123,26 @@ def expand_matrix(matrix: Matrix) -> Expansion:
 
 def _check_unique(matrix: Matrix, cells: list[Cell]) -> None:
     seen: dict[str, Cell] = {}
-    problems = []
+    clashes: list[tuple[Cell, Cell]] = []
     for cell in cells:
         if cell.name in seen:
-            other = ", ".join(f"{a}={v}" for a, v in seen[cell.name].values)
-            mine = ", ".join(f"{a}={v}" for a, v in cell.values)
-            problems.append(
-                matrix.source.problem(
-                    cell.origin if cell.origin != ("axes",) else ("name",),
-                    f"two cells are both named {cell.name!r}: ({other}) and ({mine})",
-                    "give the values distinct ids",
-                )
+            clashes.append((seen[cell.name], cell))
+        seen.setdefault(cell.name, cell)
+    if not clashes:
+        return
+    first, second = clashes[0]
+    shown = [", ".join(f"{a}={v}" for a, v in c.values) for c in (first, second)]
+    more = f" (and {len(clashes) - 1} more like it)" if len(clashes) > 1 else ""
+    where = second.origin if second.origin != ("axes",) else ("name",)
+    raise MatrixError(
+        [
+            matrix.source.problem(
+                where,
+                f"two cells are both named {first.name!r}: ({shown[0]}) and ({shown[1]}){more}",
+                "give the values distinct ids",
             )
-        seen[cell.name] = cell
-    if problems:
-        raise MatrixError(problems)
+        ]
+    )
 
 
 def override_warnings(matrix: Matrix, cells: tuple[Cell, ...]) -> list[Problem]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bakegen.errors import MatrixError
 from bakegen.expand import expand_matrix
 from bakegen.validate import load_matrix_text
 
@@ -92,3 +95,15 @@ def test_expansion_is_deterministic() -> None:
     first = expand_matrix(load_matrix_text(THREE_AXES))
     second = expand_matrix(load_matrix_text(THREE_AXES))
     assert first == second
+
+
+def test_two_cells_with_one_name_are_an_error() -> None:
+    text = THREE_AXES + 'name: "{fw}-{cuda}"\n'
+    with pytest.raises(MatrixError) as caught:
+        expand_matrix(load_matrix_text(text))
+    assert str(caught.value) == (
+        "matrix.yaml:14:1: name: two cells are both named 'vllm-cuda12-9': "
+        "(fw=vllm, cuda=12.9, platform=linux/amd64) and "
+        "(fw=vllm, cuda=12.9, platform=linux/arm64) (and 5 more like it) "
+        "(give the values distinct ids)"
+    )
