@@ -208,7 +208,8 @@ def layout(matrix: Matrix, resolution: Resolution) -> BakeFile:
         for value, vid in matrix.value_ids(axis).items():
             members = [t for t in targets if (axis, value) in t.values]
             cells = [t.name for t in members if t.kind == "cell" and t.name in selected]
-            if cells:
+            # A group holding only the target of its own name would add nothing but a clash.
+            if cells and cells != [vid]:
                 groups.append(Group(name=vid, description=f"{axis} {value}", targets=tuple(cells)))
             if len(members) < 2:
                 continue

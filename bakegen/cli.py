@@ -17,6 +17,7 @@ import click
 
 from bakegen import __version__
 from bakegen.errors import BakegenError, MatrixError, OutputDriftError, OutputError, Problem
+from bakegen.lint import find_hadolint, format_json, format_text, lint, summary
 from bakegen.pipeline import (
     DEFAULT_MATRIX,
     Compiled,
@@ -233,6 +234,45 @@ def _table(compiled: Compiled, records: list[dict[str, Any]]) -> None:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
     for row in [header, *rows]:
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+@main.command(name="lint")
+@matrix_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Text for people, stable JSON for CI annotations.",
+)
+@click.option(
+    "--hadolint/--no-hadolint",
+    "use_hadolint",
+    default=True,
+    show_default=True,
+    help="Add hadolint's findings when hadolint is installed.",
+)
+@select_option
+@reports_errors
+def lint_(matrix_path: Path, fmt: str, use_hadolint: bool, select: tuple[str, ...]) -> None:
+    """Check that the matrix, the bake targets and the Dockerfiles agree.
+
+    For every target: its Dockerfile and stage exist; every named context a stage uses is
+    provided and every provided one is used; every arg is declared where it takes effect;
+    secrets match the mounts; no build arg carries a credential; base images are pinned.
+    Exits 1 when any error is found. Paths are relative to the current directory, where
+    bake runs.
+    """
+    compiled = compile_path(matrix_path, select)
+    _print_warnings(compiled.warnings)
+    binary = find_hadolint() if use_hadolint else None
+    findings = lint(compiled, Path(), binary)
+    count = len(compiled.resolution.targets)
+    text = format_json(findings, count) if fmt == "json" else format_text(findings, count)
+    click.echo(text, nl=False)
+    if summary(findings)["error"]:
+        sys.exit(1)
 
 
 @main.command()

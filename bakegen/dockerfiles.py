@@ -1,0 +1,187 @@
+"""Dockerfiles as the linter sees them, read with BuildKit's own parser (PyPI `dockerfile`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dockerfile
+
+# `$NAME` or `${NAME…}`: the variables an instruction reads (shell or Dockerfile expansion).
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
+_ESCAPED_DOLLAR = re.compile(r"\\\$")
+
+# Args BuildKit defines itself; passing them needs no ARG.
+PREDEFINED_ARGS = frozenset(
+    {
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "FTP_PROXY",
+        "ftp_proxy",
+        "NO_PROXY",
+        "no_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "BUILDKIT_INLINE_CACHE",
+        "BUILDKIT_CONTEXT_KEEP_GIT_DIR",
+        "BUILDKIT_SYNTAX",
+        "BUILDKIT_MULTI_PLATFORM",
+        "BUILDKIT_SANDBOX_HOSTNAME",
+        "SOURCE_DATE_EPOCH",
+    }
+)
+PLATFORM_ARGS = frozenset(
+    {
+        "TARGETPLATFORM",
+        "TARGETOS",
+        "TARGETARCH",
+        "TARGETVARIANT",
+        "BUILDPLATFORM",
+        "BUILDOS",
+        "BUILDARCH",
+        "BUILDVARIANT",
+    }
+)
+
+
+class DockerfileError(Exception):
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Use:
+    """A reference from a stage to something outside its own instructions."""
+
+    ref: str
+    line: int
+    how: str  # "FROM", "COPY --from", "RUN --mount from"
+
+
+@dataclass
+class Stage:
+    name: str | None
+    index: int
+    line: int
+    base: Use
+    args: dict[str, int] = field(default_factory=dict)
+    env: set[str] = field(default_factory=set)
+    uses: list[Use] = field(default_factory=list)
+    reads: list[tuple[str, int]] = field(default_factory=list)
+    secrets: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class DockerfileInfo:
+    path: Path
+    global_args: dict[str, tuple[int, str | None]]
+    stages: list[Stage]
+
+    def stage(self, ref: str) -> Stage | None:
+        """A stage by name (case-insensitive, as BuildKit matches them) or by index."""
+        for stage in self.stages:
+            if stage.name is not None and stage.name.lower() == ref.lower():
+                return stage
+        if ref.isdigit() and int(ref) < len(self.stages):
+            return self.stages[int(ref)]
+        return None
+
+    def closure(self, target: str) -> list[Stage]:
+        """The stages building `target` needs: it and every stage it uses, transitively."""
+        start = self.stage(target)
+        if start is None:
+            return []
+        seen: dict[int, Stage] = {}
+        todo = [start]
+        while todo:
+            stage = todo.pop()
+            if stage.index in seen:
+                continue
+            seen[stage.index] = stage
+            for use in (stage.base, *stage.uses):
+                other = self.stage(use.ref)
+                if other is not None and other.index < stage.index:
+                    todo.append(other)
+        return sorted(seen.values(), key=lambda s: s.index)
+
+
+def _reads(text: str) -> set[str]:
+    text = _ESCAPED_DOLLAR.sub("", text)
+    return {a or b for a, b in _VARIABLE.findall(text)}
+
+
+def _flag(flags: tuple[str, ...], name: str) -> str | None:
+    for item in flags:
+        if item.startswith(f"--{name}="):
+            return item.split("=", 1)[1]
+    return None
+
+
+def _mounts(flags: tuple[str, ...]) -> list[dict[str, str]]:
+    out = []
+    for item in flags:
+        if item.startswith("--mount="):
+            fields: dict[str, str] = {}
+            for part in item.removeprefix("--mount=").split(","):
+                key, _, value = part.partition("=")
+                fields[key] = value
+            out.append(fields)
+    return out
+
+
+def parse(path: Path) -> DockerfileInfo:
+    """Read a Dockerfile: its global ARGs and, per stage, its ARGs, ENVs, references to other
+    stages or contexts, the variables it reads and the secrets it mounts."""
+    try:
+        commands = dockerfile.parse_file(str(path))
+    except dockerfile.GoParseError as exc:
+        raise DockerfileError(f"cannot parse: {exc}") from None
+    except OSError as exc:
+        raise DockerfileError(f"cannot read: {exc.strerror or exc}") from None
+    global_args: dict[str, tuple[int, str | None]] = {}
+    stages: list[Stage] = []
+    for cmd in commands:
+        line = cmd.start_line
+        if cmd.cmd == "FROM":
+            words = list(cmd.value)
+            name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
+            stages.append(
+                Stage(name=name, index=len(stages), line=line, base=Use(words[0], line, "FROM"))
+            )
+            continue
+        if not stages:
+            if cmd.cmd == "ARG":
+                for item in cmd.value:
+                    key, _, default = item.partition("=")
+                    global_args[key] = (line, default if "=" in item else None)
+            continue
+        stage = stages[-1]
+        if cmd.cmd == "ARG":
+            for item in cmd.value:
+                stage.args.setdefault(item.partition("=")[0], line)
+                stage.reads.extend((v, line) for v in _reads(item.partition("=")[2]))
+            continue
+        if cmd.cmd == "ENV":
+            values = list(cmd.value)
+            stage.env.update(values[0::2])
+            stage.reads.extend((v, line) for text in values[1::2] for v in _reads(text))
+            continue
+        source = _flag(cmd.flags, "from")
+        if source is not None and cmd.cmd in ("COPY", "ADD"):
+            stage.uses.append(Use(source, line, "COPY --from"))
+        for mount in _mounts(cmd.flags):
+            if mount.get("from"):
+                stage.uses.append(Use(mount["from"], line, "RUN --mount from"))
+            if mount.get("type") == "secret":
+                stage.secrets.append((mount.get("id") or mount.get("target", ""), line))
+        texts = [*cmd.value, *(f for f in cmd.flags if not f.startswith("--mount="))]
+        texts += [heredoc.content for heredoc in cmd.heredocs]
+        stage.reads.extend((v, line) for text in texts for v in _reads(text))
+    if not stages:
+        raise DockerfileError("has no FROM instruction")
+    return DockerfileInfo(path=path, global_args=global_args, stages=stages)
