@@ -74,6 +74,7 @@ class Stage:
     uses: list[Use] = field(default_factory=list)
     reads: list[tuple[str, int]] = field(default_factory=list)
     secrets: list[tuple[str, int]] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -174,6 +175,9 @@ def parse(path: Path) -> DockerfileInfo:
         source = _flag(cmd.flags, "from")
         if source is not None and cmd.cmd in ("COPY", "ADD"):
             stage.uses.append(Use(source, line, "COPY --from"))
+        elif cmd.cmd in ("COPY", "ADD") and not cmd.heredocs:
+            # Every word but the last is a source in the build context (URLs are not).
+            stage.sources.extend(v for v in cmd.value[:-1] if "://" not in v)
         for mount in _mounts(cmd.flags):
             if mount.get("from"):
                 stage.uses.append(Use(mount["from"], line, "RUN --mount from"))

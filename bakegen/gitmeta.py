@@ -136,3 +136,57 @@ def _read(repo: Any, spec: Versioning) -> GitInfo:
 def _release_branches(repo: Any, pattern: str) -> list[str]:
     refs = repo.git.for_each_ref("--format=%(refname:short)", "refs/remotes").splitlines()
     return [r.rsplit("/", 1)[-1] for r in refs if fnmatchcase(r, pattern)]
+
+
+class GitError(Exception):
+    """git could not answer; the message says why and what to do."""
+
+
+def _repo(where: Path) -> Any:
+    git = _import_git()
+    try:
+        return git.Repo(where, search_parent_directories=True)
+    except (git.exc.InvalidGitRepositoryError, git.exc.NoSuchPathError):
+        raise GitError(f"{where} is not inside a git repository") from None
+    except git.exc.GitCommandNotFound:
+        raise GitError("the git executable was not found") from None
+
+
+def changed_files(where: Path, ref: str) -> list[Path]:
+    """Files that differ between `ref` and the working tree (committed or not), plus
+    untracked ones, as paths relative to `where`."""
+    git = _import_git()
+    repo = _repo(where)
+    try:
+        top = Path(repo.working_tree_dir).resolve()
+        repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
+        names = repo.git.diff("--name-only", "--no-renames", ref).splitlines()
+        names += repo.git.ls_files("--others", "--exclude-standard").splitlines()
+    except git.exc.GitCommandError:
+        raise GitError(f"git does not know the revision {ref!r}") from None
+    finally:
+        repo.close()
+    base = where.resolve()
+    out = []
+    for name in dict.fromkeys(names):
+        full = top / name
+        try:
+            out.append(full.relative_to(base))
+        except ValueError:
+            continue  # outside the project root: no target can read it
+    return out
+
+
+def file_at(where: Path, ref: str, path: Path) -> str | None:
+    """The text of `path` (relative to `where`) at `ref`, or None when it did not exist."""
+    git = _import_git()
+    repo = _repo(where)
+    try:
+        top = Path(repo.working_tree_dir).resolve()
+        name = (where.resolve() / path).relative_to(top).as_posix()
+        text: str = repo.git.show(f"{ref}:{name}")
+        return text
+    except git.exc.GitCommandError:
+        return None
+    finally:
+        repo.close()

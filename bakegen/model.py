@@ -175,6 +175,31 @@ class Versioning(Strict):
     fallback: str = Field("0.0.1", description="Release used when git has none.")
 
 
+class Manifest(Strict):
+    """Multi-arch images: cells that differ only in one axis are joined under these tags."""
+
+    axis: str = Field(description="The axis whose cells are joined (e.g. platform).")
+    tags: list[str] = Field(
+        description="Tag templates of the joined image; they cannot use the joined axis.",
+        min_length=1,
+    )
+    latest: list[str] = Field(
+        default_factory=list, description="Moving aliases, joined while TAG_LATEST is true."
+    )
+
+
+class CI(Strict):
+    """CI fan-out: which runner builds which platform, and the multi-arch join."""
+
+    runners: dict[PlatformStr, str] = Field(
+        default_factory=dict, description="Runner label per platform."
+    )
+    default_runner: str = Field(
+        "ubuntu-latest", description="Runner for targets of other or several platforms."
+    )
+    manifest: Manifest | None = Field(None, description="How per-platform images are joined.")
+
+
 class MatrixFile(Strict):
     """A bakegen build matrix."""
 
@@ -199,3 +224,4 @@ class MatrixFile(Strict):
     cache: Cache = Field(default_factory=Cache)
     sccache: Sccache = Field(default_factory=Sccache)
     versioning: Versioning = Field(default_factory=Versioning)
+    ci: CI = Field(default_factory=CI)

@@ -117,6 +117,23 @@ class _Acc:
         return out
 
 
+def make_scope(matrix: Matrix, values: tuple[tuple[str, str], ...], name: str) -> dict[str, Part]:
+    """What templates may name for a combination of axis values (see docs/matrix.md)."""
+    scope: dict[str, Part] = {
+        "name": name,
+        "version": VERSION,
+        "commit_sha": COMMIT_SHA,
+        "image": IMAGE,
+    }
+    for axis, value in values:
+        scope[axis] = value
+        scope[f"{axis}.id"] = matrix.value_ids(axis).get(value, sanitize(value))
+        attrs = matrix.model.axes[axis].values.get(value)
+        for var, text in (attrs.vars if attrs else {}).items():
+            scope[f"{axis}.{var}"] = text
+    return scope
+
+
 class Resolver:
     """Resolves every target of an expansion; problems are gathered, then raised together."""
 
@@ -131,6 +148,8 @@ class Resolver:
         self.shared_keys: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self.repeats: dict[tuple[KeyPath, str], tuple[int, set[str]]] = {}
         self.deltas: dict[tuple[KeyPath, frozenset[str] | None], _Delta] = {}
+        # Where the tags of the cell being resolved came from (set by `tags`, read by `build`).
+        self.tag_origins: dict[str, KeyPath] = {}
 
     def apply(
         self, acc: _Acc, block: Settings, path: KeyPath, only: frozenset[str] | None = None
@@ -171,19 +190,7 @@ class Resolver:
 
     # -- scopes -----------------------------------------------------------------------------
     def scope(self, values: tuple[tuple[str, str], ...], name: str) -> dict[str, Part]:
-        scope: dict[str, Part] = {
-            "name": name,
-            "version": VERSION,
-            "commit_sha": COMMIT_SHA,
-            "image": IMAGE,
-        }
-        for axis, value in values:
-            scope[axis] = value
-            scope[f"{axis}.id"] = self.matrix.value_ids(axis).get(value, sanitize(value))
-            attrs = self.model.axes[axis].values.get(value)
-            for var, text in (attrs.vars if attrs else {}).items():
-                scope[f"{axis}.{var}"] = text
-        return scope
+        return make_scope(self.matrix, values, name)
 
     def text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
         return self.try_text(template, scope, where) or literal(template)
@@ -277,7 +284,11 @@ class Resolver:
         if "tags" in acc.scalars:
             extra, where = acc.scalars["tags"]
             templates += [(t, (*where, i)) for i, t in enumerate(extra)]
-        latest = [(t, ("image", "latest", i)) for i, t in enumerate(image.latest)]
+        latest: list[tuple[str, KeyPath]] = [
+            (t, ("image", "latest", i)) for i, t in enumerate(image.latest)
+        ]
+        self.tag_origins = {f"tags.{i}": w for i, (_, w) in enumerate(templates)}
+        self.tag_origins.update({f"latest.{i}": w for i, (_, w) in enumerate(latest)})
         return (
             [self.tag(t, scope, w) for t, w in templates],
             [self.tag(t, scope, w) for t, w in latest],
@@ -392,6 +403,16 @@ class Resolver:
             cache_from += [join(ref, sanitize(fb)) for fb in cache.fallback]
             cache_to = [join(ref, (CACHE_SCOPE,), f",mode={cache.mode}")]
         origins = acc.origins()
+        if "sccache" in origins and acc.get("sccache", False):
+            for key in ("USE_SCCACHE", "SCCACHE_BUCKET", "SCCACHE_REGION"):
+                origins.setdefault(f"args.{key}", origins["sccache"])
+            origins.setdefault("secrets", origins["sccache"])
+        for key in image_labels:
+            origins.setdefault(f"labels.{key}", ("image", "labels", key))
+        if kind == "cell":
+            origins.update(self.tag_origins)
+        if cache.enabled:
+            origins["cache"] = ("cache",)
         return Target(
             name=name,
             kind=kind,

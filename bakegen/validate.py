@@ -92,6 +92,13 @@ class _Checker:
         for path, block in settings_blocks(self.model):
             self.check_block(path, block)
         self.check_shared()
+        manifest = self.model.ci.manifest
+        if manifest is not None and manifest.axis not in self.model.axes:
+            self.add(
+                ("ci", "manifest", "axis"),
+                f"unknown axis {manifest.axis!r}",
+                suggest(manifest.axis, list(self.model.axes)),
+            )
         if not self.model.image.tags:
             self.add(("image", "tags"), "at least one tag template is needed")
 

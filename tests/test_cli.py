@@ -34,7 +34,21 @@ def test_version() -> None:
     assert (result.exit_code, result.output) == (0, f"bakegen, version {__version__}\n")
 
 
-@pytest.mark.parametrize("command", ["render", "validate", "list", "schema", "git-version"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "render",
+        "validate",
+        "list",
+        "lint",
+        "ci",
+        "manifest",
+        "explain",
+        "graph",
+        "schema",
+        "git-version",
+    ],
+)
 def test_every_command_has_help(command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0

@@ -32,4 +32,15 @@ def test_matrix_doc_example_is_a_golden_case() -> None:
 def test_readme_names_only_real_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     for command in re.findall(r"`bakegen ([a-z-]+)", readme):
-        assert command in {"render", "validate", "list", "lint", "schema", "git-version"}
+        assert command in {
+            "render",
+            "validate",
+            "list",
+            "lint",
+            "schema",
+            "git-version",
+            "ci",
+            "manifest",
+            "explain",
+            "graph",
+        }

@@ -1,0 +1,123 @@
+"""`--changed-since REF`: which targets' inputs changed since a git revision.
+
+A target's inputs are its Dockerfile; the files of its build context that the stages it
+builds COPY or ADD (less what `.dockerignore` leaves out); every file under its local named
+contexts; and the matrix entries that shape it. A target is affected when an input changed,
+or when a target it uses is affected. When the matrix changes shape (other axes, values or
+target names) or cannot be read at REF, every target is affected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
+
+from bakegen.dockerfiles import DockerfileError, parse
+from bakegen.dockerignore import DockerIgnore
+from bakegen.errors import BakegenError, MatrixError
+from bakegen.gitmeta import GitError, changed_files, file_at
+from bakegen.pipeline import Compiled, compile_matrix
+from bakegen.resolve import Target
+from bakegen.templating import plain
+from bakegen.validate import load_matrix_text
+
+
+class ChangesError(BakegenError):
+    """The changed files could not be found (no repository, unknown revision)."""
+
+
+@dataclass(frozen=True)
+class Affected:
+    targets: frozenset[str]
+    reason: str
+
+
+def _norm(path: str | PurePosixPath | Path) -> str:
+    text = PurePosixPath(Path(path).as_posix()).as_posix()
+    return "" if text == "." else text.removeprefix("./")
+
+
+def _under(path: str, directory: str) -> bool:
+    return directory == "" or path == directory or path.startswith(directory + "/")
+
+
+def _is_local(context: str) -> bool:
+    return "://" not in context and not context.startswith(("git@", "target:"))
+
+
+def _reads(target: Target, root: Path, path: str) -> bool:
+    """Whether the changed file `path` (relative to the root) is an input of `target`."""
+    context = _norm(plain(target.context))
+    dockerfile = _norm(PurePosixPath(context) / plain(target.dockerfile))
+    if path == dockerfile:
+        return True
+    for _, value in target.contexts:
+        text = plain(value)
+        if _is_local(text) and _under(path, _norm(text)):
+            return True
+    if not _is_local(context) or not _under(path, context):
+        return False
+    inside = path[len(context) + 1 :] if context else path
+    if inside == ".dockerignore":
+        return True
+    if DockerIgnore.load(root / context).excluded(inside):
+        return False
+    try:
+        info = parse(root / dockerfile)
+    except DockerfileError:
+        return True  # an unreadable Dockerfile could read anything
+    stage = plain(target.stage) or (info.stages[-1].name or str(len(info.stages) - 1))
+    for built in info.closure(stage):
+        for source in built.sources:
+            pattern = _norm(source)
+            if pattern == "" or _under(inside, pattern) or fnmatchcase(inside, pattern):
+                return True
+    return False
+
+
+def _matrix_changes(compiled: Compiled, root: Path, ref: str) -> frozenset[str] | None:
+    """Targets whose resolved form differs from REF's; None when the matrix changed shape."""
+    source_path = Path(compiled.matrix.source.path)
+    old_text = file_at(root, ref, source_path)
+    if old_text is None:
+        return None
+    try:
+        old = compile_matrix(load_matrix_text(old_text, str(source_path)))
+    except MatrixError:
+        return None
+    now = compiled.matrix.model
+    shape_now = {a: list(s.values) for a, s in now.axes.items()}
+    shape_old = {a: list(s.values) for a, s in old.matrix.model.axes.items()}
+    before = {t.name: t for t in old.resolution.targets}
+    after = {t.name: t for t in compiled.resolution.targets}
+    if shape_now != shape_old or set(before) != set(after):
+        return None
+    return frozenset(n for n, t in after.items() if before[n] != t)
+
+
+def affected(compiled: Compiled, ref: str, root: Path = Path()) -> Affected:
+    """The targets to build when only what changed since `ref` needs building."""
+    try:
+        files = [_norm(f) for f in changed_files(root, ref)]
+    except GitError as exc:
+        raise ChangesError(f"--changed-since {ref}: {exc}") from None
+    targets = compiled.resolution.targets
+    everything = frozenset(t.name for t in targets)
+    matrix_file = _norm(compiled.matrix.source.path)
+    hit: set[str] = set()
+    if matrix_file in files:
+        changed = _matrix_changes(compiled, root, ref)
+        if changed is None:
+            return Affected(everything, "the matrix changed shape")
+        hit |= changed
+    for target in targets:
+        if any(_reads(target, root, f) for f in files if f != matrix_file):
+            hit.add(target.name)
+    # A target is rebuilt when anything it uses is.
+    grew = True
+    while grew:
+        before = len(hit)
+        hit |= {t.name for t in targets if any(d in hit for d in t.depends_on)}
+        grew = len(hit) != before
+    return Affected(frozenset(hit), f"{len(files)} changed files")

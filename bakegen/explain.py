@@ -1,0 +1,118 @@
+"""`bakegen explain TARGET`: every resolved field of one target and where it came from."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from bakegen.errors import BakegenError, format_key_path
+from bakegen.pipeline import Compiled
+from bakegen.resolve import Target
+from bakegen.schema import suggest
+from bakegen.source import KeyPath
+from bakegen.templating import Text, plain
+
+BUILTIN = "bakegen"
+
+
+class UnknownTargetError(BakegenError):
+    """No target of that name."""
+
+
+@dataclass(frozen=True)
+class Row:
+    field: str
+    value: str
+    origin: str  # "file:line:col key.path", or a word for built-in values
+
+
+def find(compiled: Compiled, name: str) -> Target:
+    targets = {t.name: t for t in compiled.resolution.targets}
+    if name not in targets:
+        hint = suggest(name, list(targets))
+        raise UnknownTargetError(
+            f"no target {name!r}" + (f"; {hint}" if hint else "; see `bakegen list`")
+        )
+    return targets[name]
+
+
+def rows(compiled: Compiled, target: Target) -> list[Row]:
+    source = compiled.matrix.source
+
+    def where(key: str, fallback: KeyPath | str | None = None) -> str:
+        path = target.origins.get(key, fallback)
+        if path is None or isinstance(path, str):
+            return path or f"{BUILTIN} default"
+        return f"{source.locate(path)} {format_key_path(path)}"
+
+    def text(value: Text) -> str:
+        return plain(value)
+
+    out = [
+        Row("kind", target.kind, BUILTIN),
+        *(
+            Row(f"axis.{axis}", value, where("", ("axes", axis, "values", value)))
+            for axis, value in target.values
+        ),
+        Row("description", target.description, where("description")),
+        Row("context", text(target.context), where("context")),
+        Row("dockerfile", text(target.dockerfile), where("dockerfile")),
+        Row("target", text(target.stage) or "(the last stage)", where("stage")),
+        Row("platforms", ", ".join(target.platforms) or "(the builder's)", where("platforms")),
+    ]
+    out += [Row(f"args.{k}", text(v), where(f"args.{k}")) for k, v in target.args]
+    for key, value in target.labels:
+        builtin = key in ("org.opencontainers.image.revision", "org.opencontainers.image.version")
+        out.append(
+            Row(
+                f"labels.{key}",
+                text(value),
+                where(f"labels.{key}", f"{BUILTIN}: always set" if builtin else None),
+            )
+        )
+    for key, value in target.contexts:
+        origin = next(
+            (k for k in (f"uses.{key}", f"links.{key}", f"contexts.{key}") if k in target.origins),
+            f"contexts.{key}",
+        )
+        out.append(Row(f"contexts.{key}", text(value), where(origin)))
+    out += [Row(f"tags[{i}]", text(t), where(f"tags.{i}")) for i, t in enumerate(target.tags)]
+    out += [
+        Row(f"tags[latest {i}]", text(t) + "  (while TAG_LATEST)", where(f"latest.{i}"))
+        for i, t in enumerate(target.latest_tags)
+    ]
+    out += [
+        Row(f"secret[{i}]", f"id={s.id},env={s.env}", where("secrets"))
+        for i, s in enumerate(target.secrets)
+    ]
+    out += [
+        Row(f"cache-from[{i}]", text(c), where("cache")) for i, c in enumerate(target.cache_from)
+    ]
+    out += [
+        Row(f"cache-to[{i}]", text(c) + "  (while CACHE_EXPORT)", where("cache"))
+        for i, c in enumerate(target.cache_to)
+    ]
+    out += [Row("depends_on", ", ".join(target.depends_on) or "(nothing)", BUILTIN)]
+    return out
+
+
+def as_text(target: Target, table: list[Row]) -> str:
+    width = max(len(r.field) for r in table)
+    value_width = min(max(len(r.value) for r in table), 60)
+    lines = [f"target {target.name}"]
+    for row in table:
+        lines.append(f"  {row.field.ljust(width)}  {row.value.ljust(value_width)}  {row.origin}")
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def as_json(target: Target, table: list[Row]) -> str:
+    return (
+        json.dumps(
+            {
+                "target": target.name,
+                "fields": [{"field": r.field, "value": r.value, "origin": r.origin} for r in table],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
