@@ -12,6 +12,14 @@ Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$")]
 ArgName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 PlatformStr = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$")]
 Selector = dict[str, str | list[str]]
+# Image references as the distribution spec allows them: a registry host (with port) and a
+# lowercase path, or just the path.
+_PATH = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+_HOST = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*(?::[0-9]+)?)"
+ImageName = Annotated[str, StringConstraints(pattern=rf"^{_PATH}$")]
+Registry = Annotated[str, StringConstraints(pattern=rf"^(?:{_HOST}(?:/{_PATH})?)?$")]
+Repository = Annotated[str, StringConstraints(pattern=rf"^(?:(?:{_HOST}/)?{_PATH})?$")]
+TagPart = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")]
 
 
 class Strict(BaseModel):
@@ -114,8 +122,10 @@ class SharedStage(Settings):
 class Image(Strict):
     """Image naming: `<registry>/<name>:<tag>` and the OCI labels."""
 
-    registry: str = Field("", description="Default of the bake variable REGISTRY.")
-    name: str = Field(description="Default of the bake variable IMAGE_NAME.")
+    registry: Registry = Field(
+        "", description="Default of the bake variable REGISTRY, e.g. ghcr.io/acme."
+    )
+    name: ImageName = Field(description="Default of the bake variable IMAGE_NAME.")
     tags: list[str] = Field(
         default_factory=lambda: ["{version}-{name}"],
         description="Tag templates of every cell.",
@@ -131,11 +141,11 @@ class Image(Strict):
 class Cache(Strict):
     """Registry cache: one ref per target (and so per platform), with fallbacks."""
 
-    registry: str = Field(
+    registry: Repository = Field(
         "", description="Default of CACHE_REGISTRY, the cache repository ('' = <image>-cache)."
     )
-    scope: str = Field("main", description="Default of CACHE_SCOPE, the cache tag suffix.")
-    fallback: list[str] = Field(
+    scope: TagPart = Field("main", description="Default of CACHE_SCOPE, the cache tag suffix.")
+    fallback: list[TagPart] = Field(
         default_factory=lambda: ["main"],
         description="Scopes also read from, e.g. the main branch's cache.",
     )

@@ -49,6 +49,12 @@ def _hcl_strings(items: tuple[str, ...]) -> str:
     return hcl_list(items)
 
 
+def _comment(text: str) -> str:
+    """Text safe inside a `#` comment: control characters (newlines above all) become '?'."""
+    return "".join("?" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" else c
+                   for c in text)
+
+
 @cache
 def environment(directory: str) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -59,6 +65,7 @@ def environment(directory: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["comment"] = _comment
     env.filters.update(
         hcl=_hcl_value, hcl_map=_hcl_map, hcl_strings=_hcl_strings, hcl_string=hcl_string
     )

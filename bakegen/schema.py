@@ -12,6 +12,7 @@ from typing import Any
 
 import jsonschema
 
+from bakegen import model
 from bakegen.model import MatrixFile
 from bakegen.source import KeyPath, Source
 
@@ -20,6 +21,10 @@ SCHEMA_ID = "https://bakegen.dev/schema/matrix-v1.json"
 
 # What each constrained string pattern means, in words a user can act on.
 _PATTERN_WORDS = {
+    "image": "a lowercase image name such as 'dynamo' or 'team/dynamo'",
+    "registry": "a registry and namespace such as 'ghcr.io/acme' (lowercase path)",
+    "repository": "an image repository such as 'ghcr.io/acme/cache' (lowercase path)",
+    "tagpart": "letters, digits, '_', '.' and '-' (a tag suffix, at most 100 characters)",
     r"^[A-Za-z0-9_-]+$": "only letters, digits, '_' and '-'",
     r"^[A-Za-z_][A-Za-z0-9_]*$": "a build-arg name: letters, digits and '_', not starting "
     "with a digit",
@@ -160,6 +165,17 @@ def schema_problems(source: Source) -> list[tuple[KeyPath, str, str | None]]:
     ]
 
 
+def _pattern_words(pattern: str) -> str:
+    named = {
+        model.ImageName: "image", model.Registry: "registry", model.Repository: "repository",
+        model.TagPart: "tagpart",
+    }
+    for alias, word in named.items():
+        if any(getattr(m, "pattern", None) == pattern for m in alias.__metadata__):
+            return _PATTERN_WORDS[word]
+    return f"pattern {pattern}"
+
+
 def _number_hint(instance: Any) -> str | None:
     if isinstance(instance, (int, float)) and not isinstance(instance, bool):
         return f'quote it: "{instance}"'
@@ -199,7 +215,9 @@ def _explain(leaf: _Leaf, path: KeyPath) -> list[tuple[KeyPath, str, str | None]
         words = " or ".join(_expected_types(error))
         return [(path, f"expected {words}, got {_describe(instance)}", _number_hint(instance))]
     if kind == "pattern":
-        words = _PATTERN_WORDS.get(str(error.validator_value), f"pattern {error.validator_value}")
+        words = _PATTERN_WORDS.get(str(error.validator_value)) or _pattern_words(
+            str(error.validator_value)
+        )
         return [(path, f"{_describe(instance)} is not valid: expected {words}", None)]
     if kind == "propertyNames":
         return [(path, error.message, None)]
