@@ -32,6 +32,7 @@ from bakegen.pipeline import (
     DEFAULT_MATRIX,
     Compiled,
     Format,
+    check_files,
     compile_path,
     override_path,
     version_text,
@@ -148,12 +149,13 @@ def render(
     to docker-bake.override.hcl (loaded by bake automatically), so the main file changes only
     when the matrix or bakegen does.
     """
+    if output == "-" and check:
+        raise click.UsageError("--check needs a file to compare with, not '-'")
     compiled = compile_path(matrix_path, select)
     _print_warnings(compiled.warnings)
+    check_files(compiled)
     text = compiled.text(fmt)
     if output == "-":
-        if check:
-            raise click.UsageError("--check needs a file to compare with, not '-'")
         click.echo(text, nl=False)
         return
     target = Path(output) if output else Path(f"docker-bake.{fmt}")
@@ -187,6 +189,7 @@ def validate(matrix_path: Path) -> None:
     """Check the matrix: schema, references, expansion and every resolved target."""
     compiled = compile_path(matrix_path)
     _print_warnings(compiled.warnings)
+    check_files(compiled)
     cells = [t for t in compiled.resolution.targets if t.kind == "cell"]
     shared = len(compiled.resolution.targets) - len(cells)
     click.echo(f"{matrix_path}: valid ({len(cells)} cells, {shared} shared stage targets)")

@@ -235,3 +235,13 @@ class MatrixFile(Strict):
     sccache: Sccache = Field(default_factory=Sccache)
     versioning: Versioning = Field(default_factory=Versioning)
     ci: CI = Field(default_factory=CI)
+    exclusive: list[
+        Annotated[
+            list[Annotated[str, StringConstraints(pattern=r"^(args|labels|contexts)\.[^.]+$")]],
+            Field(min_length=2),
+        ]
+    ] = Field(
+        default_factory=list,
+        description="Groups of attributes (args.X, labels.X, contexts.X) of which a target "
+        "may set at most one, e.g. alternative install strategies.",
+    )

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Literal
 
 from bakegen.bakefile import BakeFile, layout
-from bakegen.errors import Problem
+from bakegen.errors import MatrixError, Problem
 from bakegen.expand import expand_matrix
 from bakegen.gitmeta import GitInfo, git_info
 from bakegen.render import render_hcl, render_json, render_override_hcl, render_override_json
 from bakegen.resolve import Resolution, resolve
+from bakegen.templating import plain
 from bakegen.validate import Matrix, load_matrix
 
 Format = Literal["hcl", "json"]
@@ -41,6 +42,32 @@ def compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
 
 def compile_path(path: Path, select: tuple[str, ...] = ()) -> Compiled:
     return compile_matrix(load_matrix(path), select)
+
+
+def missing_files(compiled: Compiled, root: Path = Path()) -> list[Problem]:
+    """Targets whose Dockerfile is not there: bake runs from `root`, and a target's
+    Dockerfile is relative to its context."""
+    problems: dict[str, Problem] = {}
+    for target in compiled.resolution.targets:
+        context = plain(target.context)
+        if "://" in context or context.startswith("git@"):
+            continue
+        path = Path(context) / plain(target.dockerfile)
+        if str(path) in problems or (root / path).is_file():
+            continue
+        where = target.origins.get("dockerfile", ("defaults",))
+        problems[str(path)] = compiled.matrix.source.problem(
+            where,
+            f"{path} does not exist (needed by {target.name})",
+            "paths are relative to the context, from the directory where bake runs",
+        )
+    return list(problems.values())
+
+
+def check_files(compiled: Compiled, root: Path = Path()) -> None:
+    problems = missing_files(compiled, root)
+    if problems:
+        raise MatrixError(problems)
 
 
 def version_text(matrix: Matrix, fmt: Format, where: Path) -> tuple[GitInfo, str]:

@@ -51,8 +51,9 @@ def _hcl_strings(items: tuple[str, ...]) -> str:
 
 def _comment(text: str) -> str:
     """Text safe inside a `#` comment: control characters (newlines above all) become '?'."""
-    return "".join("?" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" else c
-                   for c in text)
+    return "".join(
+        "?" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" else c for c in text
+    )
 
 
 @cache

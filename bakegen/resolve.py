@@ -505,7 +505,43 @@ def check_targets(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]:
                     )
                 )
     problems += _cycles(matrix, by_name)
+    problems += _exclusive(matrix, targets)
     return problems
+
+
+def _exclusive(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]:
+    """A target may set at most one attribute of each `exclusive` group."""
+    problems: list[Problem] = []
+    seen: set[tuple[str, ...]] = set()
+    for group in matrix.model.exclusive:
+        for target in targets:
+            present = {
+                "args": dict(target.args),
+                "labels": dict(target.labels),
+                "contexts": dict(target.contexts),
+            }
+            hits = [key for key in group if key.split(".", 1)[1] in present[key.split(".")[0]]]
+            if len(hits) < 2 or tuple(hits) in seen:
+                continue
+            seen.add(tuple(hits))
+            first, second = hits[0], hits[1]
+            origins = [_origin_of(target, k) for k in (first, second)]
+            first_at = matrix.source.locate(origins[0]) if origins[0] else "bakegen"
+            problems.append(
+                matrix.source.problem(
+                    origins[1] or (),
+                    f"{target.name} sets both {first} (at {first_at}) and "
+                    f"{second}, which exclude each other",
+                    "keep one of them; `exclusive` in the matrix says they are alternatives",
+                )
+            )
+    return problems
+
+
+def _origin_of(target: Target, key: str) -> KeyPath | None:
+    kind, name = key.split(".", 1)
+    candidates = [key] if kind != "contexts" else [f"uses.{name}", f"links.{name}", key]
+    return next((target.origins[k] for k in candidates if k in target.origins), None)
 
 
 def _cycles(matrix: Matrix, by_name: dict[str, Target]) -> list[Problem]:

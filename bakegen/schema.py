@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import jsonschema
 
@@ -167,11 +167,13 @@ def schema_problems(source: Source) -> list[tuple[KeyPath, str, str | None]]:
 
 def _pattern_words(pattern: str) -> str:
     named = {
-        model.ImageName: "image", model.Registry: "registry", model.Repository: "repository",
+        model.ImageName: "image",
+        model.Registry: "registry",
+        model.Repository: "repository",
         model.TagPart: "tagpart",
     }
     for alias, word in named.items():
-        if any(getattr(m, "pattern", None) == pattern for m in alias.__metadata__):
+        if any(getattr(m, "pattern", None) == pattern for m in get_args(alias)[1:]):
             return _PATTERN_WORDS[word]
     return f"pattern {pattern}"
 

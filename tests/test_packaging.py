@@ -48,6 +48,7 @@ def test_unpacked_wheel_renders_from_another_directory(wheel: Path, tmp_path: Pa
     work = tmp_path / "work"
     work.mkdir()
     (work / "matrix.yaml").write_text(MINIMAL)
+    (work / "Dockerfile").write_text("FROM ubuntu:24.04 AS runtime\nFROM runtime AS dev\n")
     env = {**os.environ, "PYTHONPATH": str(site)}
     done = subprocess.run(
         [

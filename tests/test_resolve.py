@@ -174,3 +174,31 @@ def test_full_reference_tag_is_kept_whole() -> None:
     )
     got = targets(text)["vllm-cuda12-9-amd64-dev"]
     assert plain(got.tags[1]) == "ghcr.io/acme/app:vllm-cuda12-9-amd64-dev"
+
+
+def test_exclusive_attributes_name_both_keys() -> None:
+    text = BASE + (
+        "exclusive:\n"
+        "  - [args.WHEEL, contexts.wheel_dir, args.GIT_URL]\n"
+        "overrides:\n"
+        "  - select: {fw: vllm}\n"
+        "    args: {WHEEL: tensorrt-llm==1.0}\n"
+        "  - select: {fw: vllm, cuda: '13.0'}\n"
+        "    contexts: {wheel_dir: ./wheels}\n"
+    )
+    with pytest.raises(MatrixError) as caught:
+        targets(text)
+    assert str(caught.value) == (
+        "matrix.yaml:41:16: overrides[1].contexts.wheel_dir: vllm-cuda13-0-amd64-runtime sets "
+        "both args.WHEEL (at matrix.yaml:39:12) and contexts.wheel_dir, which exclude each "
+        "other (keep one of them; `exclusive` in the matrix says they are alternatives)"
+    )
+
+
+def test_exclusive_attributes_alone_are_fine() -> None:
+    text = BASE + (
+        "exclusive:\n  - [args.WHEEL, args.GIT_URL]\n"
+        "overrides:\n  - select: {fw: vllm}\n    args: {WHEEL: x}\n"
+        "  - select: {fw: sglang}\n    args: {GIT_URL: y}\n"
+    )
+    assert args(targets(text)["vllm-cuda13-0-amd64-dev"])["WHEEL"] == "x"
