@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from bakegen import __version__
 from bakegen.errors import MatrixError
 from bakegen.hcl import Expr, hcl_list
-from bakegen.model import MatrixFile
+from bakegen.model import MatrixFile, UserVariable
 from bakegen.resolve import Resolution, Target
 from bakegen.templating import Text, literal
 from bakegen.validate import Matrix
 
 COMMON = "_common"
-MIN_BUILDX = "0.16"
+MIN_BUILDX = "0.19"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,6 +22,32 @@ class Variable:
     name: str
     default: str | bool
     description: str
+    # (HCL condition written by bakegen, error message) pairs: bake's `validation` blocks.
+    validations: tuple[tuple[Expr, str], ...] = ()
+
+
+def _user_variable(name: str, spec: UserVariable) -> Variable:
+    checks: list[tuple[Expr, str]] = []
+    if spec.choices is not None:
+        checks.append(
+            (
+                Expr(f"contains({hcl_list(spec.choices)}, {name})"),
+                spec.message or f"{name} must be one of: {', '.join(spec.choices)}",
+            )
+        )
+    if spec.reject:
+        checks.append(
+            (
+                Expr(f"!contains({hcl_list(spec.reject)}, {name})"),
+                spec.message or f"{name} may not be {' or '.join(spec.reject)}",
+            )
+        )
+    return Variable(
+        name=name,
+        default=spec.default,
+        description=spec.description or name,
+        validations=tuple(checks),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,10 +155,21 @@ def variables(model: MatrixFile) -> tuple[Variable, ...]:
             name="USE_SCCACHE",
             default="true" if sccache.enabled else "false",
             description="Compile through sccache (credentials come as secrets)",
+            validations=(
+                (
+                    Expr('contains(["true", "false"], USE_SCCACHE)'),
+                    "USE_SCCACHE must be true or false",
+                ),
+                (
+                    Expr('USE_SCCACHE != "true" || (SCCACHE_BUCKET != "" && SCCACHE_REGION != "")'),
+                    "USE_SCCACHE=true needs SCCACHE_BUCKET and SCCACHE_REGION",
+                ),
+            ),
         ),
         Variable(name="SCCACHE_BUCKET", default=sccache.bucket, description="sccache S3 bucket"),
         Variable(name="SCCACHE_REGION", default=sccache.region, description="sccache S3 region"),
     ]
+    out += [_user_variable(name, spec) for name, spec in model.variables.items()]
     return tuple(out)
 
 

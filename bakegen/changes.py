@@ -68,7 +68,8 @@ def _reads(target: Target, root: Path, path: str) -> bool:
     except DockerfileError:
         return True  # an unreadable Dockerfile could read anything
     stage = plain(target.stage) or (info.stages[-1].name or str(len(info.stages) - 1))
-    for built in info.closure(stage):
+    values = {k: plain(v) for k, v in target.args}
+    for built in info.closure(stage, values):
         for source in built.sources:
             pattern = _norm(source)
             if pattern == "" or _under(inside, pattern) or fnmatchcase(inside, pattern):

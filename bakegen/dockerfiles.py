@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,8 +93,15 @@ class DockerfileInfo:
             return self.stages[int(ref)]
         return None
 
-    def closure(self, target: str) -> list[Stage]:
-        """The stages building `target` needs: it and every stage it uses, transitively."""
+    def resolve(self, ref: str, values: Mapping[str, str | None]) -> str | None:
+        """A reference with `$X`/`${X}` expanded; None when a variable has no value."""
+        return substitute(ref, values) if "$" in ref else ref
+
+    def closure(self, target: str, values: Mapping[str, str | None] | None = None) -> list[Stage]:
+        """The stages building `target` needs: it and every stage it uses, transitively.
+        `values` (the args passed, over the global ARG defaults) expand references such as
+        `FROM build-${MODE}`."""
+        values = {**{k: d for k, (_, d) in self.global_args.items()}, **(values or {})}
         start = self.stage(target)
         if start is None:
             return []
@@ -105,10 +113,32 @@ class DockerfileInfo:
                 continue
             seen[stage.index] = stage
             for use in (stage.base, *stage.uses):
-                other = self.stage(use.ref)
+                ref = self.resolve(use.ref, values)
+                other = self.stage(ref) if ref is not None else None
                 if other is not None and other.index < stage.index:
                     todo.append(other)
         return sorted(seen.values(), key=lambda s: s.index)
+
+
+_EXPANSION = re.compile(
+    r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)"
+)
+
+
+def substitute(ref: str, values: Mapping[str, str | None]) -> str | None:
+    """Expand `$X`/`${X}` in a reference; None when a variable has no value."""
+    missing = False
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal missing
+        value = values.get(match.group(1) or match.group(2))
+        if value is None:
+            missing = True
+            return ""
+        return value
+
+    out = _EXPANSION.sub(one, ref)
+    return None if missing else out
 
 
 def _reads(text: str) -> set[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -80,7 +81,7 @@ def json_template(text: Text | str) -> str:
     return "".join(escape_template(p) if isinstance(p, str) else "${" + p.name + "}" for p in parts)
 
 
-def hcl_list(items: tuple[Text | str, ...] | list[Text | str], indent: str = "  ") -> str:
+def hcl_list(items: Sequence[Text | str], indent: str = "  ") -> str:
     """A list of strings; one item per line once it would not fit on one line."""
     quoted = [hcl_string(i) for i in items]
     one_line = "[" + ", ".join(quoted) + "]"

@@ -54,7 +54,6 @@ _CREDENTIAL_NAME = re.compile(
 _CREDENTIAL_VALUE = re.compile(
     r"^(AKIA|ASIA)[0-9A-Z]{16}$|^gh[pousr]_[A-Za-z0-9]{20,}$|^glpat-|^xox[abpr]-|-----BEGIN"
 )
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,23 +142,6 @@ def _value(text: Text, variables: dict[str, str]) -> str:
     return "".join(p if isinstance(p, str) else variables.get(p.name, "") for p in text)
 
 
-def _substitute(ref: str, values: dict[str, str | None]) -> str | None:
-    """Expand `$X`/`${X}` in an image reference; None when a variable has no value."""
-    missing = False
-
-    def one(match: re.Match[str]) -> str:
-        nonlocal missing
-        name = match.group(1) or match.group(2)
-        value = values.get(name)
-        if value is None:
-            missing = True
-            return ""
-        return value
-
-    out = _VARIABLE.sub(one, ref)
-    return None if missing else out
-
-
 def is_image_reference(ref: str) -> bool:
     """`FROM x` names an image (rather than a stage or named context) when it has a
     registry, path, tag or digest, or is `scratch`."""
@@ -231,7 +213,7 @@ class Linter:
                 f"stages: {', '.join(names)}" if names else None,
             )
             return
-        built = info.closure(stage)
+        built = info.closure(stage, self._values(target, info))
         self.contexts(target, info, built)
         self.args(target, info, built)
         self.scope(target, info, built)
@@ -250,7 +232,7 @@ class Linter:
         """Each reference of a built stage that is not a stage: (stage, use, expanded ref)."""
         for stage in built:
             for use in (stage.base, *stage.uses):
-                ref = _substitute(use.ref, values) if "$" in use.ref else use.ref
+                ref = info.resolve(use.ref, values)
                 if ref is not None and info.stage(ref) is not None:
                     continue
                 yield stage, use, ref
@@ -300,7 +282,7 @@ class Linter:
                 ("defaults",),
                 "error",
                 "context-unused",
-                f"{target.name} provides the context {name!r}, which no stage it builds uses",
+                f"the context {name!r} is provided, but no stage the target builds uses it",
                 "remove it (a null in an override removes an inherited one)",
             )
 
@@ -323,7 +305,7 @@ class Linter:
                     line,
                     "error",
                     "arg-global-only",
-                    f"{target.name} passes {key}, but ARG {key} is declared only before the "
+                    f"{key} is passed, but ARG {key} is declared only before the "
                     "first FROM and no FROM reads it, so the value reaches no stage",
                     f"add `ARG {key}` to {where}",
                 )
@@ -334,7 +316,7 @@ class Linter:
                     ("defaults",),
                     "error",
                     "arg-undeclared",
-                    f"{target.name} passes {key}, which {info.path} does not declare",
+                    f"{key} is passed, but {info.path} does not declare it",
                     "remove the arg, or declare it with ARG in the stage that reads it",
                 )
 
@@ -380,7 +362,7 @@ class Linter:
                     line,
                     "error",
                     "secret-missing",
-                    f"a RUN mounts the secret {secret!r}, which {target.name} does not provide",
+                    f"a RUN mounts the secret {secret!r}, which the target does not provide",
                     "add it under 'secrets' (or set 'sccache: true' for the sccache ones)",
                 )
         for secret in sorted(provided - set(mounted)):
@@ -391,7 +373,7 @@ class Linter:
                 ("defaults",),
                 "warning",
                 "secret-unused",
-                f"{target.name} provides the secret {secret!r}, which no stage it builds mounts",
+                f"the secret {secret!r} is provided, but no stage the target builds mounts it",
             )
 
     def credentials(self, target: Target) -> None:
@@ -404,7 +386,7 @@ class Linter:
                     ("defaults",),
                     "error",
                     "credential-arg",
-                    f"{target.name} passes {key} as a build arg; build args are stored in the "
+                    f"{key} is passed as a build arg; build args are stored in the "
                     "image history and printed in logs",
                     "pass credentials as secrets and mount them with RUN --mount=type=secret",
                 )

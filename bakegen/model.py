@@ -210,6 +210,16 @@ class CI(Strict):
     manifest: Manifest | None = Field(None, description="How per-platform images are joined.")
 
 
+class UserVariable(Strict):
+    """A bake variable of the matrix's own, set from the environment at bake time."""
+
+    default: str = Field(description="Its value when the environment does not set it.")
+    description: str | None = Field(None, description="Shown by `bake --list=variables`.")
+    choices: list[str] | None = Field(None, description="The only values it may take.")
+    reject: list[str] = Field(default_factory=list, description="Values it may not take.")
+    message: str | None = Field(None, description="Why a rejected value is wrong.")
+
+
 class MatrixFile(Strict):
     """A bakegen build matrix."""
 
@@ -235,6 +245,10 @@ class MatrixFile(Strict):
     sccache: Sccache = Field(default_factory=Sccache)
     versioning: Versioning = Field(default_factory=Versioning)
     ci: CI = Field(default_factory=CI)
+    variables: dict[ArgName, UserVariable] = Field(
+        default_factory=dict,
+        description="Bake variables of this matrix, read in templates as {var.NAME}.",
+    )
     exclusive: list[
         Annotated[
             list[Annotated[str, StringConstraints(pattern=r"^(args|labels|contexts)\.[^.]+$")]],

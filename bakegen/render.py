@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-from bakegen.bakefile import BakeFile, Block
+from bakegen.bakefile import BakeFile, Block, Variable
 from bakegen.errors import BakegenError
 from bakegen.gitmeta import GitInfo
 from bakegen.hcl import Expr, hcl_key, hcl_list, hcl_string, json_dumps, json_template
@@ -135,16 +135,24 @@ def _json_block(block: Block) -> dict[str, Any]:
     return out
 
 
+def _json_variable(variable: Variable) -> dict[str, Any]:
+    default = variable.default
+    out: dict[str, Any] = {
+        "description": json_template(variable.description),
+        "default": default if isinstance(default, bool) else json_template(default),
+    }
+    if variable.validations:
+        out["validation"] = [
+            {"condition": "${" + condition.source + "}", "error_message": json_template(message)}
+            for condition, message in variable.validations
+        ]
+    return out
+
+
 def render_json(bake: BakeFile) -> str:
     # HCL-JSON has no comments, so unlike the HCL file this one carries no header.
     doc: dict[str, Any] = {
-        "variable": {
-            v.name: {
-                "default": v.default if isinstance(v.default, bool) else json_template(v.default),
-                "description": v.description,
-            }
-            for v in bake.variables
-        },
+        "variable": {v.name: _json_variable(v) for v in bake.variables},
     }
     for name, expr in bake.globals:
         doc[name] = _json_value(expr)

@@ -125,6 +125,8 @@ def make_scope(matrix: Matrix, values: tuple[tuple[str, str], ...], name: str) -
         "commit_sha": COMMIT_SHA,
         "image": IMAGE,
     }
+    for variable in matrix.model.variables:
+        scope[f"var.{variable}"] = Var(variable)
     for axis, value in values:
         scope[axis] = value
         scope[f"{axis}.id"] = matrix.value_ids(axis).get(value, sanitize(value))

@@ -56,6 +56,7 @@ class Bake:
         self.attrs: dict[str, Tree] = {}
         self.targets: dict[str, dict[str, Tree]] = {}
         self.groups: dict[str, dict[str, Tree]] = {}
+        self.validations: dict[str, list[dict[str, Tree]]] = {}
         self._values: dict[str, Any] = {}
         for text in texts:
             self._load(text)
@@ -75,6 +76,15 @@ class Bake:
                 )
                 if kind == "variable":
                     self.variables[label] = attrs.get("default")  # type: ignore[assignment]
+                    self.validations[label] = [
+                        dict(
+                            self._attribute(a)
+                            for a in _trees(_trees(b)[1])
+                            if a.data == "attribute"
+                        )
+                        for b in _trees(_trees(item)[2])
+                        if b.data == "block"
+                    ]
                 elif kind == "target":
                     self.targets.setdefault(label, {}).update(attrs)
                 elif kind == "group":
@@ -133,6 +143,10 @@ class Bake:
         if kind == "conditional":
             cond, yes, no = kids
             return self.eval(yes) if self.eval(cond) else self.eval(no)
+        if kind == "unary_op":
+            value = self.eval(kids[0])
+            op = str(node.children[0])
+            return (not value) if op == "!" else -value
         if kind == "binary_op":
             left, term = kids
             op_node, right = _trees(term)
@@ -149,6 +163,8 @@ class Bake:
             args = [self.eval(a) for a in _trees(kids[1])] if len(kids) > 1 else []
             if name == "concat":
                 return [x for arg in args for x in arg]
+            if name == "contains":
+                return args[1] in args[0]
             raise NotImplementedError(name)
         raise NotImplementedError(kind)
 
@@ -158,6 +174,15 @@ class Bake:
             return unescape(str(child))
         assert child.data == "interpolation"
         return (self.eval(_trees(child)[0]),)
+
+    def violations(self) -> list[str]:
+        """The error messages of every variable validation that fails, as bake reports."""
+        out = []
+        for name, checks in self.validations.items():
+            for check in checks:
+                if not self.eval(check["condition"]):
+                    out.append(f"{name}: {self.eval(check['error_message'])}")
+        return out
 
     # -- targets -----------------------------------------------------------------------------
     def raw_target(self, name: str) -> dict[str, Any]:

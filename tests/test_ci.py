@@ -180,7 +180,8 @@ def test_matrix_shape_change_selects_everything(project: Path) -> None:
     path.write_text(
         path.read_text().replace(
             '      "13.0":\n',
-            '      "13.1":\n        vars: {base_tag: a, vllm_runtime_tag: b, sglang_runtime_tag: c}\n'
+            '      "13.1":\n        vars: {tag_suffix: -cuda13-1, base_tag: a, vllm_runtime_tag: b,'
+            " sglang_runtime_tag: c}\n"
             '      "13.0":\n',
         )
     )
@@ -250,19 +251,21 @@ def test_manifest_joins_platforms(compiled: Compiled) -> None:
     }
     found = {j.tags[0]: j for j in joins(compiled, values)}
     assert len(found) == 42
-    join = found["ghcr.io/acme/dynamo:v1.0.0-vllm-runtime-cuda12-9"]
+    # CUDA 12.9's joined tags are the names build.sh gave its single-platform images.
+    join = found["ghcr.io/acme/dynamo:v1.0.0-vllm-runtime"]
     assert join.argv() == [
         "docker",
         "buildx",
         "imagetools",
         "create",
         "-t",
-        "ghcr.io/acme/dynamo:v1.0.0-vllm-runtime-cuda12-9",
+        "ghcr.io/acme/dynamo:v1.0.0-vllm-runtime",
         "-t",
-        "ghcr.io/acme/dynamo:latest-vllm-runtime-cuda12-9",
-        "ghcr.io/acme/dynamo:v1.0.0-vllm-runtime-cuda12-9-amd64",
-        "ghcr.io/acme/dynamo:v1.0.0-vllm-runtime-cuda12-9-arm64",
+        "ghcr.io/acme/dynamo:latest-vllm-runtime",
+        "ghcr.io/acme/dynamo:v1.0.0-vllm-runtime-amd64",
+        "ghcr.io/acme/dynamo:v1.0.0-vllm-runtime-arm64",
     ]
+    assert "ghcr.io/acme/dynamo:v1.0.0-sglang-dev-cuda13" in found
 
 
 def test_manifest_dry_run_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -279,8 +282,8 @@ def test_manifest_dry_run_reads_the_environment(monkeypatch: pytest.MonkeyPatch)
         "trtllm-cuda13-0-arm64-dev",
     )
     assert out == (
-        "docker buildx imagetools create -t dynamo:v2.0.0-trtllm-dev-cuda13-0 "
-        "dynamo:v2.0.0-trtllm-dev-cuda13-0-amd64 dynamo:v2.0.0-trtllm-dev-cuda13-0-arm64\n"
+        "docker buildx imagetools create -t dynamo:v2.0.0-trtllm-dev-cuda13 "
+        "dynamo:v2.0.0-trtllm-dev-cuda13-amd64 dynamo:v2.0.0-trtllm-dev-cuda13-arm64\n"
     )
 
 
@@ -292,7 +295,7 @@ def test_manifest_template_cannot_use_the_joined_axis(
         (ROOT / DEFAULT_MATRIX)
         .read_text()
         .replace(
-            'tags: ["{version}-{framework}-{target}-{cuda.id}"]',
+            'tags: ["{version}-{framework}-{target}{cuda.tag_suffix}"]',
             'tags: ["{version}-{platform.id}"]',
         )
     )

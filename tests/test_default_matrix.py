@@ -99,7 +99,8 @@ def test_cell_target_matches_the_matrix(bake: Bake, cell: dict[str, str]) -> Non
     for key, value in plat_spec["args"].items():
         assert target["args"][key] == value
     assert target["args"].get("DYNAMO_COMMIT_SHA", "") == ""
-    suffix = f"{fw}-{kind}-{ident('cuda', cuda)}-{ident('platform', platform)}"
+    cuda_suffix = MATRIX["axes"]["cuda"]["values"][cuda]["vars"]["tag_suffix"]
+    suffix = f"{fw}-{kind}{cuda_suffix}-{ident('platform', platform)}"
     assert target["tags"] == [f"dynamo:dev-{suffix}", f"dynamo:latest-{suffix}"]
     assert target["cache-from"] == [f"type=registry,ref=dynamo-cache:{name}-main"] * 2
     assert target["cache-to"] == []
@@ -177,7 +178,7 @@ def test_variables_override_at_bake_time() -> None:
     }
     bake = Bake(EXAMPLE, env=env)
     target = bake.target("vllm-cuda12-9-amd64-runtime")
-    assert target["tags"] == ["ghcr.io/acme/dyn:dev-vllm-runtime-cuda12-9-amd64"]
+    assert target["tags"] == ["ghcr.io/acme/dyn:dev-vllm-runtime-amd64"]
     assert target["cache-from"] == [
         "type=registry,ref=ghcr.io/acme/dyn-cache:vllm-cuda12-9-amd64-runtime-pr-7",
         "type=registry,ref=ghcr.io/acme/dyn-cache:vllm-cuda12-9-amd64-runtime-main",
@@ -199,7 +200,7 @@ def test_override_file_sets_version_and_commit() -> None:
         'variable "COMMIT_SHA" {\n  default = "abc"\n}\n'
     )
     target = Bake(EXAMPLE, override).target("trtllm-cuda13-0-amd64-dev")
-    assert target["tags"][0] == "dynamo:v1.2.3-trtllm-dev-cuda13-0-amd64"
+    assert target["tags"][0] == "dynamo:v1.2.3-trtllm-dev-cuda13-amd64"
     assert target["args"]["DYNAMO_COMMIT_SHA"] == "abc"
     assert target["labels"]["org.opencontainers.image.revision"] == "abc"
     assert target["labels"]["org.opencontainers.image.version"] == "v1.2.3"
@@ -226,14 +227,19 @@ def _stages(path: Path) -> dict[str, dict[str, Any]]:
     return stages
 
 
-def _global_args(path: Path) -> set[str]:
-    out: set[str] = set()
+def _global_args(path: Path) -> dict[str, str]:
+    """ARGs before the first FROM, with their defaults."""
+    out: dict[str, str] = {}
     for cmd in _instructions(path):
         if cmd.cmd == "FROM":
             break
         if cmd.cmd == "ARG":
-            out.update(v.split("=", 1)[0] for v in cmd.value)
+            out.update(v.partition("=")[::2] for v in cmd.value)
     return out
+
+
+def _expand(ref: str, values: dict[str, str]) -> str:
+    return re.sub(r"\$\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), ref)
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "dockerfiles").glob("*")), ids=lambda p: p.name)
@@ -256,10 +262,11 @@ def test_every_target_stage_exists_and_every_arg_is_declared(bake: Bake) -> None
         path = ROOT / target["dockerfile"]
         stages = _stages(path)
         assert target["target"] in stages, name
+        values = {**_global_args(path), **target.get("args", {})}
         built: set[str] = set()
         todo = [target["target"]]
         while todo:
-            stage = todo.pop()
+            stage = _expand(todo.pop(), values)
             if stage in stages and stage not in built:
                 built.add(stage)
                 todo.extend(stages[stage]["uses"])

@@ -56,7 +56,7 @@ def test_explain_names_the_override_that_set_an_arg(monkeypatch: pytest.MonkeyPa
         if 'RUNTIME_IMAGE_TAG: "{cuda.vllm_runtime_tag}"' in text
     )
     assert tag["origin"].startswith(f"matrix/default.yaml:{line}:")
-    assert tag["origin"].endswith("overrides[0].args.RUNTIME_IMAGE_TAG")
+    assert tag["origin"].endswith("overrides[1].args.RUNTIME_IMAGE_TAG")
 
 
 def test_explain_unknown_target(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -85,7 +85,7 @@ def test_enable_media_nixl_scoping_pattern(tmp_path: Path, monkeypatch: pytest.M
         (
             "arg-global-only",
             "Dockerfile:1",
-            "plain passes ENABLE_MEDIA_NIXL, but ARG ENABLE_MEDIA_NIXL is declared only before "
+            "ENABLE_MEDIA_NIXL is passed, but ARG ENABLE_MEDIA_NIXL is declared only before "
             "the first FROM and no FROM reads it, so the value reaches no stage",
         ),
         (
@@ -119,12 +119,12 @@ def test_unused_github_token_arg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         (
             "arg-undeclared",
             "matrix.yaml:10",
-            "plain passes GITHUB_TOKEN, which Dockerfile does not declare",
+            "GITHUB_TOKEN is passed, but Dockerfile does not declare it",
         ),
         (
             "credential-arg",
             "matrix.yaml:10",
-            "plain passes GITHUB_TOKEN as a build arg; build args are stored in the image "
+            "GITHUB_TOKEN is passed as a build arg; build args are stored in the image "
             "history and printed in logs",
         ),
     ]
@@ -174,7 +174,7 @@ def test_context_missing_and_unused(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         (
             "context-unused",
             "matrix.yaml:10",
-            "plain provides the context 'extra', which no stage it builds uses",
+            "the context 'extra' is provided, but no stage the target builds uses it",
         ),
     ]
 
@@ -201,12 +201,12 @@ def test_secrets_missing_and_unused(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         (
             "secret-missing",
             "Dockerfile:2",
-            "a RUN mounts the secret 'aws-key-id', which plain does not provide",
+            "a RUN mounts the secret 'aws-key-id', which the target does not provide",
         ),
         (
             "secret-unused",
             "matrix.yaml:10",
-            "plain provides the secret 'npmrc', which no stage it builds mounts",
+            "the secret 'npmrc' is provided, but no stage the target builds mounts it",
         ),
     ]
 
@@ -292,8 +292,8 @@ def test_cli_text_and_exit_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     code, out = run_cli(tmp_path, monkeypatch, "--no-hadolint")
     assert code == 1
     assert out.splitlines()[:3] == [
-        "matrix.yaml:10: error [arg-undeclared] plain passes GITHUB_TOKEN, which Dockerfile "
-        "does not declare",
+        "matrix.yaml:10: error [arg-undeclared] GITHUB_TOKEN is passed, but Dockerfile does not "
+        "declare it",
         "    target: plain",
         "    hint: remove the arg, or declare it with ARG in the stage that reads it",
     ]
