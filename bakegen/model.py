@@ -220,6 +220,23 @@ class UserVariable(Strict):
     message: str | None = Field(None, description="Why a rejected value is wrong.")
 
 
+class Run(Strict):
+    """`bakegen run`: which cell runs when axes are not given, and the user's home in it."""
+
+    defaults: dict[str, str] = Field(
+        default_factory=dict,
+        description="Axis values used when `bakegen run` does not name them; other axes take "
+        "the value built for the host's platform, else their first value.",
+    )
+    home: str = Field(
+        "/root",
+        description="Home of the image's user (template), where the HF cache is mounted.",
+    )
+    user_home: str | None = Field(
+        None, description="Home of a non-root user given with --user (default: home)."
+    )
+
+
 class MatrixFile(Strict):
     """A bakegen build matrix."""
 
@@ -245,6 +262,7 @@ class MatrixFile(Strict):
     sccache: Sccache = Field(default_factory=Sccache)
     versioning: Versioning = Field(default_factory=Versioning)
     ci: CI = Field(default_factory=CI)
+    run: Run = Field(default_factory=Run)
     variables: dict[ArgName, UserVariable] = Field(
         default_factory=dict,
         description="Bake variables of this matrix, read in templates as {var.NAME}.",

@@ -106,6 +106,7 @@ class _Checker:
             self.check_selector(("include", i, "cell"), inc.cell)
         for i, ovr in enumerate(self.model.overrides):
             self.check_selector(("overrides", i, "select"), ovr.select)
+        self.check_selector(("run", "defaults"), dict(self.model.run.defaults))
         for path, block in settings_blocks(self.model):
             self.check_block(path, block)
         self.check_shared()
