@@ -71,7 +71,8 @@ def test_tokens_in_the_environment_never_become_build_args(
     monkeypatch.setenv("GITLAB_TOKEN", "glpat-sentinel")
     out = CliRunner().invoke(main, ["render", "-o", "-", "--no-git-vars"]).stdout
     assert "sentinel" not in out
-    assert "GITHUB_TOKEN" not in out and "GITLAB_TOKEN" not in out  # noqa: PT018
+    assert "GITHUB_TOKEN" not in out
+    assert "GITLAB_TOKEN" not in out
 
 
 def test_args_go_only_where_a_dockerfile_reads_them() -> None:
@@ -81,10 +82,12 @@ def test_args_go_only_where_a_dockerfile_reads_them() -> None:
             continue
         args = bake.target(name).get("args", {})
         if "MAX_JOBS" in args:
-            assert name.startswith("vllm-") and name.endswith("-runtime"), name
+            assert name.startswith("vllm-"), name
+            assert name.endswith("-runtime"), name
         if "EFA_VERSION" in args:
             assert name.endswith("-aws"), name
-        assert "GRACE_BLACKWELL" not in args and "BUILD_TYPE" not in args
+        assert "GRACE_BLACKWELL" not in args
+        assert "BUILD_TYPE" not in args
 
 
 def test_the_ambient_environment_does_not_change_the_bake_file(
