@@ -174,6 +174,8 @@ def render(
         click.echo(f"{target} is up to date", err=True)
         return
     extra = override_path(target, fmt)
+    if same_file(target, matrix_path) or (git_vars and same_file(extra, matrix_path)):
+        raise OutputError(f"{target}: refusing to write over the matrix file {matrix_path}")
     if git_vars and same_file(extra, target):
         raise OutputError(
             f"{target}: the output and the git variables file are the same path; "

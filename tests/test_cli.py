@@ -269,3 +269,13 @@ def test_run_killed_mid_write_keeps_the_old_file(
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, check=False)
     assert done.returncode == -signal.SIGKILL
     assert Path("docker-bake.hcl").read_bytes() == before
+
+
+def test_output_may_not_overwrite_the_matrix(project: Path) -> None:
+    before = Path("matrix.yaml").read_text()
+    result = run("render", "-m", "matrix.yaml", "-o", "matrix.yaml")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: matrix.yaml: refusing to write over the matrix file matrix.yaml\n"
+    )
+    assert Path("matrix.yaml").read_text() == before

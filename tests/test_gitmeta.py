@@ -166,3 +166,31 @@ def test_release_of(tag: str, release: str | None) -> None:
 def test_version_order_is_numeric() -> None:
     tags = ["0.9.0", "0.10.0", "0.9.10", "1.0.0rc1", "1.0.0"]
     assert sorted(tags, key=version_key) == ["0.9.0", "0.9.10", "0.10.0", "1.0.0rc1", "1.0.0"]
+
+
+def test_thousands_of_tags(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo()
+    head = git(repo, "rev-parse", "HEAD")
+    lines = [f"create refs/tags/v0.{i // 100}.{i % 100} {head}" for i in range(3000)]
+    lines += [f"create refs/tags/build-{i} {head}" for i in range(500)]
+    subprocess.run(
+        ["git", "update-ref", "--stdin"],
+        cwd=repo,
+        input="\n".join(lines) + "\n",
+        text=True,
+        check=True,
+    )
+    commit(repo, "after")
+    short = git(repo, "rev-parse", "--short", "HEAD")
+    assert git_info(repo, SPEC).version == f"v0.29.99.dev.{short}"
+
+
+def test_linked_worktree(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    repo = make_repo()
+    git(repo, "tag", "v1.0.0")
+    commit(repo, "main-only")
+    worktree = tmp_path / "wt"
+    git(repo, "worktree", "add", "-q", "--detach", str(worktree), "v1.0.0")
+    info = git_info(worktree, SPEC)
+    assert info.version == "v1.0.0"
+    assert info.sha == git(worktree, "rev-parse", "HEAD")
