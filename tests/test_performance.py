@@ -16,7 +16,7 @@ from bakegen.validate import load_matrix_text
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from render_bench import synthetic_matrix  # noqa: E402
+from render_bench import synthetic_matrix
 
 
 def calls_to_render(cells: int) -> int:
