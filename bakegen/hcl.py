@@ -91,9 +91,18 @@ def hcl_list(items: Sequence[Text | str], indent: str = "  ") -> str:
     return "[\n" + "".join(f"{inner}{q},\n" for q in quoted) + indent + "]"
 
 
+# Words HCL reads as values or expressions where an object key stands.
+_KEYWORDS = frozenset({"true", "false", "null", "for", "in", "if", "else", "endif", "endfor"})
+
+
 def hcl_key(key: str) -> str:
-    """A map key: bare when it is an identifier, quoted otherwise (e.g. label names)."""
-    if key.replace("_", "a").replace("-", "a").isalnum() and key[:1].isalpha() and key.isascii():
+    """A map key: bare when it is a plain identifier, quoted otherwise (e.g. label names).
+
+    >>> hcl_key("ARCH"), hcl_key("org.opencontainers.image.title"), hcl_key("for")
+    ('ARCH', '"org.opencontainers.image.title"', '"for"')
+    """
+    plain = key.replace("_", "a").replace("-", "a")
+    if plain.isalnum() and key[:1].isalpha() and key.isascii() and key not in _KEYWORDS:
         return key
     return hcl_string(key)
 

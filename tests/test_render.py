@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bakegen.errors import MatrixError
 from bakegen.hcl import escape_string, hcl_string
 from bakegen.pipeline import compile_matrix
 from bakegen.templating import Var
@@ -124,3 +126,67 @@ def json_value(template: str, bake: Bake) -> str:
         return match.group(0)[1:]
 
     return re.sub(r"\$\{([A-Z_]+)\}|\$\$\{|%%\{", one, template)
+
+
+def _template_literal(value: str) -> str:
+    """How a literal value is written in a matrix template: braces doubled."""
+    return value.replace("{", "{{").replace("}", "}}")
+
+
+def _json_literal(template: str) -> str:
+    """The text an HCL-JSON string template with no interpolation stands for."""
+    return re.sub(r"\$\$\{|%%\{", lambda m: m.group(0)[1:], template)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=40))
+def test_any_user_value_round_trips_through_hcl_and_json(value: str) -> None:
+    """An axis value, an arg, a label key and value and a description holding any text
+    render to HCL and HCL-JSON that parse back to exactly that text."""
+    doc = {
+        "format": 1,
+        "image": {"name": "app", "tags": ["{version}-{name}"]},
+        "axes": {"kind": {"values": {value: {"args": {"FROM_AXIS": "{kind}"}}}}},
+        "defaults": {
+            "dockerfile": "Dockerfile",
+            "args": {"LITERAL": _template_literal(value)},
+            "labels": {value: "v", "note": _template_literal(value)},
+        },
+    }
+    compiled = compile_matrix(load_matrix_text(yaml.safe_dump(doc, allow_unicode=True)))
+    (cell,) = [t for t in compiled.resolution.targets if t.kind == "cell"]
+    target = Bake(compiled.text("hcl")).target(cell.name)
+    assert target["args"]["FROM_AXIS"] == value
+    assert target["args"]["LITERAL"] == value
+    assert target["labels"][value] == "v"
+    assert target["labels"]["note"] == value
+    assert target["description"] == value
+    block = json.loads(compiled.text("json"))["target"][cell.name]
+    merged_args = {
+        **json.loads(compiled.text("json"))["target"]["_common"].get("args", {}),
+        **block.get("args", {}),
+    }
+    assert _json_literal(merged_args["FROM_AXIS"]) == value
+    assert _json_literal(block["description"]) == value
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=140))
+def test_a_tag_is_either_legal_and_kept_or_refused_with_its_location(tag: str) -> None:
+    doc = {
+        "format": 1,
+        "image": {"name": "app", "tags": [_template_literal(tag)]},
+        "axes": {"kind": {"values": {"a": None}}},
+        "defaults": {"dockerfile": "D"},
+    }
+    text = yaml.safe_dump(doc)
+    try:
+        compiled = compile_matrix(load_matrix_text(text))
+    except MatrixError as exc:
+        (problem,) = exc.problems
+        assert problem.path == ("image", "tags", 0)
+        assert problem.location.line == text.splitlines().index("  tags:") + 2
+        return
+    assert re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", tag)
+    target = Bake(compiled.text("hcl")).target("a")
+    assert target["tags"] == [f"app:{tag}"]
