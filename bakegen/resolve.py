@@ -146,7 +146,6 @@ class Resolver:
         self.by_values = {c.values: c for c in self.cells}
         self.problems: list[Problem] = []
         self.shared: dict[str, Target] = {}
-        self.resolved: dict[str, Target] = {}
         self.shared_keys: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self.repeats: dict[tuple[KeyPath, str], tuple[int, set[str]]] = {}
         self.deltas: dict[tuple[KeyPath, frozenset[str] | None], _Delta] = {}
