@@ -26,6 +26,16 @@ class GitInfo:
     source: str
     warning: str | None = None
 
+    @property
+    def explanation(self) -> str:
+        """How the version was found, in words."""
+        return {
+            "tag": "HEAD's release tag, or the newest release tag",
+            "release-branch": "the newest release branch",
+            "fallback": "no release tag or branch: the fallback release",
+            "fixed": "versioning.value in the matrix",
+        }.get(self.source, self.source)
+
 
 def version_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key close to `sort -V`: numbers compare as numbers, and a release sorts after

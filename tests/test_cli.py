@@ -279,3 +279,42 @@ def test_output_may_not_overwrite_the_matrix(project: Path) -> None:
         "Error: matrix.yaml: refusing to write over the matrix file matrix.yaml\n"
     )
     assert Path("matrix.yaml").read_text() == before
+
+
+def test_run_passes_dockers_exit_code_through(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --dry-run, bakegen run executes docker (here a stand-in that records its
+    arguments) and exits with its exit code; the HF cache directory is created first."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    record = tmp_path / "argv"
+    fake = bin_dir / "docker"
+    fake.write_text(f'#!/bin/sh\necho "$@" > {record}\nexit 7\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    cache = tmp_path / "hf"
+    result = run(
+        "run",
+        "-m",
+        "matrix.yaml",
+        "--cell",
+        "os=noble",
+        "--hf-home",
+        str(cache),
+        "--",
+        "echo",
+        "hi",
+    )
+    assert result.exit_code == 7
+    assert record.read_text().split()[-3:] == ["app:v0.0.1.dev.unknown-noble-runtime", "echo", "hi"]
+    assert cache.is_dir()
+
+
+def test_run_without_docker_is_a_clear_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = run("run", "-m", "matrix.yaml", "--gpus", "none")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: docker is not installed or not on PATH\n"

@@ -190,3 +190,27 @@ def test_a_tag_is_either_legal_and_kept_or_refused_with_its_location(tag: str) -
     assert re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", tag)
     target = Bake(compiled.text("hcl")).target("a")
     assert target["tags"] == [f"app:{tag}"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=120))
+def test_a_cache_scope_is_either_legal_and_in_the_refs_or_refused(scope: str) -> None:
+    doc = {
+        "format": 1,
+        "image": {"name": "app"},
+        "axes": {"kind": {"values": {"a": None}}},
+        "defaults": {"dockerfile": "D"},
+        "cache": {"scope": scope, "fallback": [scope]},
+    }
+    text = yaml.safe_dump(doc)
+    try:
+        compiled = compile_matrix(load_matrix_text(text))
+    except MatrixError as exc:
+        problems = exc.problems
+    else:
+        problems = ()
+    if problems:
+        assert {p.path[:2] for p in problems} == {("cache", "scope"), ("cache", "fallback")}
+        return
+    target = Bake(compiled.text("hcl")).target("a")
+    assert target["cache-from"] == [f"type=registry,ref=app-cache:a-{scope}"] * 2

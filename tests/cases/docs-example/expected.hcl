@@ -67,6 +67,20 @@ variable "SCCACHE_REGION" {
   default     = ""
 }
 
+variable "MAX_JOBS" {
+  description = "Parallel compile jobs"
+  default     = "16"
+}
+
+variable "USER_UID" {
+  description = "USER_UID"
+  default     = "1000"
+  validation {
+    condition     = !contains(["0"], USER_UID)
+    error_message = "the image user may not be root"
+  }
+}
+
 IMAGE = REGISTRY == "" ? IMAGE_NAME : "${REGISTRY}/${IMAGE_NAME}"
 CACHE_IMAGE = CACHE_REGISTRY == "" ? "${IMAGE}-cache" : CACHE_REGISTRY
 
@@ -271,6 +285,7 @@ target "vllm-cuda12-9-amd64-runtime" {
   description = "vllm 12.9 linux/amd64 runtime"
   dockerfile  = "dockerfiles/vllm.Dockerfile"
   args = {
+    MAX_JOBS      = "${MAX_JOBS}"
     RUNTIME_IMAGE = "nvcr.io/nvidia/cuda"
   }
   labels = {
@@ -315,6 +330,7 @@ target "vllm-cuda12-9-arm64-runtime" {
   description = "vllm 12.9 linux/arm64 runtime"
   dockerfile  = "dockerfiles/vllm.Dockerfile"
   args = {
+    MAX_JOBS      = "${MAX_JOBS}"
     RUNTIME_IMAGE = "nvcr.io/nvidia/cuda"
   }
   labels = {
@@ -454,6 +470,9 @@ target "sglang-cuda12-9-amd64-runtime" {
   inherits    = ["_common", "_amd64", "_runtime"]
   description = "sglang 12.9 linux/amd64 runtime"
   dockerfile  = "dockerfiles/sglang.Dockerfile"
+  args = {
+    MAX_JOBS = "${MAX_JOBS}"
+  }
   labels = {
     "org.opencontainers.image.title" = "dynamo sglang runtime"
   }
@@ -497,6 +516,7 @@ target "sglang-cuda12-9-arm64-runtime" {
   dockerfile  = "dockerfiles/sglang.Dockerfile"
   args = {
     GRACE_BLACKWELL = "true"
+    MAX_JOBS        = "${MAX_JOBS}"
   }
   labels = {
     "org.opencontainers.image.title" = "dynamo sglang runtime"
@@ -542,6 +562,9 @@ target "sglang-cuda13-0-amd64-runtime" {
   inherits    = ["_common", "_amd64", "_runtime"]
   description = "sglang 13.0 linux/amd64 runtime"
   dockerfile  = "dockerfiles/sglang.Dockerfile"
+  args = {
+    MAX_JOBS = "${MAX_JOBS}"
+  }
   labels = {
     "org.opencontainers.image.title" = "dynamo sglang runtime"
   }
@@ -585,6 +608,7 @@ target "sglang-cuda13-0-arm64-runtime" {
   dockerfile  = "dockerfiles/sglang.Dockerfile"
   args = {
     GRACE_BLACKWELL = "true"
+    MAX_JOBS        = "${MAX_JOBS}"
   }
   labels = {
     "org.opencontainers.image.title" = "dynamo sglang runtime"
@@ -630,6 +654,9 @@ target "trtllm-cuda13-0-amd64-runtime" {
   inherits    = ["_common", "_amd64", "_runtime"]
   description = "trtllm 13.0 linux/amd64 runtime"
   dockerfile  = "dockerfiles/trtllm.Dockerfile"
+  args = {
+    MAX_JOBS = "${MAX_JOBS}"
+  }
   labels = {
     "org.opencontainers.image.title" = "dynamo trtllm runtime"
   }
@@ -671,6 +698,9 @@ target "trtllm-cuda13-0-arm64-runtime" {
   inherits    = ["_common", "_arm64", "_runtime"]
   description = "trtllm 13.0 linux/arm64 runtime"
   dockerfile  = "dockerfiles/trtllm.Dockerfile"
+  args = {
+    MAX_JOBS = "${MAX_JOBS}"
+  }
   labels = {
     "org.opencontainers.image.title" = "dynamo trtllm runtime"
   }
