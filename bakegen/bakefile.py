@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bakegen import __version__
 from bakegen.errors import MatrixError
@@ -189,7 +190,8 @@ def _common_pairs(members: list[Target], attr: str) -> tuple[tuple[str, Text], .
     return tuple(sorted(first))
 
 
-def _same(values: Iterable[object]) -> object | None:
+def _same(values: Iterable[Any]) -> Any:
+    """The value every item has, or None when they differ (or there are none)."""
     items = list(values)
     return items[0] if items and all(v == items[0] for v in items) else None
 
@@ -198,22 +200,26 @@ def _parent(name: str, members: list[Target], taken: Block | None) -> Block:
     """The attributes every member shares, less what `taken` (the common parent) gives."""
     args = _common_pairs(members, "args")
     labels = _common_pairs(members, "labels")
-    secrets = _same(tuple(m.secrets) for m in members) or ()
+    secrets: tuple[str, ...] = _same(tuple(s.bake_spec() for s in m.secrets) for m in members)
     if taken is not None:
         args = tuple(a for a in args if a not in taken.args)
         labels = tuple(a for a in labels if a not in taken.labels)
         secrets = () if taken.secrets else secrets
-    scalar = {}
-    for attr in ("context", "dockerfile", "stage", "platforms"):
+
+    def shared(attr: str) -> Any:
         value = _same(getattr(m, attr) for m in members)
-        inherited = getattr(taken, attr) if taken is not None else None
-        scalar[attr] = value if value and value != inherited and inherited is None else None
+        # Only what the common parent does not already give, and never an empty value.
+        return value if value and (taken is None or getattr(taken, attr) is None) else None
+
     return Block(
         name=name,
         args=args,
         labels=labels,
-        secrets=tuple(f"id={s.id},env={s.env}" for s in secrets),  # type: ignore[attr-defined]
-        **scalar,  # type: ignore[arg-type]
+        secrets=secrets or (),
+        context=shared("context"),
+        dockerfile=shared("dockerfile"),
+        stage=shared("stage"),
+        platforms=shared("platforms"),
     )
 
 
@@ -234,28 +240,37 @@ def layout(matrix: Matrix, resolution: Resolution) -> BakeFile:
     move to a private `_<value id>` parent that those targets inherit."""
     model = matrix.model
     targets = resolution.targets
-    common = _parent(COMMON, list(targets), None)
-    parents: dict[str, Block] = {COMMON: common}
-    membership: dict[str, list[str]] = {t.name: [COMMON] for t in targets}
     groups = [
         Group(name="default", description="every cell of the matrix", targets=resolution.selected)
     ]
     selected = set(resolution.selected)
     for axis in model.axes:
         for value, vid in matrix.value_ids(axis).items():
-            members = [t for t in targets if (axis, value) in t.values]
-            cells = [t.name for t in members if t.kind == "cell" and t.name in selected]
+            cells = [
+                t.name
+                for t in targets
+                if (axis, value) in t.values and t.kind == "cell" and t.name in selected
+            ]
             # A group holding only the target of its own name would add nothing but a clash.
             if cells and cells != [vid]:
                 groups.append(Group(name=vid, description=f"{axis} {value}", targets=tuple(cells)))
-            if len(members) < 2:
+    _check_names(matrix, targets, groups)
+    # A parent is only a shorthand: where its name is taken by a target or group, the
+    # attributes simply stay on the targets.
+    taken = {t.name for t in targets} | {g.name for g in groups}
+    common = _parent(COMMON, list(targets), None) if COMMON not in taken else Block(name=COMMON)
+    parents: dict[str, Block] = {COMMON: common}
+    membership: dict[str, list[str]] = {t.name: [COMMON] for t in targets}
+    for axis in model.axes:
+        for value, vid in matrix.value_ids(axis).items():
+            members = [t for t in targets if (axis, value) in t.values]
+            if len(members) < 2 or f"_{vid}" in taken:
                 continue
             block = _parent(f"_{vid}", members, common)
             if not _is_empty(block):
                 parents[block.name] = block
                 for member in members:
                     membership[member.name].append(block.name)
-    _check_names(matrix, targets, groups, parents)
     blocks = tuple(_own_block(t, [parents[p] for p in membership[t.name]]) for t in targets)
     return BakeFile(
         source=matrix.source.path,
@@ -273,18 +288,20 @@ def _own_block(target: Target, parents: list[Block]) -> Block:
     inherited_labels = {k: v for p in parents for k, v in p.labels}
     inherited_secrets = {s for p in parents for s in p.secrets}
 
-    def own_scalar(attr: str) -> object | None:
-        return None if any(getattr(p, attr) is not None for p in parents) else getattr(target, attr)
+    def own(attr: str) -> Any:
+        """The target's value, unless a parent already gives it (then it is the same)."""
+        inherited = any(getattr(p, attr) is not None for p in parents)
+        return None if inherited else getattr(target, attr) or None
 
-    secrets = tuple(f"id={s.id},env={s.env}" for s in target.secrets)
+    secrets = tuple(s.bake_spec() for s in target.secrets)
     return Block(
         name=target.name,
         inherits=tuple(p.name for p in parents if not _is_empty(p)),
         description=target.description,
-        context=own_scalar("context"),  # type: ignore[arg-type]
-        dockerfile=own_scalar("dockerfile"),  # type: ignore[arg-type]
-        stage=own_scalar("stage") or None,  # type: ignore[arg-type]
-        platforms=own_scalar("platforms") or None,  # type: ignore[arg-type]
+        context=own("context"),
+        dockerfile=own("dockerfile"),
+        stage=own("stage"),
+        platforms=own("platforms"),
         args=tuple((k, v) for k, v in target.args if inherited_args.get(k) != v),
         labels=tuple((k, v) for k, v in target.labels if inherited_labels.get(k) != v),
         contexts=target.contexts,
@@ -296,22 +313,18 @@ def _own_block(target: Target, parents: list[Block]) -> Block:
     )
 
 
-def _check_names(
-    matrix: Matrix, targets: tuple[Target, ...], groups: list[Group], parents: dict[str, Block]
-) -> None:
-    seen: dict[str, str] = {t.name: "target" for t in targets}
-    problems = []
-    for kind, names in (("group", [g.name for g in groups]), ("private target", list(parents))):
-        for name in names:
-            if name in seen:
-                problems.append(
-                    matrix.source.problem(
-                        ("axes",),
-                        f"the {kind} {name!r} has the name of a {seen[name]}",
-                        "bake would silently pick one; give the axis value a distinct id",
-                    )
-                )
-            seen[name] = kind
+def _check_names(matrix: Matrix, targets: tuple[Target, ...], groups: list[Group]) -> None:
+    """Bake resolves a name that is both a group and a target to the group, silently."""
+    names = {t.name for t in targets}
+    problems = [
+        matrix.source.problem(
+            ("axes",),
+            f"the group {g.name!r} has the name of a target",
+            "bake would silently pick the group; give the axis value a distinct id",
+        )
+        for g in groups
+        if g.name in names
+    ]
     if problems:
         raise MatrixError(problems)
 

@@ -82,8 +82,7 @@ def rows(compiled: Compiled, target: Target) -> list[Row]:
         for i, t in enumerate(target.latest_tags)
     ]
     out += [
-        Row(f"secret[{i}]", f"id={s.id},env={s.env}", where("secrets"))
-        for i, s in enumerate(target.secrets)
+        Row(f"secret[{i}]", s.bake_spec(), where("secrets")) for i, s in enumerate(target.secrets)
     ]
     out += [
         Row(f"cache-from[{i}]", text(c), where("cache")) for i, c in enumerate(target.cache_from)

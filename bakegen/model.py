@@ -32,6 +32,10 @@ class Secret(Strict):
     id: Name = Field(description="Secret id, as in `RUN --mount=type=secret,id=<id>`.")
     env: ArgName = Field(description="Environment variable that holds the secret's value.")
 
+    def bake_spec(self) -> str:
+        """The entry of a bake target's `secret` list."""
+        return f"id={self.id},env={self.env}"
+
 
 class Settings(Strict):
     """Attributes of a bake target. Strings may use `{placeholders}` (see docs/matrix.md)."""

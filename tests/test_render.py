@@ -153,7 +153,8 @@ def test_any_user_value_round_trips_through_hcl_and_json(value: str) -> None:
             "labels": {value: "v", "note": _template_literal(value)},
         },
     }
-    compiled = compile_matrix(load_matrix_text(yaml.safe_dump(doc, allow_unicode=True)))
+    # Escaped, not raw: PyYAML folds raw line-break characters (NEL, LS, PS) it writes itself.
+    compiled = compile_matrix(load_matrix_text(yaml.safe_dump(doc)))
     (cell,) = [t for t in compiled.resolution.targets if t.kind == "cell"]
     target = Bake(compiled.text("hcl")).target(cell.name)
     assert target["args"]["FROM_AXIS"] == value
@@ -214,3 +215,17 @@ def test_a_cache_scope_is_either_legal_and_in_the_refs_or_refused(scope: str) ->
         return
     target = Bake(compiled.text("hcl")).target("a")
     assert target["cache-from"] == [f"type=registry,ref=app-cache:a-{scope}"] * 2
+
+
+def test_a_target_named_like_a_private_parent_keeps_its_attributes() -> None:
+    text = (
+        'format: 1\nimage: {name: app, tags: ["{name}"]}\n'
+        "axes:\n  kind:\n    values:\n      _common: {args: {K: c}}\n      b: {args: {K: b}}\n"
+        "defaults: {dockerfile: Dockerfile, args: {SHARED: s}, platforms: [linux/amd64]}\n"
+    )
+    compiled = compile_matrix(load_matrix_text(text))
+    bake = Bake(compiled.text("hcl"))
+    assert sorted(n for n in bake.targets) == ["_common", "b"]
+    assert bake.target("_common")["args"] == {"K": "c", "SHARED": "s"}
+    assert bake.target("b")["args"] == {"K": "b", "SHARED": "s"}
+    assert bake.target("b")["platforms"] == ["linux/amd64"]
