@@ -298,7 +298,7 @@ def test_run_examples_print_the_documented_command(
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(ROOT)
     monkeypatch.setattr(run_module, "host_platform", lambda: "linux/amd64")
-    monkeypatch.setattr("bakegen.cli.host_platform", lambda: "linux/amd64")
+    monkeypatch.setattr("bakegen.commands.run.host_platform", lambda: "linux/amd64")
     result = CliRunner().invoke(main, words[start + 1 :])
     assert result.exit_code == 0, result.output
     repo = str(workspace_root(Path.cwd()))

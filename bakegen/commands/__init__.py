@@ -1,0 +1,1 @@
+"""The subcommands of `bakegen`, one module per family."""

@@ -1,0 +1,187 @@
+"""Commands that compile the matrix: render, validate, list, schema, git-version."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bakegen.commands.common import matrix_option, print_warnings, reports_errors, select_option
+from bakegen.errors import OutputError
+from bakegen.pipeline import (
+    Compiled,
+    Format,
+    check_files,
+    compile_path,
+    override_path,
+    version_text,
+)
+from bakegen.schema import schema_text
+from bakegen.templating import plain
+from bakegen.validate import load_matrix
+from bakegen.write import check_current, same_file, write_atomic
+
+
+@click.command()
+@matrix_option
+@click.option(
+    "--output",
+    "-o",
+    type=str,
+    default=None,
+    help="Where to write; '-' for stdout.  [default: docker-bake.hcl or .json]",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["hcl", "json"]),
+    default="hcl",
+    show_default=True,
+    help="HCL, or the equivalent HCL-JSON.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 3 with a diff when the file on disk is stale.",
+)
+@click.option(
+    "--git-vars/--no-git-vars",
+    default=True,
+    show_default=True,
+    help="Also write docker-bake.override.* with VERSION and COMMIT_SHA from git.",
+)
+@select_option
+@reports_errors
+def render(
+    matrix_path: Path,
+    output: str | None,
+    fmt: Format,
+    check: bool,
+    git_vars: bool,
+    select: tuple[str, ...],
+) -> None:
+    """Render the bake file from the matrix.
+
+    Writes atomically: a failed run leaves the previous file as it was. Git-derived values go
+    to docker-bake.override.hcl (loaded by bake automatically), so the main file changes only
+    when the matrix or bakegen does.
+    """
+    if output == "-" and check:
+        raise click.UsageError("--check needs a file to compare with, not '-'")
+    compiled = compile_path(matrix_path, select)
+    print_warnings(compiled.warnings)
+    check_files(compiled)
+    text = compiled.text(fmt)
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(output) if output else Path(f"docker-bake.{fmt}")
+    if check:
+        check_current(target, text)
+        click.echo(f"{target} is up to date", err=True)
+        return
+    extra = override_path(target, fmt)
+    if same_file(target, matrix_path) or (git_vars and same_file(extra, matrix_path)):
+        raise OutputError(f"{target}: refusing to write over the matrix file {matrix_path}")
+    if git_vars and same_file(extra, target):
+        raise OutputError(
+            f"{target}: the output and the git variables file are the same path; "
+            "choose another --output or pass --no-git-vars"
+        )
+    changed = write_atomic(target, text)
+    click.echo(
+        f"{'wrote' if changed else 'unchanged'} {target} ({len(compiled.bake.targets)} targets)",
+        err=True,
+    )
+    if git_vars:
+        info, override = version_text(compiled.matrix, fmt, matrix_path.resolve().parent)
+        if info.warning:
+            click.echo(f"warning: {info.warning}", err=True)
+        write_atomic(extra, override)
+        click.echo(f"wrote {extra} (VERSION={info.version})", err=True)
+
+
+@click.command()
+@matrix_option
+@reports_errors
+def validate(matrix_path: Path) -> None:
+    """Check the matrix: schema, references, expansion and every resolved target."""
+    compiled = compile_path(matrix_path)
+    print_warnings(compiled.warnings)
+    check_files(compiled)
+    cells = [t for t in compiled.resolution.targets if t.kind == "cell"]
+    shared = len(compiled.resolution.targets) - len(cells)
+    click.echo(f"{matrix_path}: valid ({len(cells)} cells, {shared} shared stage targets)")
+
+
+@click.command(name="list")
+@matrix_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "names"]),
+    default="table",
+    show_default=True,
+    help="A table, JSON records, or one name per line.",
+)
+@select_option
+@reports_errors
+def list_(matrix_path: Path, fmt: str, select: tuple[str, ...]) -> None:
+    """List the targets the matrix builds (cells first, then shared stages)."""
+    compiled = compile_path(matrix_path, select)
+    print_warnings(compiled.warnings)
+    records = _records(compiled)
+    if fmt == "names":
+        for record in records:
+            click.echo(record["name"])
+    elif fmt == "json":
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+    else:
+        _table(compiled, records)
+
+
+def _records(compiled: Compiled) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": t.name,
+            "kind": t.kind,
+            "values": dict(t.values),
+            "dockerfile": plain(t.dockerfile),
+            "stage": plain(t.stage),
+            "platforms": list(t.platforms),
+            "tags": [plain(x) for x in t.tags],
+            "depends_on": list(t.depends_on),
+        }
+        for t in compiled.resolution.targets
+    ]
+
+
+def _table(compiled: Compiled, records: list[dict[str, Any]]) -> None:
+    axes = list(compiled.matrix.model.axes)
+    header = ["TARGET", *(a.upper() for a in axes), "DOCKERFILE", "STAGE"]
+    rows = [
+        [r["name"], *(r["values"].get(a, "*") for a in axes), r["dockerfile"], r["stage"]]
+        for r in records
+    ]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    for row in [header, *rows]:
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+@click.command()
+@reports_errors
+def schema() -> None:
+    """Print the JSON Schema of matrix files (for editors and CI)."""
+    click.echo(schema_text(), nl=False)
+
+
+@click.command(name="git-version")
+@matrix_option
+@reports_errors
+def git_version(matrix_path: Path) -> None:
+    """Print the VERSION that git gives, by the matrix's versioning rules."""
+    matrix = load_matrix(matrix_path)
+    info, _ = version_text(matrix, "hcl", matrix_path.resolve().parent)
+    click.echo(info.version)

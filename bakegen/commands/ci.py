@@ -1,0 +1,164 @@
+"""Commands for CI and for people reading the plan: ci, manifest, explain, graph."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from bakegen.changes import affected
+from bakegen.ciplan import as_github, as_gitlab, as_json, plan
+from bakegen.commands.common import matrix_option, print_warnings, reports_errors, select_option
+from bakegen.errors import OutputError
+from bakegen.explain import as_json as explain_json
+from bakegen.explain import as_text as explain_text
+from bakegen.explain import find, rows
+from bakegen.graph import dot, mermaid
+from bakegen.manifest import bake_values, joins
+from bakegen.pipeline import compile_path
+
+
+@click.command(name="ci")
+@matrix_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["github", "gitlab", "json"]),
+    default="json",
+    show_default=True,
+    help="GitHub Actions strategy.matrix JSON, a GitLab child pipeline, or plain JSON.",
+)
+@click.option(
+    "--shards",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="At most this many jobs per layer and platform.",
+)
+@click.option(
+    "--layer",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Only this dependency layer (github format).",
+)
+@click.option(
+    "--changed-since",
+    "changed_since",
+    metavar="REF",
+    default=None,
+    help="Only targets whose inputs changed since this git revision.",
+)
+@click.option(
+    "--bake-file",
+    "bake_files",
+    multiple=True,
+    metavar="PATH",
+    help="Bake files the GitLab jobs pass with -f (repeatable).",
+)
+@click.option(
+    "--parent-job",
+    default="plan",
+    show_default=True,
+    metavar="NAME",
+    help="GitLab: the parent pipeline's job whose artifacts hold the bake files.",
+)
+@select_option
+@reports_errors
+def ci(
+    matrix_path: Path,
+    fmt: str,
+    shards: int,
+    layer: int | None,
+    changed_since: str | None,
+    bake_files: tuple[str, ...],
+    parent_job: str,
+    select: tuple[str, ...],
+) -> None:
+    """CI jobs: the targets in dependency layers, one job per platform and shard.
+
+    Layer 0 builds the targets that use no other target (shared stages), each later layer
+    the targets that use earlier ones, so every layer finds its dependencies in the registry
+    cache. Each job names its targets, platform, runner (ci.runners) and the jobs it needs.
+    """
+    compiled = compile_path(matrix_path, select)
+    print_warnings(compiled.warnings)
+    only = None
+    if changed_since is not None:
+        found = affected(compile_path(matrix_path), changed_since)
+        only = frozenset(
+            n for n in found.targets if n in {t.name for t in compiled.resolution.targets}
+        )
+        click.echo(
+            f"--changed-since {changed_since}: {len(only)} targets affected ({found.reason})",
+            err=True,
+        )
+    jobs = plan(compiled, shards, only)
+    if fmt == "github":
+        click.echo(json.dumps(as_github(jobs, layer)))
+    elif fmt == "gitlab":
+        click.echo(as_gitlab(jobs, bake_files, parent_job), nl=False)
+    else:
+        click.echo(json.dumps(as_json(jobs), indent=2))
+
+
+@click.command()
+@matrix_option
+@click.option("--dry-run", is_flag=True, help="Print the commands instead of running them.")
+@select_option
+@reports_errors
+def manifest(matrix_path: Path, dry_run: bool, select: tuple[str, ...]) -> None:
+    """Join per-platform images into multi-arch tags (docker buildx imagetools create).
+
+    Cells that differ only in ci.manifest.axis are joined under ci.manifest.tags. Values of
+    REGISTRY, IMAGE_NAME, VERSION and TAG_LATEST come from the environment, as in bake;
+    VERSION defaults to the version git gives.
+    """
+    compiled = compile_path(matrix_path, select)
+    values = bake_values(compiled, dict(os.environ), matrix_path.resolve().parent)
+    for item in joins(compiled, values):
+        argv = item.argv()
+        if dry_run:
+            click.echo(shlex.join(argv))
+            continue
+        click.echo(f"+ {shlex.join(argv)}", err=True)
+        try:
+            code = subprocess.run(argv, check=False).returncode
+        except FileNotFoundError:
+            raise OutputError("docker is not installed or not on PATH") from None
+        if code:
+            sys.exit(code)
+
+
+@click.command()
+@matrix_option
+@click.argument("target")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@reports_errors
+def explain(matrix_path: Path, target: str, fmt: str) -> None:
+    """Every resolved field of TARGET and the matrix line that set it."""
+    compiled = compile_path(matrix_path)
+    found = find(compiled, target)
+    table = rows(compiled, found)
+    click.echo(
+        explain_json(found, table) if fmt == "json" else explain_text(found, table), nl=False
+    )
+
+
+@click.command()
+@matrix_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True
+)
+@select_option
+@reports_errors
+def graph(matrix_path: Path, fmt: str, select: tuple[str, ...]) -> None:
+    """The target dependency graph (shared stages, then the cells that use them)."""
+    compiled = compile_path(matrix_path, select)
+    click.echo(mermaid(compiled) if fmt == "mermaid" else dot(compiled), nl=False)

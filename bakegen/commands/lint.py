@@ -1,0 +1,52 @@
+"""`bakegen lint`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from bakegen.commands.common import matrix_option, print_warnings, reports_errors, select_option
+from bakegen.lint import find_hadolint, lint
+from bakegen.lint_report import format_json, format_text, summary
+from bakegen.pipeline import compile_path
+
+
+@click.command(name="lint")
+@matrix_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Text for people, stable JSON for CI annotations.",
+)
+@click.option(
+    "--hadolint/--no-hadolint",
+    "use_hadolint",
+    default=True,
+    show_default=True,
+    help="Add hadolint's findings when hadolint is installed.",
+)
+@select_option
+@reports_errors
+def lint_(matrix_path: Path, fmt: str, use_hadolint: bool, select: tuple[str, ...]) -> None:
+    """Check that the matrix, the bake targets and the Dockerfiles agree.
+
+    For every target: its Dockerfile and stage exist; every named context a stage uses is
+    provided and every provided one is used; every arg is declared where it takes effect;
+    secrets match the mounts; no build arg carries a credential; base images are pinned.
+    Exits 1 when any error is found. Paths are relative to the current directory, where
+    bake runs.
+    """
+    compiled = compile_path(matrix_path, select)
+    print_warnings(compiled.warnings)
+    binary = find_hadolint() if use_hadolint else None
+    findings = lint(compiled, Path(), binary)
+    count = len(compiled.resolution.targets)
+    text = format_json(findings, count) if fmt == "json" else format_text(findings, count)
+    click.echo(text, nl=False)
+    if summary(findings)["error"]:
+        sys.exit(1)
