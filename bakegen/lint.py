@@ -198,7 +198,15 @@ class Linter:
             return
         info = self.dockerfile(path)
         if isinstance(info, DockerfileError):
-            report.at_file(target, path, info.line, "error", "dockerfile-invalid", info.message)
+            report.at_file(
+                target,
+                path,
+                info.line,
+                "error",
+                "dockerfile-invalid",
+                info.message,
+                "BuildKit cannot read it; `docker buildx build --check` shows the same error",
+            )
             return
         stage = plain(target.stage) or (info.stages[-1].name or str(len(info.stages) - 1))
         if info.stage(stage) is None:
@@ -374,6 +382,7 @@ class Linter:
                 "warning",
                 "secret-unused",
                 f"the secret {secret!r} is provided, but no stage the target builds mounts it",
+                "drop it from the target, or mount it where it is needed",
             )
 
     def credentials(self, target: Target) -> None:
@@ -431,6 +440,7 @@ class Linter:
                     file=str(path),
                     line=item.get("line"),
                     message=str(item.get("message", "")),
+                    hint=f"https://github.com/hadolint/hadolint/wiki/{item.get('code', '')}",
                     targets=tuple(users.get(path, ())),
                 )
             )

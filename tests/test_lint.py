@@ -341,3 +341,43 @@ def test_default_matrix_lints_clean(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_finding_target_is_the_first_of_its_targets() -> None:
     finding = Finding(severity="error", rule="r", file="f", line=1, message="m", targets=("x", "y"))
     assert finding.target == "x"
+
+
+def test_every_finding_carries_location_target_message_and_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dockerfile = (
+        "ARG ENABLE_MEDIA_NIXL\n"
+        "FROM ubuntu AS base\n"
+        'RUN --mount=type=secret,id=aws-key-id echo "$ENABLE_MEDIA_NIXL" && cd /tmp\n'
+        "FROM base AS runtime\n"
+        "COPY --from=ghcr.io/astral-sh/uv:latest /uv /uv\n"
+    )
+    extra = (
+        "  args: {ENABLE_MEDIA_NIXL: 'true', GITHUB_TOKEN: x}\n"
+        "  contexts: {extra: ./x}\n"
+        "  secrets: [{id: other, env: OTHER}]\n"
+    )
+    project(tmp_path, dockerfile, extra)
+    monkeypatch.chdir(tmp_path)
+    from bakegen.lint import find_hadolint
+
+    found = lint(compile_path(Path("matrix.yaml")), Path(), find_hadolint())
+    rules = {f.rule for f in found}
+    assert rules >= {
+        "arg-global-only",
+        "arg-scope",
+        "arg-undeclared",
+        "context-missing",
+        "context-unused",
+        "credential-arg",
+        "image-unpinned",
+        "secret-missing",
+        "secret-unused",
+        "hadolint/DL3003",
+    }
+    for finding in found:
+        assert finding.line, finding
+        assert finding.target == "plain", finding
+        assert finding.message, finding
+        assert finding.hint, finding
