@@ -211,6 +211,9 @@ def parse(path: Path) -> DockerfileInfo:
         for mount in _mounts(cmd.flags):
             if mount.get("from"):
                 stage.uses.append(Use(mount["from"], line, "RUN --mount from"))
+            elif mount.get("type") == "bind":
+                # A bind mount without `from` reads the build context, like COPY does.
+                stage.sources.append(mount.get("source") or mount.get("src") or ".")
             if mount.get("type") == "secret":
                 stage.secrets.append((mount.get("id") or mount.get("target", ""), line))
         texts = [*cmd.value, *(f for f in cmd.flags if not f.startswith("--mount="))]
