@@ -1,7 +1,7 @@
 """`--changed-since REF`: which targets' inputs changed since a git revision.
 
 A target's inputs are its Dockerfile; the files of its build context that the stages it
-builds COPY or ADD (less what `.dockerignore` leaves out); every file under its local named
+builds COPY, ADD or bind-mount (less what `.dockerignore` leaves out); every file under its local named
 contexts; and the matrix entries that shape it. A target is affected when an input changed,
 or when a target it uses is affected. When the matrix changes shape (other axes, values or
 target names) or cannot be read at REF, every target is affected.
