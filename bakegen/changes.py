@@ -1,8 +1,8 @@
 """`--changed-since REF`: which targets' inputs changed since a git revision.
 
 A target's inputs are its Dockerfile; the files of its build context that the stages it
-builds COPY, ADD or bind-mount (less what `.dockerignore` leaves out); every file under its local named
-contexts; and the matrix entries that shape it. A target is affected when an input changed,
+builds COPY, ADD or bind-mount (less what `.dockerignore` leaves out); every file under its
+local named contexts; and the matrix entries that shape it. A target is affected when an input changed,
 or when a target it uses is affected. When the matrix changes shape (other axes, values or
 target names) or cannot be read at REF, every target is affected.
 """
