@@ -251,7 +251,9 @@ class MatrixFile(Strict):
     schema_: str | None = Field(None, alias="$schema", description="Editor schema hint.")
     format: Literal[1] = Field(description="Matrix format version.")
     image: Image
-    axes: dict[Name, Axis] = Field(description="Axes in order; cells are their product.")
+    axes: dict[Name, Axis] = Field(
+        description="Axes in order; cells are their product.", min_length=1
+    )
     name: str | None = Field(
         None, description="Target name template; default: the axis ids joined by '-'."
     )

@@ -22,6 +22,7 @@ def write_atomic(path: Path, text: str) -> bool:
         pass
     directory = path.parent if str(path.parent) else Path()
     try:
+        directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from None

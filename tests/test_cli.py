@@ -318,3 +318,10 @@ def test_run_without_docker_is_a_clear_error(
     result = run("run", "-m", "matrix.yaml", "--gpus", "none")
     assert result.exit_code == 1
     assert result.stderr == "Error: docker is not installed or not on PATH\n"
+
+
+def test_render_creates_the_output_directory(project: Path) -> None:
+    result = run("render", "-m", "matrix.yaml", "-o", "build/bake/docker-bake.hcl")
+    assert result.exit_code == 0, result.output
+    assert Path("build/bake/docker-bake.hcl").is_file()
+    assert Path("build/bake/docker-bake.override.hcl").is_file()
