@@ -445,7 +445,10 @@ def resolve(matrix: Matrix, expansion: Expansion, select: tuple[str, ...] = ()) 
         # Later checks would only repeat the consequences of these.
         raise MatrixError(resolver.gathered())
     problems: list[Problem] = []
-    selected = [n for n in cells if not select or any(fnmatchcase(n, g) for g in select)]
+    every = {**cells, **resolver.shared}
+    # Without --select every cell is built; a selection may also name shared stages.
+    pool = every if select else cells
+    selected = [n for n in pool if not select or any(fnmatchcase(n, g) for g in select)]
     if not selected:
         problems.append(
             Problem(
@@ -455,7 +458,6 @@ def resolve(matrix: Matrix, expansion: Expansion, select: tuple[str, ...] = ()) 
                 hint="see `bakegen list --format names`",
             )
         )
-    every = {**cells, **resolver.shared}
     wanted: dict[str, Target] = {}
     stack = list(reversed(selected))
     while stack:

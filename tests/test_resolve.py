@@ -202,3 +202,10 @@ def test_exclusive_attributes_alone_are_fine() -> None:
         "  - select: {fw: sglang}\n    args: {GIT_URL: y}\n"
     )
     assert args(targets(text)["vllm-cuda13-0-amd64-dev"])["WHEEL"] == "x"
+
+
+def test_select_may_name_shared_stages() -> None:
+    matrix = load_matrix_text(BASE)
+    resolution = resolve(matrix, expand_matrix(matrix), ("base-cuda13-0-*",))
+    assert resolution.selected == ("base-cuda13-0-amd64", "base-cuda13-0-arm64")
+    assert [t.name for t in resolution.targets] == list(resolution.selected)
