@@ -9,7 +9,7 @@ from __future__ import annotations
 import platform as host
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bakegen.errors import BakegenError, MatrixError
@@ -32,8 +32,6 @@ class RunError(BakegenError):
 
 @dataclass(frozen=True, kw_only=True)
 class RunOptions:
-    image: str | None = None
-    cell: Mapping[str, str] = field(default_factory=dict)
     name: str | None = None
     gpus: str = "all"
     runtime: str = "nvidia"

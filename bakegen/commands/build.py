@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from bakegen.commands.common import matrix_option, print_warnings, reports_errors, select_option
+from bakegen.commands.common import (
+    format_option,
+    matrix_option,
+    print_warnings,
+    reports_errors,
+    select_option,
+)
 from bakegen.errors import OutputError
 from bakegen.pipeline import (
     Compiled,
@@ -33,14 +39,7 @@ from bakegen.write import check_current, same_file, write_atomic
     default=None,
     help="Where to write; '-' for stdout.  [default: docker-bake.hcl or .json]",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["hcl", "json"]),
-    default="hcl",
-    show_default=True,
-    help="HCL, or the equivalent HCL-JSON.",
-)
+@format_option("hcl", "json", help="HCL, or the equivalent HCL-JSON.")
 @click.option(
     "--check",
     is_flag=True,
@@ -118,14 +117,7 @@ def validate(matrix_path: Path) -> None:
 
 @click.command(name="list")
 @matrix_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "names"]),
-    default="table",
-    show_default=True,
-    help="A table, JSON records, or one name per line.",
-)
+@format_option("table", "json", "names", help="A table, JSON records, or one name per line.")
 @select_option
 @reports_errors
 def list_(matrix_path: Path, fmt: str, select: tuple[str, ...]) -> None:

@@ -13,7 +13,13 @@ import click
 
 from bakegen.changes import affected
 from bakegen.ciplan import as_github, as_gitlab, as_json, plan
-from bakegen.commands.common import matrix_option, print_warnings, reports_errors, select_option
+from bakegen.commands.common import (
+    format_option,
+    matrix_option,
+    print_warnings,
+    reports_errors,
+    select_option,
+)
 from bakegen.errors import OutputError
 from bakegen.explain import as_json as explain_json
 from bakegen.explain import as_text as explain_text
@@ -25,13 +31,11 @@ from bakegen.pipeline import compile_path
 
 @click.command(name="ci")
 @matrix_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["github", "gitlab", "json"]),
-    default="json",
-    show_default=True,
-    help="GitHub Actions strategy.matrix JSON, a GitLab child pipeline, or plain JSON.",
+@format_option(
+    "json",
+    "github",
+    "gitlab",
+    help="Plain JSON, GitHub Actions strategy.matrix JSON, or a GitLab child pipeline.",
 )
 @click.option(
     "--shards",
@@ -137,9 +141,7 @@ def manifest(matrix_path: Path, dry_run: bool, select: tuple[str, ...]) -> None:
 @click.command()
 @matrix_option
 @click.argument("target")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option("text", "json")
 @reports_errors
 def explain(matrix_path: Path, target: str, fmt: str) -> None:
     """Every resolved field of TARGET and the matrix line that set it."""
@@ -153,9 +155,7 @@ def explain(matrix_path: Path, target: str, fmt: str) -> None:
 
 @click.command()
 @matrix_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True
-)
+@format_option("mermaid", "dot")
 @select_option
 @reports_errors
 def graph(matrix_path: Path, fmt: str, select: tuple[str, ...]) -> None:

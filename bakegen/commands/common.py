@@ -24,6 +24,20 @@ matrix_option = click.option(
     show_default=True,
     help="The matrix file.",
 )
+
+
+def format_option(*choices: str, help: str | None = None) -> Callable[[F], F]:
+    """`--format` with these choices; the first is the default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
+
+
 select_option = click.option(
     "--select",
     "-s",

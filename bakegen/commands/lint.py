@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from bakegen.commands.common import matrix_option, print_warnings, reports_errors, select_option
+from bakegen.commands.common import (
+    format_option,
+    matrix_option,
+    print_warnings,
+    reports_errors,
+    select_option,
+)
 from bakegen.lint import find_hadolint, lint
 from bakegen.lint_report import format_json, format_text, summary
 from bakegen.pipeline import compile_path
@@ -15,14 +21,7 @@ from bakegen.pipeline import compile_path
 
 @click.command(name="lint")
 @matrix_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Text for people, stable JSON for CI annotations.",
-)
+@format_option("text", "json", help="Text for people, stable JSON for CI annotations.")
 @click.option(
     "--hadolint/--no-hadolint",
     "use_hadolint",

@@ -139,8 +139,6 @@ def run(
     values = bake_values(compiled, dict(os.environ), matrix_path.resolve().parent)
     cell = choose_cell(compiled, wanted, host_platform())
     options = RunOptions(
-        image=image,
-        cell=wanted,
         name=name,
         gpus=gpus,
         runtime=runtime,
