@@ -93,10 +93,10 @@ def ci(
     print_warnings(compiled.warnings)
     only = None
     if changed_since is not None:
-        found = affected(compile_path(matrix_path), changed_since)
-        only = frozenset(
-            n for n in found.targets if n in {t.name for t in compiled.resolution.targets}
-        )
+        # Changes are judged on the whole matrix (the matrix at REF has no selection).
+        whole = compile_path(matrix_path) if select else compiled
+        found = affected(whole, changed_since)
+        only = found.targets & {t.name for t in compiled.resolution.targets}
         click.echo(
             f"--changed-since {changed_since}: {len(only)} targets affected ({found.reason})",
             err=True,
