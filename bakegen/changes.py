@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
-from bakegen.dockerfiles import DockerfileError, parse
+from bakegen.dockerfiles import DockerfileError, DockerfileInfo, parse
 from bakegen.dockerignore import DockerIgnore
 from bakegen.errors import BakegenError, MatrixError
 from bakegen.gitmeta import GitError, changed_files, file_at
@@ -46,35 +46,56 @@ def _is_local(context: str) -> bool:
     return "://" not in context and not context.startswith(("git@", "target:"))
 
 
-def _reads(target: Target, root: Path, path: str) -> bool:
-    """Whether the changed file `path` (relative to the root) is an input of `target`."""
+@dataclass(frozen=True)
+class _Inputs:
+    """What one target reads, worked out once: its Dockerfile, its local named contexts, and
+    the sources its built stages take from its build context (None: anything in it)."""
+
+    dockerfile: str
+    directories: tuple[str, ...]
+    context: str | None
+    ignore: DockerIgnore
+    sources: tuple[str, ...] | None
+
+    def read(self, path: str) -> bool:
+        """Whether the changed file `path` (relative to the root) is one of these inputs."""
+        if path == self.dockerfile or any(_under(path, d) for d in self.directories):
+            return True
+        if self.context is None or not _under(path, self.context):
+            return False
+        inside = path[len(self.context) + 1 :] if self.context else path
+        if inside == ".dockerignore":
+            return True
+        if self.ignore.excluded(inside):
+            return False
+        if self.sources is None:
+            return True
+        return any(p == "" or _under(inside, p) or fnmatchcase(inside, p) for p in self.sources)
+
+
+def _inputs(target: Target, root: Path, parsed: dict[str, DockerfileInfo | None]) -> _Inputs:
     context = _norm(plain(target.context))
     dockerfile = _norm(PurePosixPath(context) / plain(target.dockerfile))
-    if path == dockerfile:
-        return True
-    for _, value in target.contexts:
-        text = plain(value)
-        if _is_local(text) and _under(path, _norm(text)):
-            return True
-    if not _is_local(context) or not _under(path, context):
-        return False
-    inside = path[len(context) + 1 :] if context else path
-    if inside == ".dockerignore":
-        return True
-    if DockerIgnore.load(root / context).excluded(inside):
-        return False
-    try:
-        info = parse(root / dockerfile)
-    except DockerfileError:
-        return True  # an unreadable Dockerfile could read anything
-    stage = plain(target.stage) or (info.stages[-1].name or str(len(info.stages) - 1))
-    values = {k: plain(v) for k, v in target.args}
-    for built in info.closure(stage, values):
-        for source in built.sources:
-            pattern = _norm(source)
-            if pattern == "" or _under(inside, pattern) or fnmatchcase(inside, pattern):
-                return True
-    return False
+    directories = tuple(_norm(plain(v)) for _, v in target.contexts if _is_local(plain(v)))
+    if dockerfile not in parsed:
+        try:
+            parsed[dockerfile] = parse(root / dockerfile)
+        except DockerfileError:
+            parsed[dockerfile] = None  # an unreadable Dockerfile could read anything
+    info = parsed[dockerfile]
+    sources: tuple[str, ...] | None = None
+    if info is not None:
+        stage = plain(target.stage) or (info.stages[-1].name or str(len(info.stages) - 1))
+        values = {k: plain(v) for k, v in target.args}
+        sources = tuple(_norm(s) for built in info.closure(stage, values) for s in built.sources)
+    local = _is_local(context)
+    return _Inputs(
+        dockerfile=dockerfile,
+        directories=directories,
+        context=context if local else None,
+        ignore=DockerIgnore.load(root / context) if local else DockerIgnore(()),
+        sources=sources,
+    )
 
 
 def _matrix_changes(compiled: Compiled, root: Path, ref: str) -> frozenset[str] | None:
@@ -112,8 +133,11 @@ def affected(compiled: Compiled, ref: str, root: Path = Path()) -> Affected:
         if changed is None:
             return Affected(everything, "the matrix changed shape")
         hit |= changed
+    parsed: dict[str, DockerfileInfo | None] = {}
+    others = [f for f in files if f != matrix_file]
     for target in targets:
-        if any(_reads(target, root, f) for f in files if f != matrix_file):
+        inputs = _inputs(target, root, parsed)
+        if any(inputs.read(f) for f in others):
             hit.add(target.name)
     # A target is rebuilt when anything it uses is.
     grew = True
