@@ -8,6 +8,26 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 FORMAT_VERSION = 1
 
+# The bake variables and global attributes every generated file declares (bakefile.py);
+# a matrix's own `variables` may not take these names.
+BUILTIN_VARIABLES = frozenset(
+    {
+        "REGISTRY",
+        "IMAGE_NAME",
+        "VERSION",
+        "COMMIT_SHA",
+        "TAG_LATEST",
+        "CACHE_REGISTRY",
+        "CACHE_SCOPE",
+        "CACHE_EXPORT",
+        "USE_SCCACHE",
+        "SCCACHE_BUCKET",
+        "SCCACHE_REGION",
+        "IMAGE",
+        "CACHE_IMAGE",
+    }
+)
+
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$")]
 ArgName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 PlatformStr = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$")]

@@ -12,27 +12,10 @@ from pathlib import Path
 import pydantic
 
 from bakegen.errors import MatrixError, Problem
-from bakegen.model import MatrixFile, Selector, Settings
+from bakegen.model import BUILTIN_VARIABLES, MatrixFile, Selector, Settings
 from bakegen.schema import schema_problems, suggest
 from bakegen.source import KeyPath, Source, load_file, load_text
 
-_BUILTIN_VARIABLES = frozenset(
-    {
-        "REGISTRY",
-        "IMAGE_NAME",
-        "VERSION",
-        "COMMIT_SHA",
-        "TAG_LATEST",
-        "CACHE_REGISTRY",
-        "CACHE_SCOPE",
-        "CACHE_EXPORT",
-        "USE_SCCACHE",
-        "SCCACHE_BUCKET",
-        "SCCACHE_REGION",
-        "IMAGE",
-        "CACHE_IMAGE",
-    }
-)
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _ID_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -111,7 +94,7 @@ class _Checker:
             self.check_block(path, block)
         self.check_shared()
         for name in self.model.variables:
-            if name in _BUILTIN_VARIABLES:
+            if name in BUILTIN_VARIABLES:
                 self.add(
                     ("variables", name),
                     f"{name} is a variable bakegen defines itself",

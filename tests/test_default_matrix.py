@@ -290,3 +290,14 @@ def test_example_json_matches_hcl(monkeypatch: pytest.MonkeyPatch, bake: Bake) -
     doc = json.loads(compile_path(DEFAULT_MATRIX).text("json"))
     assert set(doc["target"]) == set(bake.targets)
     assert doc["group"]["vllm"]["targets"] == bake.group("vllm")
+
+
+def test_builtin_variable_names_are_those_the_bake_file_declares() -> None:
+    from bakegen.bakefile import globals_, variables
+    from bakegen.model import BUILTIN_VARIABLES, MatrixFile
+
+    model = MatrixFile.model_validate(
+        {"format": 1, "image": {"name": "app"}, "axes": {"a": {"values": {"x": None}}}}
+    )
+    declared = {v.name for v in variables(model)} | {name for name, _ in globals_(model)}
+    assert declared == BUILTIN_VARIABLES
