@@ -10,7 +10,7 @@ from bakegen import __version__
 from bakegen.errors import MatrixError
 from bakegen.hcl import Expr, hcl_list
 from bakegen.model import MatrixFile, UserVariable
-from bakegen.resolve import Resolution, Target
+from bakegen.targets import Resolution, Target
 from bakegen.templating import Text, literal
 from bakegen.validate import Matrix
 

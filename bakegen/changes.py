@@ -18,7 +18,7 @@ from bakegen.dockerignore import DockerIgnore
 from bakegen.errors import BakegenError, MatrixError
 from bakegen.gitmeta import GitError, changed_files, file_at
 from bakegen.pipeline import Compiled, compile_matrix
-from bakegen.resolve import Target
+from bakegen.targets import Target, default_stage, is_remote_context
 from bakegen.templating import plain
 from bakegen.validate import load_matrix_text
 
@@ -40,10 +40,6 @@ def _norm(path: str | PurePosixPath | Path) -> str:
 
 def _under(path: str, directory: str) -> bool:
     return directory == "" or path == directory or path.startswith(directory + "/")
-
-
-def _is_local(context: str) -> bool:
-    return "://" not in context and not context.startswith(("git@", "target:"))
 
 
 @dataclass(frozen=True)
@@ -75,8 +71,10 @@ class _Inputs:
 
 def _inputs(target: Target, root: Path, parsed: dict[str, DockerfileInfo | None]) -> _Inputs:
     context = _norm(plain(target.context))
-    dockerfile = _norm(PurePosixPath(context) / plain(target.dockerfile))
-    directories = tuple(_norm(plain(v)) for _, v in target.contexts if _is_local(plain(v)))
+    dockerfile = _norm(target.dockerfile_path())
+    directories = tuple(
+        _norm(plain(v)) for _, v in target.contexts if not is_remote_context(plain(v))
+    )
     if dockerfile not in parsed:
         try:
             parsed[dockerfile] = parse(root / dockerfile)
@@ -85,10 +83,10 @@ def _inputs(target: Target, root: Path, parsed: dict[str, DockerfileInfo | None]
     info = parsed[dockerfile]
     sources: tuple[str, ...] | None = None
     if info is not None:
-        stage = plain(target.stage) or (info.stages[-1].name or str(len(info.stages) - 1))
+        stage = plain(target.stage) or default_stage([s.name for s in info.stages])
         values = {k: plain(v) for k, v in target.args}
         sources = tuple(_norm(s) for built in info.closure(stage, values) for s in built.sources)
-    local = _is_local(context)
+    local = target.has_local_context()
     return _Inputs(
         dockerfile=dockerfile,
         directories=directories,

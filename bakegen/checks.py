@@ -11,7 +11,7 @@ from bakegen.templating import plain
 from bakegen.validate import Matrix
 
 if TYPE_CHECKING:  # resolve.py calls these checks; at run time only its objects come here
-    from bakegen.resolve import Target
+    from bakegen.targets import Target
 
 
 def check_targets(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]:
@@ -83,8 +83,7 @@ def _exclusive(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]:
 
 def _origin_of(target: Target, key: str) -> KeyPath | None:
     kind, name = key.split(".", 1)
-    candidates = [key] if kind != "contexts" else [f"uses.{name}", f"links.{name}", key]
-    return next((target.origins[k] for k in candidates if k in target.origins), None)
+    return target.origins.get(target.context_origin(name) if kind == "contexts" else key)
 
 
 def _cycles(matrix: Matrix, by_name: dict[str, Target]) -> list[Problem]:

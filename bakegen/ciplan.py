@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import yaml
 
 from bakegen.pipeline import Compiled
-from bakegen.resolve import Target
+from bakegen.targets import Target
 from bakegen.validate import sanitize
 
 

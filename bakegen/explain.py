@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from bakegen.errors import BakegenError, format_key_path
 from bakegen.pipeline import Compiled
-from bakegen.resolve import Target
 from bakegen.schema import suggest
 from bakegen.source import KeyPath
+from bakegen.targets import Target
 from bakegen.templating import Text, plain
 
 BUILTIN = "bakegen"
@@ -71,11 +71,7 @@ def rows(compiled: Compiled, target: Target) -> list[Row]:
             )
         )
     for key, value in target.contexts:
-        origin = next(
-            (k for k in (f"uses.{key}", f"links.{key}", f"contexts.{key}") if k in target.origins),
-            f"contexts.{key}",
-        )
-        out.append(Row(f"contexts.{key}", text(value), where(origin)))
+        out.append(Row(f"contexts.{key}", text(value), where(target.context_origin(key))))
     out += [Row(f"tags[{i}]", text(t), where(f"tags.{i}")) for i, t in enumerate(target.tags)]
     out += [
         Row(f"tags[latest {i}]", text(t) + "  (while TAG_LATEST)", where(f"latest.{i}"))

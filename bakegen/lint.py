@@ -26,8 +26,8 @@ from bakegen.dockerfiles import (
     parse,
 )
 from bakegen.pipeline import Compiled
-from bakegen.resolve import Target
 from bakegen.source import KeyPath
+from bakegen.targets import Target, default_stage
 from bakegen.templating import Text, plain
 
 Severity = Literal["error", "warning", "info"]
@@ -181,10 +181,9 @@ class Linter:
     def target(self, target: Target) -> None:
         report = self.report
         self.credentials(target)
-        context = plain(target.context)
-        if "://" in context or context.startswith("git@"):
+        if not target.has_local_context():
             return  # a remote context: its files are not here to check
-        path = Path(context) / plain(target.dockerfile)
+        path = Path(target.dockerfile_path())
         if not (self.root / path).is_file():
             report.at_matrix(
                 target,
@@ -208,7 +207,7 @@ class Linter:
                 "BuildKit cannot read it; `docker buildx build --check` shows the same error",
             )
             return
-        stage = plain(target.stage) or (info.stages[-1].name or str(len(info.stages) - 1))
+        stage = plain(target.stage) or default_stage([s.name for s in info.stages])
         if info.stage(stage) is None:
             names = [s.name for s in info.stages if s.name]
             report.at_matrix(
@@ -276,17 +275,9 @@ class Linter:
                     "provide it with uses/links/contexts, or write a full image reference",
                 )
         for name in sorted(provided - used):
-            origin = next(
-                (
-                    k
-                    for k in (f"uses.{name}", f"links.{name}", f"contexts.{name}")
-                    if k in target.origins
-                ),
-                "",
-            )
             self.report.at_matrix(
                 target,
-                origin,
+                target.context_origin(name),
                 ("defaults",),
                 "error",
                 "context-unused",
@@ -404,7 +395,7 @@ class Linter:
     def hadolint(self, binary: str) -> None:
         users: dict[Path, list[str]] = {}
         for target in self.compiled.resolution.targets:
-            path = Path(plain(target.context)) / plain(target.dockerfile)
+            path = Path(target.dockerfile_path())
             if isinstance(self.parsed.get(path), DockerfileInfo):
                 users.setdefault(path, []).append(target.name)
         if not users:

@@ -12,8 +12,8 @@ from bakegen.errors import MatrixError, Problem
 from bakegen.expand import expand_matrix
 from bakegen.gitmeta import GitInfo, git_info
 from bakegen.render import render_hcl, render_json, render_override_hcl, render_override_json
-from bakegen.resolve import Resolution, resolve
-from bakegen.templating import plain
+from bakegen.resolve import resolve
+from bakegen.targets import Resolution
 from bakegen.validate import Matrix, load_matrix
 
 Format = Literal["hcl", "json"]
@@ -49,10 +49,9 @@ def missing_files(compiled: Compiled, root: Path = Path()) -> list[Problem]:
     Dockerfile is relative to its context."""
     problems: dict[str, Problem] = {}
     for target in compiled.resolution.targets:
-        context = plain(target.context)
-        if "://" in context or context.startswith("git@"):
+        if not target.has_local_context():
             continue
-        path = Path(context) / plain(target.dockerfile)
+        path = Path(target.dockerfile_path())
         if str(path) in problems or (root / path).is_file():
             continue
         where = target.origins.get("dockerfile", ("defaults",))

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 from bakegen.checks import check_targets
 from bakegen.errors import MatrixError, Problem
 from bakegen.expand import Cell, Expansion, override_warnings
-from bakegen.model import Secret, Settings
+from bakegen.model import Settings
 from bakegen.source import KeyPath
 from bakegen.tags import tag_problem
+from bakegen.targets import Resolution, Target
 from bakegen.templating import Part, TemplateError, Text, Var, expand, join, literal, plain
 from bakegen.validate import Matrix, sanitize
 
@@ -33,37 +32,6 @@ _SCALARS = (
 _MAPS = ("args", "labels", "contexts", "links", "uses")
 # What a shared stage takes from the values of the axes it varies by.
 _SHARED_FROM_AXES = frozenset({"args", "platforms"})
-
-
-@dataclass(frozen=True, kw_only=True)
-class Target:
-    """One bake target, every attribute resolved (variable parts stay bake variables)."""
-
-    name: str
-    kind: Literal["cell", "shared"]
-    values: tuple[tuple[str, str], ...]
-    description: str
-    context: Text
-    dockerfile: Text
-    stage: Text
-    platforms: tuple[str, ...]
-    args: tuple[tuple[str, Text], ...]
-    labels: tuple[tuple[str, Text], ...]
-    contexts: tuple[tuple[str, Text], ...]
-    tags: tuple[Text, ...]
-    latest_tags: tuple[Text, ...]
-    secrets: tuple[Secret, ...]
-    cache_from: tuple[Text, ...]
-    cache_to: tuple[Text, ...]
-    depends_on: tuple[str, ...]
-    origins: Mapping[str, KeyPath] = field(compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Resolution:
-    targets: tuple[Target, ...]
-    selected: tuple[str, ...]
-    warnings: tuple[Problem, ...]
 
 
 _Delta = tuple[

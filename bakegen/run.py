@@ -14,8 +14,9 @@ from pathlib import Path
 
 from bakegen.errors import BakegenError, MatrixError
 from bakegen.pipeline import Compiled
-from bakegen.resolve import Target, make_scope
+from bakegen.resolve import make_scope
 from bakegen.schema import suggest
+from bakegen.targets import Target
 from bakegen.templating import TemplateError, expand, plain
 
 _MACHINES = {

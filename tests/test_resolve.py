@@ -6,7 +6,8 @@ import pytest
 
 from bakegen.errors import MatrixError
 from bakegen.expand import expand_matrix
-from bakegen.resolve import Target, resolve
+from bakegen.resolve import resolve
+from bakegen.targets import Target
 from bakegen.templating import Var, plain
 from bakegen.validate import load_matrix_text
 
