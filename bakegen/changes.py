@@ -13,18 +13,14 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
-from bakegen.dockerfiles import DockerfileError, DockerfileInfo, parse
+from bakegen.dockerfiles import DockerfileInfo, parse
 from bakegen.dockerignore import DockerIgnore
-from bakegen.errors import BakegenError, MatrixError
-from bakegen.gitmeta import GitError, changed_files, file_at
+from bakegen.errors import ChangesError, DockerfileError, GitError, MatrixError
+from bakegen.gitmeta import changed_files, file_at
 from bakegen.pipeline import Compiled, compile_matrix
 from bakegen.targets import Target, default_stage, is_remote_context
 from bakegen.templating import plain
 from bakegen.validate import load_matrix_text
-
-
-class ChangesError(BakegenError):
-    """The changed files could not be found (no repository, unknown revision)."""
 
 
 @dataclass(frozen=True)

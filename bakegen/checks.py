@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bakegen.errors import Problem
-from bakegen.source import KeyPath
+from bakegen.errors import KeyPath, Problem
 from bakegen.templating import plain
 from bakegen.validate import Matrix
 

@@ -1,7 +1,7 @@
 """The command line: parses options, calls the pipeline, maps errors to exit codes.
 
 Exit codes: 0 success, 1 invalid matrix or failed command, 2 bad usage, 3 stale output
-(`render --check`).
+(`render --check`), 70 a bug in bakegen (a short "please report" message, no traceback).
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dockerfile
 
+from bakegen.errors import DockerfileError
+
 # `$NAME` or `${NAME…}`: the variables an instruction reads (shell or Dockerfile expansion).
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
 _ESCAPED_DOLLAR = re.compile(r"\\\$")
@@ -46,13 +48,6 @@ PLATFORM_ARGS = frozenset(
         "BUILDVARIANT",
     }
 )
-
-
-class DockerfileError(Exception):
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
 
 
 @dataclass(frozen=True)

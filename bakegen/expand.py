@@ -6,10 +6,9 @@ import itertools
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from bakegen.errors import MatrixError, Problem
+from bakegen.errors import KeyPath, MatrixError, Problem, TemplateError
 from bakegen.model import Selector
-from bakegen.source import KeyPath
-from bakegen.templating import TemplateError, expand, is_literal, plain
+from bakegen.templating import expand, is_literal, plain
 from bakegen.validate import Matrix, is_glob, sanitize
 
 

@@ -5,18 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from bakegen.errors import BakegenError, format_key_path
+from bakegen.errors import KeyPath, UnknownTargetError, format_key_path
 from bakegen.pipeline import Compiled
 from bakegen.schema import suggest
-from bakegen.source import KeyPath
 from bakegen.targets import Target
 from bakegen.templating import Text, plain
 
 BUILTIN = "bakegen"
-
-
-class UnknownTargetError(BakegenError):
-    """No target of that name."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from bakegen.errors import GitError
 from bakegen.model import Versioning
 
 _RELEASE = re.compile(r"^\d+(\.\d+)*([.+-][0-9A-Za-z.+-]*)?$")
@@ -146,10 +147,6 @@ def _read(repo: Any, spec: Versioning) -> GitInfo:
 def _release_branches(repo: Any, pattern: str) -> list[str]:
     refs = repo.git.for_each_ref("--format=%(refname:short)", "refs/remotes").splitlines()
     return [r.rsplit("/", 1)[-1] for r in refs if fnmatchcase(r, pattern)]
-
-
-class GitError(Exception):
-    """git could not answer; the message says why and what to do."""
 
 
 def _repo(where: Path) -> Any:

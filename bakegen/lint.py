@@ -19,14 +19,13 @@ from typing import Literal
 from bakegen.dockerfiles import (
     PLATFORM_ARGS,
     PREDEFINED_ARGS,
-    DockerfileError,
     DockerfileInfo,
     Stage,
     Use,
     parse,
 )
+from bakegen.errors import DockerfileError, KeyPath
 from bakegen.pipeline import Compiled
-from bakegen.source import KeyPath
 from bakegen.targets import Target, default_stage
 from bakegen.templating import Text, plain
 

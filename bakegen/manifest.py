@@ -8,16 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bakegen.errors import BakegenError, MatrixError
+from bakegen.errors import ManifestError, MatrixError, TemplateError
 from bakegen.gitmeta import git_info
 from bakegen.pipeline import Compiled
 from bakegen.resolve import IMAGE, make_scope
 from bakegen.tags import tag_problem
-from bakegen.templating import TemplateError, Text, expand, join
-
-
-class ManifestError(BakegenError):
-    """The matrix has no multi-arch join configured."""
+from bakegen.templating import Text, expand, join
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,10 @@ from typing import Any
 import jinja2
 
 from bakegen.bakefile import BakeFile, Block, Variable
-from bakegen.errors import BakegenError
+from bakegen.errors import RenderError
 from bakegen.gitmeta import GitInfo
 from bakegen.hcl import Expr, hcl_key, hcl_list, hcl_string, json_dumps, json_template
 from bakegen.templating import Text
-
-
-class RenderError(BakegenError):
-    """A template failed; names the template and line."""
 
 
 def templates_dir() -> Path:

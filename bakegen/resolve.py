@@ -6,13 +6,12 @@ from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 from bakegen.checks import check_targets
-from bakegen.errors import MatrixError, Problem
+from bakegen.errors import KeyPath, MatrixError, Problem, TemplateError
 from bakegen.expand import Cell, Expansion, override_warnings
 from bakegen.model import Settings
-from bakegen.source import KeyPath
 from bakegen.tags import tag_problem
 from bakegen.targets import Resolution, Target
-from bakegen.templating import Part, TemplateError, Text, Var, expand, join, literal, plain
+from bakegen.templating import Part, Text, Var, expand, join, literal, plain
 from bakegen.validate import Matrix, sanitize
 
 # Bake variables and global attributes the generated file declares.

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bakegen.errors import BakegenError, MatrixError
+from bakegen.errors import MatrixError, RunError, TemplateError
 from bakegen.pipeline import Compiled
 from bakegen.resolve import make_scope
 from bakegen.schema import suggest
 from bakegen.targets import Target
-from bakegen.templating import TemplateError, expand, plain
+from bakegen.templating import expand, plain
 
 _MACHINES = {
     "x86_64": "linux/amd64",
@@ -25,10 +25,6 @@ _MACHINES = {
     "aarch64": "linux/arm64",
     "arm64": "linux/arm64",
 }
-
-
-class RunError(BakegenError):
-    """The cell asked for does not exist, or docker cannot be run."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,8 +13,9 @@ from typing import Any, get_args
 import jsonschema
 
 from bakegen import model
+from bakegen.errors import KeyPath
 from bakegen.model import MatrixFile
-from bakegen.source import KeyPath, Source
+from bakegen.source import Source
 
 SCHEMA_PATH = Path(__file__).parent / "resources" / "matrix.schema.json"
 SCHEMA_ID = "https://bakegen.dev/schema/matrix-v1.json"

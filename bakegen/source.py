@@ -8,14 +8,12 @@ from typing import Any
 
 import yaml
 
-from bakegen.errors import Location, MatrixError, Problem
+from bakegen.errors import KeyPath, Location, MatrixError, Problem
 
 # A document may hold at most this many nodes once aliases are followed; an alias bomb
 # ("billion laughs") is refused after this many steps instead of exhausting memory.
 MAX_NODES = 200_000
 MAX_BYTES = 10 * 1024 * 1024
-
-KeyPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)

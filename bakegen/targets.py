@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
+from bakegen.errors import KeyPath
 from bakegen.model import Secret
-from bakegen.source import KeyPath
 from bakegen.templating import Text, plain
 
 if TYPE_CHECKING:

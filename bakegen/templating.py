@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bakegen.errors import TemplateError
+
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
@@ -20,13 +22,6 @@ class Var:
 
 Part = str | Var
 Text = tuple[Part, ...]
-
-
-class TemplateError(Exception):
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 def literal(value: str) -> Text:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pydantic
 
-from bakegen.errors import MatrixError, Problem
+from bakegen.errors import KeyPath, MatrixError, Problem
 from bakegen.model import BUILTIN_VARIABLES, MatrixFile, Selector, Settings
 from bakegen.schema import schema_problems, suggest
-from bakegen.source import KeyPath, Source, load_file, load_text
+from bakegen.source import Source, load_file, load_text
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _ID_SAFE = re.compile(r"[^A-Za-z0-9_-]+")

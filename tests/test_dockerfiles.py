@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bakegen.dockerfiles import DockerfileError, DockerfileInfo, parse
+from bakegen.dockerfiles import DockerfileInfo, parse
+from bakegen.errors import DockerfileError
 
 TEXT = """\
 # syntax=docker/dockerfile:1

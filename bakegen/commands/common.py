@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
-from bakegen.errors import BakegenError, MatrixError, OutputDriftError, Problem
+from bakegen import __version__
+from bakegen.errors import EXIT_CRASH, BakegenError, MatrixError, OutputDriftError, Problem
 from bakegen.pipeline import DEFAULT_MATRIX
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,6 +56,22 @@ def print_warnings(problems: tuple[Problem, ...]) -> None:
         click.echo(f"warning: {problem}", err=True)
 
 
+def report_crash(exc: BaseException) -> NoReturn:
+    """A bug in bakegen: a short message to report instead of a traceback."""
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    at = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
+    click.echo(
+        f"bakegen {__version__} crashed: {type(exc).__name__}{at}: {exc}\n"
+        "This is a bug in bakegen, not in your matrix. Please report it with the command "
+        "you ran (and the matrix, if you can share it). Set BAKEGEN_TRACEBACK=1 to see "
+        "the traceback.",
+        err=True,
+    )
+    if os.environ.get("BAKEGEN_TRACEBACK"):
+        traceback.print_exception(exc)
+    sys.exit(EXIT_CRASH)
+
+
 def reports_errors(func: F) -> F:
     """Turn bakegen errors into `Error: …` on stderr and the error's exit code."""
 
@@ -73,5 +92,12 @@ def reports_errors(func: F) -> F:
         except BakegenError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Aborted.", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last resort: a bug, not a user error
+            report_crash(exc)
 
     return wrapper  # type: ignore[return-value]
