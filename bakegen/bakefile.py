@@ -1,91 +1,43 @@
-"""Stage 5, lay out: resolved targets → the blocks of one bake file, shared parts factored out."""
+"""Stage 6, lay out: resolved targets → the blocks of one bake file, shared parts factored out
+into private parents (`_common`, `_<value id>`) that the targets inherit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, assert_never
 
 from bakegen import __version__
-from bakegen.errors import MatrixError
+from bakegen.attributes import BAKE_KEYS, BakeKey, Share, is_empty
+from bakegen.errors import MatrixError, Problem
+from bakegen.expand import ValueIds
 from bakegen.hcl import Expr, hcl_list
-from bakegen.model import MatrixFile, UserVariable
+from bakegen.model import MatrixFile
 from bakegen.targets import Resolution, Target
-from bakegen.templating import Text, literal
-from bakegen.validate import Matrix
+from bakegen.variables import Variable, global_attributes, variables
 
 COMMON = "_common"
 MIN_BUILDX = "0.19"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Variable:
-    name: str
-    default: str | bool
-    description: str
-    # (HCL condition written by bakegen, error message) pairs: bake's `validation` blocks.
-    validations: tuple[tuple[Expr, str], ...] = ()
-
-
-def _user_variable(name: str, spec: UserVariable) -> Variable:
-    checks: list[tuple[Expr, str]] = []
-    if spec.choices is not None:
-        checks.append(
-            (
-                Expr(f"contains({hcl_list(spec.choices)}, {name})"),
-                spec.message or f"{name} must be one of: {', '.join(spec.choices)}",
-            )
-        )
-    if spec.reject:
-        checks.append(
-            (
-                Expr(f"!contains({hcl_list(spec.reject)}, {name})"),
-                spec.message or f"{name} may not be {' or '.join(spec.reject)}",
-            )
-        )
-    return Variable(
-        name=name,
-        default=spec.default,
-        description=spec.description or name,
-        validations=tuple(checks),
-    )
+_KEYS = {k.key: k for k in BAKE_KEYS}
 
 
 @dataclass(frozen=True, kw_only=True)
 class Block:
-    """A `target` block; None means the attribute is inherited or absent."""
+    """A `target` block: the bake keys it sets itself (the rest it inherits or lacks)."""
 
     name: str
     inherits: tuple[str, ...] = ()
-    description: str | None = None
-    context: Text | None = None
-    dockerfile: Text | None = None
-    stage: Text | None = None
-    platforms: tuple[str, ...] | None = None
-    args: tuple[tuple[str, Text], ...] = ()
-    labels: tuple[tuple[str, Text], ...] = ()
-    contexts: tuple[tuple[str, Text], ...] = ()
-    tags: tuple[Text, ...] | None = None
-    latest_tags: tuple[Text, ...] = ()
-    secrets: tuple[str, ...] = ()
-    cache_from: tuple[Text, ...] = ()
-    cache_to: tuple[Text, ...] = ()
+    values: tuple[tuple[str, Any], ...] = ()
 
-    def tags_value(self) -> tuple[Text, ...] | Expr | None:
-        """Tags, with the moving aliases behind TAG_LATEST."""
-        if self.tags is None:
-            return None
-        if not self.latest_tags:
-            return self.tags
-        return Expr(
-            f"concat(\n    {hcl_list(self.tags, '    ')},\n"
-            f"    TAG_LATEST ? {hcl_list(self.latest_tags, '    ')} : []\n  )"
-        )
+    def get(self, key: str) -> Any:
+        return dict(self.values).get(key)
 
-    def cache_to_value(self) -> Expr | None:
-        if not self.cache_to:
-            return None
-        return Expr(f"CACHE_EXPORT ? {hcl_list(self.cache_to)} : []")
+    def attributes(self) -> Iterator[tuple[BakeKey, Any]]:
+        """(key, value) in the order bakegen writes them."""
+        own = dict(self.values)
+        for key in BAKE_KEYS:
+            if key.key in own:
+                yield key, own[key.key]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,228 +57,167 @@ class BakeFile:
     groups: tuple[Group, ...]
     parents: tuple[Block, ...]
     targets: tuple[Block, ...]
-    target_info: tuple[Target, ...] = field(repr=False, default=())
 
 
-def variables(model: MatrixFile) -> tuple[Variable, ...]:
-    image, cache, sccache = model.image, model.cache, model.sccache
-    out = [
-        Variable(
-            name="REGISTRY",
-            default=image.registry,
-            description="Registry and namespace of the images, e.g. ghcr.io/acme",
-        ),
-        Variable(name="IMAGE_NAME", default=image.name, description="Image repository name"),
-        Variable(
-            name="VERSION",
-            default=model.versioning.default,
-            description="Image version (docker-bake.override.hcl sets it from git)",
-        ),
-        Variable(
-            name="COMMIT_SHA",
-            default="",
-            description="Source commit (docker-bake.override.hcl sets it from git)",
-        ),
-        Variable(
-            name="TAG_LATEST",
-            default=image.tag_latest,
-            description="Also tag the moving latest aliases",
-        ),
-    ]
-    if cache.enabled:
-        out += [
-            Variable(
-                name="CACHE_REGISTRY",
-                default=cache.registry,
-                description="Repository of the registry cache ('' = <image>-cache)",
-            ),
-            Variable(
-                name="CACHE_SCOPE",
-                default=cache.scope,
-                description="Cache tag suffix, e.g. the branch name",
-            ),
-            Variable(
-                name="CACHE_EXPORT",
-                default=cache.export,
-                description="Write the registry cache (cache-to)",
-            ),
-        ]
-    out += [
-        Variable(
-            name="USE_SCCACHE",
-            default="true" if sccache.enabled else "false",
-            description="Compile through sccache (credentials come as secrets)",
-            validations=(
-                (
-                    Expr('contains(["true", "false"], USE_SCCACHE)'),
-                    "USE_SCCACHE must be true or false",
-                ),
-                (
-                    Expr('USE_SCCACHE != "true" || (SCCACHE_BUCKET != "" && SCCACHE_REGION != "")'),
-                    "USE_SCCACHE=true needs SCCACHE_BUCKET and SCCACHE_REGION",
-                ),
-            ),
-        ),
-        Variable(name="SCCACHE_BUCKET", default=sccache.bucket, description="sccache S3 bucket"),
-        Variable(name="SCCACHE_REGION", default=sccache.region, description="sccache S3 region"),
-    ]
-    out += [_user_variable(name, spec) for name, spec in model.variables.items()]
-    return tuple(out)
+def bake_values(target: Target) -> dict[str, Any]:
+    """A target's value of every bake key it sets (empty values left out)."""
+    values: dict[str, Any] = {
+        "context": target.context,
+        "dockerfile": target.dockerfile,
+        "target": target.stage,
+        "platforms": target.platforms,
+        "args": target.args,
+        "labels": target.labels,
+        "contexts": target.contexts,
+        "secret": tuple(s.bake_spec() for s in target.secrets),
+        "cache-from": target.cache_from,
+        **dict(target.extra),
+    }
+    out = {k: v for k, v in values.items() if not is_empty(_KEYS[k].kind, v)}
+    # Every target says what it is, even in so many words as none.
+    out["description"] = target.description
+    if target.kind == "cell":
+        out["tags"] = _tags(target)
+    if target.cache_to:
+        out["cache-to"] = Expr(f"CACHE_EXPORT ? {hcl_list(target.cache_to)} : []")
+    return out
 
 
-def globals_(model: MatrixFile) -> tuple[tuple[str, Expr], ...]:
-    out = [("IMAGE", Expr('REGISTRY == "" ? IMAGE_NAME : "${REGISTRY}/${IMAGE_NAME}"'))]
-    if model.cache.enabled:
-        out.append(
-            ("CACHE_IMAGE", Expr('CACHE_REGISTRY == "" ? "${IMAGE}-cache" : CACHE_REGISTRY'))
-        )
-    return tuple(out)
+def _tags(target: Target) -> Any:
+    """Tags, with the moving aliases behind TAG_LATEST."""
+    if not target.latest_tags:
+        return target.tags
+    return Expr(
+        f"concat(\n    {hcl_list(target.tags, '    ')},\n"
+        f"    TAG_LATEST ? {hcl_list(target.latest_tags, '    ')} : []\n  )"
+    )
 
 
-def _common_pairs(members: list[Target], attr: str) -> tuple[tuple[str, Text], ...]:
-    first = set(getattr(members[0], attr))
-    for member in members[1:]:
-        first &= set(getattr(member, attr))
-    return tuple(sorted(first))
+def _parent(name: str, members: list[dict[str, Any]], taken: Block | None) -> Block:
+    """What every member has alike, by each key's share rule, less what `taken` (the
+    common parent) already gives."""
+    given = dict(taken.values) if taken else {}
+    values: dict[str, Any] = {}
+    for key in BAKE_KEYS:
+        match key.share:
+            case Share.NEVER:
+                continue
+            case Share.WHOLE:
+                first = members[0].get(key.key)
+                same = all(m.get(key.key) == first for m in members[1:])
+                if first and same and key.key not in given:
+                    values[key.key] = first
+            case Share.BY_KEY:
+                common = set(members[0].get(key.key, ()))
+                for member in members[1:]:
+                    common &= set(member.get(key.key, ()))
+                common -= set(given.get(key.key, ()))
+                if common:
+                    values[key.key] = tuple(sorted(common))
+            case _:
+                assert_never(key.share)
+    return Block(name=name, values=tuple(values.items()))
 
 
-def _same(values: Iterable[Any]) -> Any:
-    """The value every item has, or None when they differ (or there are none)."""
-    items = list(values)
-    return items[0] if items and all(v == items[0] for v in items) else None
-
-
-def _parent(name: str, members: list[Target], taken: Block | None) -> Block:
-    """The attributes every member shares, less what `taken` (the common parent) gives."""
-    args = _common_pairs(members, "args")
-    labels = _common_pairs(members, "labels")
-    secrets: tuple[str, ...] = _same(tuple(s.bake_spec() for s in m.secrets) for m in members)
-    if taken is not None:
-        args = tuple(a for a in args if a not in taken.args)
-        labels = tuple(a for a in labels if a not in taken.labels)
-        secrets = () if taken.secrets else secrets
-
-    def shared(attr: str) -> Any:
-        value = _same(getattr(m, attr) for m in members)
-        # Only what the common parent does not already give, and never an empty value.
-        return value if value and (taken is None or getattr(taken, attr) is None) else None
-
+def _own_block(name: str, values: dict[str, Any], parents: list[Block]) -> Block:
+    """The target's block: what no parent already gives."""
+    inherited: dict[str, Any] = {}
+    for parent in parents:
+        for key, value in parent.values:
+            if _KEYS[key].share is Share.BY_KEY:
+                inherited.setdefault(key, {}).update(dict(value))
+            else:
+                inherited[key] = value
+    own: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in inherited:
+            own[key] = value
+        elif _KEYS[key].share is Share.BY_KEY:
+            rest = tuple((k, v) for k, v in value if inherited[key].get(k) != v)
+            if rest:
+                own[key] = rest
     return Block(
-        name=name,
-        args=args,
-        labels=labels,
-        secrets=secrets or (),
-        context=shared("context"),
-        dockerfile=shared("dockerfile"),
-        stage=shared("stage"),
-        platforms=shared("platforms"),
+        name=name, inherits=tuple(p.name for p in parents if p.values), values=tuple(own.items())
     )
 
 
-def _is_empty(block: Block) -> bool:
-    return not (
-        block.args
-        or block.labels
-        or block.secrets
-        or block.context
-        or block.dockerfile
-        or block.stage
-        or block.platforms
-    )
-
-
-def layout(matrix: Matrix, resolution: Resolution) -> BakeFile:
-    """Blocks for every resolved target; attributes shared by all targets of an axis value
-    move to a private `_<value id>` parent that those targets inherit."""
-    model = matrix.model
-    targets = resolution.targets
+def groups_of(model: MatrixFile, ids: ValueIds, resolution: Resolution) -> list[Group]:
+    """`default` (every selected cell), then one group per axis value."""
     groups = [
         Group(name="default", description="every cell of the matrix", targets=resolution.selected)
     ]
     selected = set(resolution.selected)
+    cells = [t for t in resolution.targets if t.kind == "cell" and t.name in selected]
     for axis in model.axes:
-        for value, vid in matrix.value_ids(axis).items():
-            cells = [
-                t.name
-                for t in targets
-                if (axis, value) in t.values and t.kind == "cell" and t.name in selected
-            ]
+        by_value: dict[str, list[str]] = {}
+        for target in cells:
+            by_value.setdefault(dict(target.values)[axis], []).append(target.name)
+        for value, vid in ids[axis].items():
+            names = by_value.get(value, [])
             # A group holding only the target of its own name would add nothing but a clash.
-            if cells and cells != [vid]:
-                groups.append(Group(name=vid, description=f"{axis} {value}", targets=tuple(cells)))
-    _check_names(matrix, targets, groups)
+            if names and names != [vid]:
+                groups.append(Group(name=vid, description=f"{axis} {value}", targets=tuple(names)))
+    return groups
+
+
+def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution) -> BakeFile:
+    """Blocks for every resolved target; attributes shared by all targets of an axis value
+    move to a private `_<value id>` parent that those targets inherit."""
+    targets = resolution.targets
+    groups = groups_of(model, ids, resolution)
+    _check_names(targets, groups)
+    values = {t.name: bake_values(t) for t in targets}
     # A parent is only a shorthand: where its name is taken by a target or group, the
     # attributes simply stay on the targets.
     taken = {t.name for t in targets} | {g.name for g in groups}
-    common = _parent(COMMON, list(targets), None) if COMMON not in taken else Block(name=COMMON)
-    parents: dict[str, Block] = {COMMON: common}
-    membership: dict[str, list[str]] = {t.name: [COMMON] for t in targets}
-    for axis in model.axes:
-        for value, vid in matrix.value_ids(axis).items():
-            members = [t for t in targets if (axis, value) in t.values]
-            if len(members) < 2 or f"_{vid}" in taken:
-                continue
-            block = _parent(f"_{vid}", members, common)
-            if not _is_empty(block):
-                parents[block.name] = block
-                for member in members:
-                    membership[member.name].append(block.name)
-    blocks = tuple(_own_block(t, [parents[p] for p in membership[t.name]]) for t in targets)
+    common = _parent(COMMON, list(values.values()), None) if COMMON not in taken else None
+    parents: dict[str, Block] = {COMMON: common} if common else {}
+    membership: dict[str, list[Block]] = {t.name: [common] if common else [] for t in targets}
+    members_of = _members(model, ids, targets)
+    for vid, members in members_of.items():
+        if len(members) < 2 or f"_{vid}" in taken:
+            continue
+        block = _parent(f"_{vid}", [values[m] for m in members], common)
+        if block.values:
+            parents[block.name] = block
+            for member in members:
+                membership[member].append(block)
     return BakeFile(
-        source=matrix.source.path,
+        source=source,
         variables=variables(model),
-        globals=globals_(model),
+        globals=global_attributes(model),
         groups=tuple(groups),
-        parents=tuple(p for p in parents.values() if not _is_empty(p)),
-        targets=blocks,
-        target_info=targets,
+        parents=tuple(p for p in parents.values() if p.values),
+        targets=tuple(_own_block(t.name, values[t.name], membership[t.name]) for t in targets),
     )
 
 
-def _own_block(target: Target, parents: list[Block]) -> Block:
-    inherited_args = {k: v for p in parents for k, v in p.args}
-    inherited_labels = {k: v for p in parents for k, v in p.labels}
-    inherited_secrets = {s for p in parents for s in p.secrets}
-
-    def own(attr: str) -> Any:
-        """The target's value, unless a parent already gives it (then it is the same)."""
-        inherited = any(getattr(p, attr) is not None for p in parents)
-        return None if inherited else getattr(target, attr) or None
-
-    secrets = tuple(s.bake_spec() for s in target.secrets)
-    return Block(
-        name=target.name,
-        inherits=tuple(p.name for p in parents if not _is_empty(p)),
-        description=target.description,
-        context=own("context"),
-        dockerfile=own("dockerfile"),
-        stage=own("stage"),
-        platforms=own("platforms"),
-        args=tuple((k, v) for k, v in target.args if inherited_args.get(k) != v),
-        labels=tuple((k, v) for k, v in target.labels if inherited_labels.get(k) != v),
-        contexts=target.contexts,
-        tags=target.tags if target.kind == "cell" else None,
-        latest_tags=target.latest_tags,
-        secrets=tuple(s for s in secrets if s not in inherited_secrets),
-        cache_from=target.cache_from,
-        cache_to=target.cache_to,
-    )
+def _members(
+    model: MatrixFile, ids: ValueIds, targets: tuple[Target, ...]
+) -> Mapping[str, list[str]]:
+    """Value id → the targets having that axis value, in axis and value order (one pass)."""
+    by_pair: dict[tuple[str, str], list[str]] = {}
+    for target in targets:
+        for pair in target.values:
+            by_pair.setdefault(pair, []).append(target.name)
+    out: dict[str, list[str]] = {}
+    for axis in model.axes:
+        for value, vid in ids[axis].items():
+            out[vid] = by_pair.get((axis, value), [])
+    return out
 
 
-def _check_names(matrix: Matrix, targets: tuple[Target, ...], groups: list[Group]) -> None:
+def _check_names(targets: tuple[Target, ...], groups: list[Group]) -> None:
     """Bake resolves a name that is both a group and a target to the group, silently."""
     names = {t.name for t in targets}
     problems = [
-        matrix.source.problem(
-            ("axes",),
-            f"the group {g.name!r} has the name of a target",
-            "bake would silently pick the group; give the axis value a distinct id",
+        Problem(
+            path=("axes",),
+            message=f"the group {g.name!r} has the name of a target",
+            hint="bake would silently pick the group; give the axis value a distinct id",
         )
         for g in groups
         if g.name in names
     ]
     if problems:
         raise MatrixError(problems)
-
-
-__all__ = ["BakeFile", "Block", "Group", "Variable", "layout", "literal"]

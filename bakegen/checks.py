@@ -1,61 +1,64 @@
-"""Stage 4, check: rules over all resolved targets together (unique tags, platform-compatible
+"""Stage 5, check: rules over all resolved targets together (unique tags, platform-compatible
 dependencies, no dependency cycles, exclusive attributes)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
-from bakegen.errors import KeyPath, Problem
+from bakegen.errors import KeyPath, Location, Problem, Problems
+from bakegen.targets import Target
 from bakegen.templating import plain
-from bakegen.validate import Matrix
-
-if TYPE_CHECKING:  # resolve.py calls these checks; at run time only its objects come here
-    from bakegen.targets import Target
 
 
-def check_targets(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]:
-    """Whole-file rules: unique tags, platform-compatible links, no link cycles."""
-    problems: list[Problem] = []
+def check_targets(
+    targets: tuple[Target, ...],
+    exclusive: Sequence[Sequence[str]],
+    locate: Callable[[KeyPath], Location],
+) -> list[Problem]:
+    """Whole-file rules; `locate` places the first of two clashing settings in messages."""
+    problems = Problems()
     by_name = {t.name: t for t in targets}
-    seen_tags: dict[str, str] = {}
-    clashes: list[tuple[str, str, str]] = []
-    for target in targets:
-        for tag in (*target.tags, *target.latest_tags):
-            key = plain(tag)
-            if key in seen_tags and seen_tags[key] != target.name:
-                clashes.append((seen_tags[key], target.name, key))
-            seen_tags.setdefault(key, target.name)
-    if clashes:
-        first, second, pushed = clashes[0]
-        more = f" (and {len(clashes) - 1} more like it)" if len(clashes) > 1 else ""
-        problems.append(
-            matrix.source.problem(
-                ("image", "tags"),
-                f"targets {first!r} and {second!r} would both push {pushed!r}{more}",
-                "make the tag templates include every axis that differs",
-            )
-        )
+    _unique_tags(targets, problems)
     for target in targets:
         for dep in target.depends_on:
             other = by_name.get(dep)
             if other and other.platforms and not set(target.platforms) <= set(other.platforms):
-                problems.append(
-                    matrix.source.problem(
-                        target.origins.get("platforms", ()),
-                        f"{target.name!r} builds for {', '.join(target.platforms) or 'the host'} "
-                        f"but uses {dep!r}, built only for {', '.join(other.platforms)}",
+                problems.add(
+                    target.origins.get("platforms", ()),
+                    f"{target.name!r} builds for {', '.join(target.platforms) or 'the host'} "
+                    f"but uses {dep!r}, built only for {', '.join(other.platforms)}",
+                )
+    problems.add_first(_cycles(by_name))
+    _exclusive(targets, exclusive, locate, problems)
+    return list(problems)
+
+
+def _unique_tags(targets: tuple[Target, ...], problems: Problems) -> None:
+    seen_tags: dict[str, str] = {}
+    clashes: list[tuple[KeyPath, str]] = []
+    for target in targets:
+        for tag in (*target.tags, *target.latest_tags):
+            key = plain(tag)
+            if key in seen_tags and seen_tags[key] != target.name:
+                clashes.append(
+                    (
+                        ("image", "tags"),
+                        f"targets {seen_tags[key]!r} and {target.name!r} would both push {key!r}",
                     )
                 )
-    problems += _cycles(matrix, by_name)
-    problems += _exclusive(matrix, targets)
-    return problems
+            seen_tags.setdefault(key, target.name)
+    problems.add_first(clashes, "make the tag templates include every axis that differs")
 
 
-def _exclusive(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]:
+def _exclusive(
+    targets: tuple[Target, ...],
+    groups: Sequence[Sequence[str]],
+    locate: Callable[[KeyPath], Location],
+    problems: Problems,
+) -> None:
     """A target may set at most one attribute of each `exclusive` group."""
-    problems: list[Problem] = []
     seen: set[tuple[str, ...]] = set()
-    for group in matrix.model.exclusive:
+    for group in groups:
         for target in targets:
             present = {
                 "args": dict(target.args),
@@ -68,16 +71,13 @@ def _exclusive(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]:
             seen.add(tuple(hits))
             first, second = hits[0], hits[1]
             origins = [_origin_of(target, k) for k in (first, second)]
-            first_at = matrix.source.locate(origins[0]) if origins[0] else "bakegen"
-            problems.append(
-                matrix.source.problem(
-                    origins[1] or (),
-                    f"{target.name} sets both {first} (at {first_at}) and "
-                    f"{second}, which exclude each other",
-                    "keep one of them; `exclusive` in the matrix says they are alternatives",
-                )
+            first_at = locate(origins[0]) if origins[0] else "bakegen"
+            problems.add(
+                origins[1] or (),
+                f"{target.name} sets both {first} (at {first_at}) and "
+                f"{second}, which exclude each other",
+                "keep one of them; `exclusive` in the matrix says they are alternatives",
             )
-    return problems
 
 
 def _origin_of(target: Target, key: str) -> KeyPath | None:
@@ -85,7 +85,7 @@ def _origin_of(target: Target, key: str) -> KeyPath | None:
     return target.origins.get(target.context_origin(name) if kind == "contexts" else key)
 
 
-def _cycles(matrix: Matrix, by_name: dict[str, Target]) -> list[Problem]:
+def _cycles(by_name: dict[str, Target]) -> list[tuple[KeyPath, str]]:
     state: dict[str, int] = {}
     found: list[tuple[KeyPath, str]] = []
 
@@ -99,7 +99,7 @@ def _cycles(matrix: Matrix, by_name: dict[str, Target]) -> list[Problem]:
                 where = next(
                     (w for k, w in by_name[name].origins.items() if k.startswith("links.")), ()
                 )
-                found.append((where, " -> ".join(cycle)))
+                found.append((where, f"targets link in a cycle: {' -> '.join(cycle)}"))
             elif dep not in state:
                 visit(dep, [*trail, dep])
         state[name] = 2
@@ -107,8 +107,4 @@ def _cycles(matrix: Matrix, by_name: dict[str, Target]) -> list[Problem]:
     for name in by_name:
         if name not in state:
             visit(name, [name])
-    if not found:
-        return []
-    where, cycle = found[0]
-    more = f" (and {len(found) - 1} more like it)" if len(found) > 1 else ""
-    return [matrix.source.problem(where, f"targets link in a cycle: {cycle}{more}")]
+    return found

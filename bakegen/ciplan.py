@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import yaml
 
+from bakegen.names import sanitize
 from bakegen.pipeline import Compiled
 from bakegen.targets import Target
-from bakegen.validate import sanitize
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 
 from bakegen.errors import KeyPath, UnknownTargetError, format_key_path
+from bakegen.names import suggest
 from bakegen.pipeline import Compiled
-from bakegen.schema import suggest
 from bakegen.targets import Target
 from bakegen.templating import Text, plain
 

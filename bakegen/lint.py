@@ -27,7 +27,7 @@ from bakegen.dockerfiles import (
 from bakegen.errors import DockerfileError, KeyPath
 from bakegen.pipeline import Compiled
 from bakegen.targets import Target, default_stage
-from bakegen.templating import Text, plain
+from bakegen.templating import evaluate, plain
 
 Severity = Literal["error", "warning", "info"]
 
@@ -137,10 +137,6 @@ class _Report:
         )
 
 
-def _value(text: Text, variables: dict[str, str]) -> str:
-    return "".join(p if isinstance(p, str) else variables.get(p.name, "") for p in text)
-
-
 def is_image_reference(ref: str) -> bool:
     """`FROM x` names an image (rather than a stage or named context) when it has a
     registry, path, tag or digest, or is `scratch`."""
@@ -229,7 +225,7 @@ class Linter:
     def _values(self, target: Target, info: DockerfileInfo) -> dict[str, str | None]:
         values: dict[str, str | None] = {k: d for k, (_, d) in info.global_args.items()}
         for key, text in target.args:
-            values[key] = _value(text, {k: str(v) for k, v in self.variables.items()})
+            values[key] = evaluate(text, {k: str(v) for k, v in self.variables.items()})
         return values
 
     def _external(

@@ -11,9 +11,9 @@ from pathlib import Path
 from bakegen.errors import ManifestError, MatrixError, TemplateError
 from bakegen.gitmeta import git_info
 from bakegen.pipeline import Compiled
-from bakegen.resolve import IMAGE, make_scope
-from bakegen.tags import tag_problem
-from bakegen.templating import Text, expand, join
+from bakegen.scope import Names
+from bakegen.tags import image_tag, tag_problem
+from bakegen.templating import evaluate, expand
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,6 @@ def bake_values(compiled: Compiled, environ: Mapping[str, str], where: Path) -> 
     return values
 
 
-def _evaluate(text: Text, values: Mapping[str, str]) -> str:
-    return "".join(p if isinstance(p, str) else values[p.name] for p in text)
-
-
 def joins(compiled: Compiled, values: Mapping[str, str]) -> list[Join]:
     """One join per group of cells that differ only in the manifest axis."""
     manifest = compiled.matrix.model.ci.manifest
@@ -58,13 +54,13 @@ def joins(compiled: Compiled, values: Mapping[str, str]) -> list[Join]:
         if target.name not in selected or not target.tags:
             continue
         rest = tuple((a, v) for a, v in target.values if a != manifest.axis)
-        groups.setdefault(rest, []).append(_evaluate(target.tags[0], values))
+        groups.setdefault(rest, []).append(evaluate(target.tags[0], values))
     latest = values.get("TAG_LATEST", "true").lower() in ("1", "true")
     templates = [("tags", i, t) for i, t in enumerate(manifest.tags)]
     templates += [("latest", i, t) for i, t in enumerate(manifest.latest)] if latest else []
     out = []
     for rest, sources in groups.items():
-        scope = make_scope(matrix, rest, "")
+        scope = Names.of(matrix.model, matrix.ids).scope(rest, "")
         tags = []
         for key, i, template in templates:
             where = ("ci", "manifest", key, i)
@@ -75,8 +71,6 @@ def joins(compiled: Compiled, values: Mapping[str, str]) -> list[Join]:
             problem = tag_problem(text)
             if problem:
                 raise MatrixError([matrix.source.problem(where, problem[0], problem[1])])
-            literal = "".join(p for p in text if isinstance(p, str))
-            full = text if ":" in literal else join((IMAGE,), ":", text)
-            tags.append(_evaluate(full, values))
+            tags.append(evaluate(image_tag(text), values))
         out.append(Join(tags=tuple(tags), sources=tuple(sources)))
     return out

@@ -57,7 +57,7 @@ class Secret(Strict):
         return f"id={self.id},env={self.env}"
 
 
-class Settings(Strict):
+class Attributes(Strict):
     """Attributes of a bake target. Strings may use `{placeholders}` (see docs/matrix.md)."""
 
     description: str | None = Field(None, description="Text shown by `bake --list`.")
@@ -100,7 +100,7 @@ class Settings(Strict):
     )
 
 
-class AxisValue(Settings):
+class AxisValue(Attributes):
     """One value of an axis, and the attributes it gives every cell that has it."""
 
     id: Name | None = Field(
@@ -122,7 +122,7 @@ class Axis(Strict):
     )
 
 
-class Include(Settings):
+class Include(Attributes):
     """GitHub-Actions-style include: add attributes to matching cells, or add a new cell."""
 
     cell: Selector = Field(
@@ -131,13 +131,13 @@ class Include(Settings):
     )
 
 
-class Override(Settings):
+class Override(Attributes):
     """Attributes applied, in file order, to every cell the selector matches."""
 
     select: Selector = Field(description="Axis → value, glob or list of them.")
 
 
-class SharedStage(Settings):
+class SharedStage(Attributes):
     """A stage built once per combination of some axes and shared by every cell using it."""
 
     axes: list[str] = Field(description="The axes this stage varies by (e.g. cuda, platform).")
@@ -277,7 +277,9 @@ class MatrixFile(Strict):
     name: str | None = Field(
         None, description="Target name template; default: the axis ids joined by '-'."
     )
-    defaults: Settings = Field(default_factory=Settings, description="Attributes of every cell.")
+    defaults: Attributes = Field(
+        default_factory=Attributes, description="Attributes of every cell."
+    )
     shared: dict[Name, SharedStage] = Field(
         default_factory=dict, description="Shared stages, used by cells through `uses`."
     )

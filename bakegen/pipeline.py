@@ -3,16 +3,18 @@ the terminal: the CLI (and tests) call these functions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from bakegen.bakefile import BakeFile, layout
+from bakegen.checks import check_targets
 from bakegen.errors import MatrixError, Problem
-from bakegen.expand import expand_matrix
+from bakegen.expand import CellSpace, expand_cells
 from bakegen.gitmeta import GitInfo, git_info
 from bakegen.render import render_hcl, render_json, render_override_hcl, render_override_json
 from bakegen.resolve import resolve
+from bakegen.selection import select as select_targets
 from bakegen.targets import Resolution
 from bakegen.validate import Matrix, load_matrix
 
@@ -35,9 +37,24 @@ class Compiled:
 
 
 def compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
-    expansion = expand_matrix(matrix)
-    resolution = resolve(matrix, expansion, select)
-    return Compiled(matrix, resolution, layout(matrix, resolution))
+    """expand → resolve → select → check → lay out; every problem a stage reports by key
+    path is placed in the matrix file here."""
+    model, ids, locate = matrix.model, matrix.ids, matrix.source.locate
+    try:
+        expansion = expand_cells(CellSpace.of(model, ids))
+        resolved = resolve(model, ids, expansion)
+        targets, selected = select_targets(resolved.cells, resolved.shared, select)
+        problems = check_targets(targets, model.exclusive, locate)
+        if problems:
+            raise MatrixError(problems)
+        warnings = tuple(
+            p if p.location else replace(p, location=locate(p.path)) for p in resolved.warnings
+        )
+        resolution = Resolution(targets=targets, selected=selected, warnings=warnings)
+        bake = layout(model, ids, matrix.source.path, resolution)
+    except MatrixError as exc:
+        raise exc.located(locate) from None
+    return Compiled(matrix, resolution, bake)
 
 
 def compile_path(path: Path, select: tuple[str, ...] = ()) -> Compiled:
@@ -55,10 +72,11 @@ def missing_files(compiled: Compiled, root: Path = Path()) -> list[Problem]:
         if str(path) in problems or (root / path).is_file():
             continue
         where = target.origins.get("dockerfile", ("defaults",))
-        problems[str(path)] = compiled.matrix.source.problem(
-            where,
-            f"{path} does not exist (needed by {target.name})",
-            "paths are relative to the context, from the directory where bake runs",
+        problems[str(path)] = Problem(
+            path=where,
+            message=f"{path} does not exist (needed by {target.name})",
+            hint="paths are relative to the context, from the directory where bake runs",
+            location=compiled.matrix.source.locate(where),
         )
     return list(problems.values())
 

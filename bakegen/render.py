@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 import jinja2
 
-from bakegen.bakefile import BakeFile, Block, Variable
+from bakegen.attributes import Kind
+from bakegen.bakefile import BakeFile, Block
 from bakegen.errors import RenderError
 from bakegen.gitmeta import GitInfo
 from bakegen.hcl import Expr, hcl_key, hcl_list, hcl_string, json_dumps, json_template
 from bakegen.templating import Text
+from bakegen.variables import Variable
 
 
 def templates_dir() -> Path:
@@ -22,17 +24,33 @@ def templates_dir() -> Path:
 
 
 def _hcl_value(value: Any) -> str:
+    """Values bakegen itself writes: expressions, flags and strings."""
     if isinstance(value, Expr):
         return value.source
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return hcl_string(value)
-    if isinstance(value, tuple) and all(isinstance(v, tuple) for v in value) and value:
-        return hcl_list(value)
-    if isinstance(value, tuple):
-        return hcl_string(value)
     raise TypeError(f"no HCL form for {value!r}")
+
+
+def _hcl_attribute(value: Any, kind: Kind) -> str:
+    """A target attribute's value, written as its kind in the registry says."""
+    if isinstance(value, Expr):
+        return value.source
+    match kind:
+        case Kind.TEXT:
+            return hcl_string(value)
+        case Kind.TEXT_LIST | Kind.NAMES:
+            return hcl_list(value)
+        case Kind.TEXT_MAP:
+            return _hcl_map(value)
+        case Kind.FLAG:
+            return "true" if value else "false"
+        case Kind.OTHER:
+            raise TypeError(f"no HCL form for {value!r}")
+        case _:
+            assert_never(kind)
 
 
 def _hcl_map(pairs: tuple[tuple[str, Text], ...], indent: str = "  ") -> str:
@@ -64,7 +82,10 @@ def environment(directory: str) -> jinja2.Environment:
     )
     env.filters["comment"] = _comment
     env.filters.update(
-        hcl=_hcl_value, hcl_map=_hcl_map, hcl_strings=_hcl_strings, hcl_string=hcl_string
+        hcl=_hcl_value,
+        hcl_attribute=_hcl_attribute,
+        hcl_strings=_hcl_strings,
+        hcl_string=hcl_string,
     )
     return env
 
@@ -95,39 +116,35 @@ def _json_value(value: Any) -> Any:
         return "${" + value.source + "}"
     if isinstance(value, bool):
         return value
-    if isinstance(value, str):
-        return json_template(value)
-    if isinstance(value, tuple) and value and all(isinstance(v, tuple) for v in value):
-        return [json_template(v) for v in value]
     return json_template(value)
+
+
+def _json_attribute(value: Any, kind: Kind) -> Any:
+    if isinstance(value, Expr):
+        return "${" + value.source + "}"
+    match kind:
+        case Kind.TEXT:
+            return json_template(value)
+        case Kind.TEXT_LIST:
+            return [json_template(v) for v in value]
+        case Kind.NAMES:
+            return list(value)
+        case Kind.TEXT_MAP:
+            return {k: json_template(v) for k, v in value}
+        case Kind.FLAG:
+            return bool(value)
+        case Kind.OTHER:
+            raise TypeError(f"no JSON form for {value!r}")
+        case _:
+            assert_never(kind)
 
 
 def _json_block(block: Block) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if block.inherits:
         out["inherits"] = list(block.inherits)
-    if block.description is not None:
-        out["description"] = json_template(block.description)
-    for attr, key in (("context", "context"), ("dockerfile", "dockerfile"), ("stage", "target")):
-        value = getattr(block, attr)
-        if value:
-            out[key] = json_template(value)
-    if block.platforms:
-        out["platforms"] = list(block.platforms)
-    for attr in ("args", "labels", "contexts"):
-        pairs = getattr(block, attr)
-        if pairs:
-            out[attr] = {k: json_template(v) for k, v in pairs}
-    tags = block.tags_value()
-    if tags is not None:
-        out["tags"] = _json_value(tags)
-    if block.secrets:
-        out["secret"] = list(block.secrets)
-    if block.cache_from:
-        out["cache-from"] = [json_template(c) for c in block.cache_from]
-    cache_to = block.cache_to_value()
-    if cache_to is not None:
-        out["cache-to"] = _json_value(cache_to)
+    for key, value in block.attributes():
+        out[key.key] = _json_attribute(value, key.kind)
     return out
 
 

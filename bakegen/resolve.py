@@ -1,165 +1,51 @@
-"""Stage 4, resolve: cells and shared stages → fully specified bake targets."""
+"""Stage 4, resolve: cells and shared stages → fully specified bake targets.
+
+Each target is the merge of its attribute blocks (cascade.py) with every placeholder filled
+in; the shared stages a target uses are resolved once, the first time a target needs them."""
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, assert_never
 
-from bakegen.checks import check_targets
-from bakegen.errors import KeyPath, MatrixError, Problem, TemplateError
-from bakegen.expand import Cell, Expansion, override_warnings
-from bakegen.model import Settings
-from bakegen.tags import tag_problem
-from bakegen.targets import Resolution, Target
+from bakegen.attributes import MERGED, PASSED_THROUGH, Attribute, Kind
+from bakegen.cascade import Layer, Merged
+from bakegen.errors import KeyPath, Problem, Problems, TemplateError
+from bakegen.expand import Cell, Expansion, ValueIds
+from bakegen.links import dependencies
+from bakegen.model import Attributes, MatrixFile
+from bakegen.names import sanitize
+from bakegen.scope import COMMIT_SHA, VERSION, Names
+from bakegen.selectors import Selector
+from bakegen.tags import image_tag, tag_problem
+from bakegen.targets import Target
 from bakegen.templating import Part, Text, Var, expand, join, literal, plain
-from bakegen.validate import Matrix, sanitize
 
-# Bake variables and global attributes the generated file declares.
-VERSION, COMMIT_SHA, IMAGE = Var("VERSION"), Var("COMMIT_SHA"), Var("IMAGE")
 CACHE_IMAGE, CACHE_SCOPE = Var("CACHE_IMAGE"), Var("CACHE_SCOPE")
-
-_SCALARS = (
-    "description",
-    "dockerfile",
-    "stage",
-    "context",
-    "platforms",
-    "tags",
-    "secrets",
-    "sccache",
-)
-_MAPS = ("args", "labels", "contexts", "links", "uses")
-# What a shared stage takes from the values of the axes it varies by.
-_SHARED_FROM_AXES = frozenset({"args", "platforms"})
+SCCACHE_ARGS = ("USE_SCCACHE", "SCCACHE_BUCKET", "SCCACHE_REGION")
+# What a shared stage takes from `defaults` and from the values of the axes it varies by.
+SHARED_FROM_DEFAULTS = tuple(a for a in MERGED if a.shared_from_defaults)
+SHARED_FROM_AXES = tuple(a for a in MERGED if a.shared_from_axes)
+BUILTIN_LABELS = {
+    "org.opencontainers.image.revision": COMMIT_SHA,
+    "org.opencontainers.image.version": VERSION,
+}
 
 
-_Delta = tuple[
-    dict[str, tuple[Any, KeyPath]],
-    tuple[tuple[str, tuple[tuple[str, Any, KeyPath], ...]], ...],
-]
+@dataclass(frozen=True)
+class Resolved:
+    """Every target of the matrix (cells in cell order, then shared stages), and warnings."""
+
+    cells: tuple[Target, ...]
+    shared: tuple[Target, ...]
+    warnings: tuple[Problem, ...]
 
 
-def delta_of(block: Settings, path: KeyPath, only: frozenset[str] | None = None) -> _Delta:
-    """What a block sets (scalars, and map entries where None removes), each with where."""
-    given = block.model_fields_set
-    scalars = {
-        name: (getattr(block, name), (*path, name))
-        for name in _SCALARS
-        if (only is None or name in only) and name in given and getattr(block, name) is not None
-    }
-    maps = tuple(
-        (name, tuple((k, v, (*path, name, k)) for k, v in getattr(block, name).items()))
-        for name in _MAPS
-        if only is None or name in only
-    )
-    return scalars, maps
+class Templates:
+    """Fills in placeholders, recording each malformed template once."""
 
-
-class _Acc:
-    """Attributes merged in order: later scalars and lists replace, maps merge by key,
-    and a null map value removes the key."""
-
-    def __init__(self) -> None:
-        self.scalars: dict[str, tuple[Any, KeyPath]] = {}
-        self.maps: dict[str, dict[str, tuple[Any, KeyPath]]] = {m: {} for m in _MAPS}
-
-    def apply(self, delta: _Delta) -> None:
-        scalars, maps = delta
-        self.scalars.update(scalars)
-        for name, entries in maps:
-            merged = self.maps[name]
-            for key, value, where in entries:
-                if value is None:
-                    merged.pop(key, None)
-                else:
-                    merged[key] = (value, where)
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.scalars[name][0] if name in self.scalars else default
-
-    def origins(self) -> dict[str, KeyPath]:
-        out = {name: where for name, (_, where) in self.scalars.items()}
-        for name, entries in self.maps.items():
-            for key, (_, where) in entries.items():
-                out[f"{name}.{key}"] = where
-        return out
-
-
-def make_scope(matrix: Matrix, values: tuple[tuple[str, str], ...], name: str) -> dict[str, Part]:
-    """What templates may name for a combination of axis values (see docs/matrix.md)."""
-    scope: dict[str, Part] = {
-        "name": name,
-        "version": VERSION,
-        "commit_sha": COMMIT_SHA,
-        "image": IMAGE,
-    }
-    for variable in matrix.model.variables:
-        scope[f"var.{variable}"] = Var(variable)
-    for axis, value in values:
-        scope[axis] = value
-        scope[f"{axis}.id"] = matrix.value_ids(axis).get(value, sanitize(value))
-        attrs = matrix.model.axes[axis].values.get(value)
-        for var, text in (attrs.vars if attrs else {}).items():
-            scope[f"{axis}.{var}"] = text
-    return scope
-
-
-class Resolver:
-    """Resolves every target of an expansion; problems are gathered, then raised together."""
-
-    def __init__(self, matrix: Matrix, expansion: Expansion) -> None:
-        self.matrix = matrix
-        self.model = matrix.model
-        self.cells = expansion.cells
-        self.by_values = {c.values: c for c in self.cells}
-        self.problems: list[Problem] = []
-        self.shared: dict[str, Target] = {}
-        self.shared_keys: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
-        self.repeats: dict[tuple[KeyPath, str], tuple[int, set[str]]] = {}
-        self.deltas: dict[tuple[KeyPath, frozenset[str] | None], _Delta] = {}
-        # Where the tags of the cell being resolved came from (set by `tags`, read by `build`).
-        self.tag_origins: dict[str, KeyPath] = {}
-
-    def apply(
-        self, acc: _Acc, block: Settings, path: KeyPath, only: frozenset[str] | None = None
-    ) -> None:
-        """Merge a block into `acc`; a block's delta is computed once per run (its key path
-        names it uniquely)."""
-        key = (path, only)
-        if key not in self.deltas:
-            self.deltas[key] = delta_of(block, path, only)
-        acc.apply(self.deltas[key])
-
-    def fail(
-        self, path: KeyPath, message: str, hint: str | None = None, kind: str | None = None
-    ) -> None:
-        """Record a problem; one of the same `kind` at the same place is counted, not
-        repeated for every target it affects."""
-        if kind is not None:
-            key = (tuple(path), kind)
-            if key in self.repeats:
-                self.repeats[key][1].add(message)
-                return
-            self.repeats[key] = (len(self.problems), {message})
-        self.problems.append(self.matrix.source.problem(path, message, hint))
-
-    def gathered(self) -> list[Problem]:
-        out = list(self.problems)
-        for index, messages in self.repeats.values():
-            more = len(messages) - 1
-            if more:
-                p = out[index]
-                out[index] = Problem(
-                    location=p.location,
-                    path=p.path,
-                    hint=p.hint,
-                    message=f"{p.message} (and {more} more like it)",
-                )
-        return out
-
-    # -- scopes -----------------------------------------------------------------------------
-    def scope(self, values: tuple[tuple[str, str], ...], name: str) -> dict[str, Part]:
-        return make_scope(self.matrix, values, name)
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
 
     def text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
         return self.try_text(template, scope, where) or literal(template)
@@ -168,100 +54,8 @@ class Resolver:
         try:
             return expand(template, scope)
         except TemplateError as exc:
-            self.fail(where, exc.message, exc.hint, kind="template")
+            self.problems.add(where, exc.message, exc.hint, kind="template")
             return None
-
-    # -- cells ------------------------------------------------------------------------------
-    def cell_settings(self, cell: Cell) -> _Acc:
-        acc = _Acc()
-        self.apply(acc, self.model.defaults, ("defaults",))
-        for axis, value in cell.values:
-            attrs = self.model.axes[axis].values.get(value)
-            if attrs is not None:
-                self.apply(acc, attrs, ("axes", axis, "values", value))
-        for i in cell.includes:
-            self.apply(acc, self.model.include[i], ("include", i))
-        for i, ovr in enumerate(self.model.overrides):
-            if cell.matches(ovr.select):
-                self.apply(acc, ovr, ("overrides", i))
-        return acc
-
-    def resolve_cell(self, cell: Cell) -> Target:
-        acc = self.cell_settings(cell)
-        scope = self.scope(cell.values, cell.name)
-        contexts, depends = self.dependencies(acc, cell.values, scope, cell)
-        tags, latest = self.tags(acc, scope, cell.origin)
-        default_description = " ".join(v for _, v in cell.values)
-        return self.build(
-            cell.name,
-            "cell",
-            cell.values,
-            acc,
-            scope,
-            contexts,
-            depends,
-            tags,
-            latest,
-            default_description,
-            cell.origin,
-        )
-
-    def dependencies(
-        self,
-        acc: _Acc,
-        values: tuple[tuple[str, str], ...],
-        scope: dict[str, Part],
-        cell: Cell | None,
-    ) -> tuple[dict[str, Text], list[str]]:
-        contexts: dict[str, Text] = {}
-        depends: list[str] = []
-        for key, (value, where) in acc.maps["contexts"].items():
-            contexts[key] = self.text(value, scope, where)
-        for key, (stage, where) in acc.maps["uses"].items():
-            name = self.shared_target(stage, dict(values), where)
-            if name:
-                contexts[key] = literal(f"target:{name}")
-                depends.append(name)
-        for key, (link, where) in acc.maps["links"].items():
-            if cell is None:
-                self.fail(where, "a shared stage cannot link to a cell")
-                continue
-            wanted = tuple((a, link.get(a, v)) for a, v in cell.values)
-            other = self.by_values.get(wanted)
-            if other is None:
-                shown = ", ".join(f"{a}={v}" for a, v in wanted)
-                self.fail(
-                    where,
-                    f"cell {cell.name!r} links {key!r} to ({shown}), which the "
-                    "matrix does not build",
-                    "is it excluded?",
-                )
-            elif other.name == cell.name:
-                self.fail(where, f"cell {cell.name!r} links {key!r} to itself")
-            else:
-                contexts[key] = literal(f"target:{other.name}")
-                depends.append(other.name)
-        return contexts, depends
-
-    def tags(
-        self, acc: _Acc, scope: dict[str, Part], origin: KeyPath
-    ) -> tuple[list[Text], list[Text]]:
-        image = self.model.image
-        templates: list[tuple[str, KeyPath]] = [
-            (t, ("image", "tags", i)) for i, t in enumerate(image.tags)
-        ]
-        if "tags" in acc.scalars:
-            extra, where = acc.scalars["tags"]
-            templates += [(t, (*where, i)) for i, t in enumerate(extra)]
-        latest: list[tuple[str, KeyPath]] = [
-            (t, ("image", "latest", i)) for i, t in enumerate(image.latest)
-        ]
-        self.tag_origins = {f"tags.{i}": w for i, (_, w) in enumerate(templates)}
-        self.tag_origins.update({f"latest.{i}": w for i, (_, w) in enumerate(latest)})
-        return (
-            [self.tag(t, scope, w) for t, w in templates],
-            [self.tag(t, scope, w) for t, w in latest],
-        )
 
     def tag(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
         text = self.try_text(template, scope, where)
@@ -269,174 +63,256 @@ class Resolver:
             return literal(template)
         problem = tag_problem(text)
         if problem:
-            self.fail(where, problem[0], problem[1], kind="tag")
-        if ":" in plain(text):
-            return text
-        return join((IMAGE,), ":", text)
+            self.problems.add(where, problem[0], problem[1], kind="tag")
+        return image_tag(text)
 
-    # -- shared stages ----------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class Draft:
+    """What a target is made of before its attributes are filled in."""
+
+    name: str
+    kind: Literal["cell", "shared"]
+    values: tuple[tuple[str, str], ...]
+    merged: Merged
+    scope: dict[str, Part]
+    contexts: dict[str, Text]
+    depends: tuple[str, ...]
+    tags: tuple[tuple[str, KeyPath], ...]  # templates with where each was written
+    latest: tuple[tuple[str, KeyPath], ...]
+    description: str
+    origin: KeyPath
+
+
+class Resolver:
+    """The state of one resolution: problems, layers computed once, shared stages made once."""
+
+    def __init__(self, model: MatrixFile, ids: ValueIds, expansion: Expansion) -> None:
+        self.model = model
+        self.ids = ids
+        self.names = Names.of(model, ids)
+        self.by_values = {c.values: c for c in expansion.cells}
+        self.problems = Problems()
+        self.templates = Templates(self.problems)
+        self.shared: dict[str, Target] = {}
+        self.layers: dict[tuple[KeyPath, tuple[str, ...] | None], Layer] = {}
+        self.overrides = [Selector.parse(o.select) for o in model.overrides]
+        self.overrides_used: set[int] = set()
+
+    def layer(
+        self, block: Attributes, path: KeyPath, rows: tuple[Attribute, ...] | None = None
+    ) -> Layer:
+        """A block's layer, computed once per run (its key path names it uniquely)."""
+        key = (path, None if rows is None else tuple(r.name for r in rows))
+        if key not in self.layers:
+            self.layers[key] = (
+                Layer.of(block, path) if rows is None else Layer.of(block, path, rows)
+            )
+        return self.layers[key]
+
+    def cell_layers(self, cell: Cell) -> list[Layer]:
+        model = self.model
+        layers = [self.layer(model.defaults, ("defaults",))]
+        for axis, value in cell.values:
+            attrs = model.axes[axis].values.get(value)
+            if attrs is not None:
+                layers.append(self.layer(attrs, ("axes", axis, "values", value)))
+        layers += [self.layer(model.include[i], ("include", i)) for i in cell.includes]
+        values = dict(cell.values)
+        for i, selector in enumerate(self.overrides):
+            if selector(values):
+                self.overrides_used.add(i)
+                layers.append(self.layer(model.overrides[i], ("overrides", i)))
+        return layers
+
+    def resolve_cell(self, cell: Cell) -> Target:
+        merged = Merged(self.cell_layers(cell))
+        scope = self.names.scope(cell.values, cell.name)
+        contexts, depends = dependencies(self, merged, cell.values, scope, cell)
+        image = self.model.image
+        tags: list[tuple[str, KeyPath]] = [
+            (t, ("image", "tags", i)) for i, t in enumerate(image.tags)
+        ]
+        extra, where = merged.scalars.get("tags", ([], ()))
+        tags += [(t, (*where, i)) for i, t in enumerate(extra)]
+        draft = Draft(
+            name=cell.name,
+            kind="cell",
+            values=cell.values,
+            merged=merged,
+            scope=scope,
+            contexts=contexts,
+            depends=tuple(depends),
+            tags=tuple(tags),
+            latest=tuple((t, ("image", "latest", i)) for i, t in enumerate(image.latest)),
+            description=" ".join(v for _, v in cell.values),
+            origin=cell.origin,
+        )
+        return build(self, draft)
+
     def shared_target(self, stage: str, values: dict[str, str], where: KeyPath) -> str | None:
+        """The name of the shared stage's target for these values, made on first use."""
         spec = self.model.shared[stage]
         missing = [a for a in spec.axes if a not in values]
         if missing:
-            self.fail(
+            self.problems.add(
                 where,
                 f"shared stage {stage!r} varies by {', '.join(missing)}, which "
                 "this target does not have",
             )
             return None
         own = tuple((a, values[a]) for a in self.model.axes if a in spec.axes)
-        name = "-".join([stage, *(self.matrix.value_ids(a)[v] for a, v in own)])
-        key = (stage, own)
-        if key in self.shared_keys:
-            return name
-        self.shared_keys.add(key)
-        acc = _Acc()
-        self.apply(acc, self.model.defaults, ("defaults",), frozenset({"context"}))
+        name = "-".join([stage, *(self.ids[a][v] for a, v in own)])
+        if name not in self.shared:
+            self.shared[name] = self.make_shared(stage, own, name)
+        return name
+
+    def make_shared(self, stage: str, own: tuple[tuple[str, str], ...], name: str) -> Target:
+        layers = [self.layer(self.model.defaults, ("defaults",), SHARED_FROM_DEFAULTS)]
         for axis, value in own:
             attrs = self.model.axes[axis].values.get(value)
             if attrs is not None:
-                self.apply(acc, attrs, ("axes", axis, "values", value), _SHARED_FROM_AXES)
-        self.apply(acc, spec, ("shared", stage))
-        scope = self.scope(own, name)
-        contexts, depends = self.dependencies(acc, own, scope, None)
-        description = f"shared stage {stage}" + "".join(f" {v}" for _, v in own)
-        self.shared[name] = self.build(
-            name,
-            "shared",
-            own,
-            acc,
-            scope,
-            contexts,
-            depends,
-            [],
-            [],
-            description,
-            ("shared", stage),
-        )
-        return name
-
-    # -- assembly ---------------------------------------------------------------------------
-    def build(
-        self,
-        name: str,
-        kind: Literal["cell", "shared"],
-        values: tuple[tuple[str, str], ...],
-        acc: _Acc,
-        scope: dict[str, Part],
-        contexts: dict[str, Text],
-        depends: list[str],
-        tags: list[Text],
-        latest: list[Text],
-        description: str,
-        origin: KeyPath,
-    ) -> Target:
-        dockerfile = acc.get("dockerfile")
-        if dockerfile is None:
-            self.fail(
-                origin,
-                f"target {name!r} has no dockerfile",
-                "set 'dockerfile' in defaults, on an axis value or in an override",
-                kind="dockerfile",
-            )
-            dockerfile = "Dockerfile"
-        args = {k: self.text(v, scope, w) for k, (v, w) in acc.maps["args"].items()}
-        secrets = list(acc.get("secrets", []))
-        if acc.get("sccache", False):
-            args.update(
-                USE_SCCACHE=(Var("USE_SCCACHE"),),
-                SCCACHE_BUCKET=(Var("SCCACHE_BUCKET"),),
-                SCCACHE_REGION=(Var("SCCACHE_REGION"),),
-            )
-            secrets += [s for s in self.model.sccache.secrets if s not in secrets]
-        labels: dict[str, Text] = {
-            "org.opencontainers.image.revision": (COMMIT_SHA,),
-            "org.opencontainers.image.version": (VERSION,),
-        }
-        image_labels = self.model.image.labels if kind == "cell" else {}
-        for key, template in image_labels.items():
-            labels[key] = self.text(template, scope, ("image", "labels", key))
-        for key, (value, where) in acc.maps["labels"].items():
-            labels[key] = self.text(value, scope, where)
-        description_template = acc.get("description")
-        if description_template is not None:
-            description = plain(
-                self.text(description_template, scope, acc.scalars["description"][1])
-            )
-        cache = self.model.cache
-        cache_from: list[Text] = []
-        cache_to: list[Text] = []
-        if cache.enabled:
-            ref = join("type=registry,ref=", (CACHE_IMAGE,), f":{name}-")
-            cache_from = [join(ref, (CACHE_SCOPE,))]
-            cache_from += [join(ref, sanitize(fb)) for fb in cache.fallback]
-            cache_to = [join(ref, (CACHE_SCOPE,), f",mode={cache.mode}")]
-        origins = acc.origins()
-        if "sccache" in origins and acc.get("sccache", False):
-            for key in ("USE_SCCACHE", "SCCACHE_BUCKET", "SCCACHE_REGION"):
-                origins.setdefault(f"args.{key}", origins["sccache"])
-            origins.setdefault("secrets", origins["sccache"])
-        for key in image_labels:
-            origins.setdefault(f"labels.{key}", ("image", "labels", key))
-        if kind == "cell":
-            origins.update(self.tag_origins)
-        if cache.enabled:
-            origins["cache"] = ("cache",)
-        return Target(
+                layers.append(self.layer(attrs, ("axes", axis, "values", value), SHARED_FROM_AXES))
+        layers.append(self.layer(self.model.shared[stage], ("shared", stage)))
+        merged = Merged(layers)
+        scope = self.names.scope(own, name)
+        contexts, depends = dependencies(self, merged, own, scope, None)
+        draft = Draft(
             name=name,
-            kind=kind,
-            values=values,
-            description=description,
-            context=self.text(acc.get("context", "."), scope, origins.get("context", ())),
-            dockerfile=self.text(dockerfile, scope, origins.get("dockerfile", origin)),
-            stage=self.text(acc.get("stage", ""), scope, origins.get("stage", origin)),
-            platforms=tuple(acc.get("platforms", [])),
-            args=tuple(sorted(args.items())),
-            labels=tuple(sorted(labels.items())),
-            contexts=tuple(sorted(contexts.items())),
-            tags=tuple(tags),
-            latest_tags=tuple(latest),
-            secrets=tuple(secrets),
-            cache_from=tuple(cache_from),
-            cache_to=tuple(cache_to),
-            depends_on=tuple(dict.fromkeys(depends)),
-            origins=origins,
+            kind="shared",
+            values=own,
+            merged=merged,
+            scope=scope,
+            contexts=contexts,
+            depends=tuple(depends),
+            tags=(),
+            latest=(),
+            description=f"shared stage {stage}" + "".join(f" {v}" for _, v in own),
+            origin=("shared", stage),
         )
+        return build(self, draft)
 
 
-def resolve(matrix: Matrix, expansion: Expansion, select: tuple[str, ...] = ()) -> Resolution:
-    """Resolve the selected cells (all by default) and everything they depend on."""
-    resolver = Resolver(matrix, expansion)
-    cells = {c.name: resolver.resolve_cell(c) for c in expansion.cells}
-    if resolver.problems:
-        # Later checks would only repeat the consequences of these.
-        raise MatrixError(resolver.gathered())
-    problems: list[Problem] = []
-    every = {**cells, **resolver.shared}
-    # Without --select every cell is built; a selection may also name shared stages.
-    pool = every if select else cells
-    selected = [n for n in pool if not select or any(fnmatchcase(n, g) for g in select)]
-    if not selected:
-        problems.append(
-            Problem(
-                location=matrix.source.locate(()),
-                path=(),
-                message=f"--select {' '.join(select)} matches no target",
-                hint="see `bakegen list --format names`",
+def build(resolver: Resolver, draft: Draft) -> Target:
+    """Fill in every attribute of a drafted target."""
+    merged, scope, templates = draft.merged, draft.scope, resolver.templates
+    model = resolver.model
+    dockerfile = merged.get("dockerfile")
+    if dockerfile is None:
+        resolver.problems.add(
+            draft.origin,
+            f"target {draft.name!r} has no dockerfile",
+            "set 'dockerfile' in defaults, on an axis value or in an override",
+            kind="dockerfile",
+        )
+        dockerfile = "Dockerfile"
+    origins = merged.origins()
+    args = {k: templates.text(v, scope, w) for k, (v, w) in merged.maps["args"].items()}
+    secrets = list(merged.get("secrets", []))
+    if merged.get("sccache", False):
+        args.update({name: (Var(name),) for name in SCCACHE_ARGS})
+        secrets += [s for s in model.sccache.secrets if s not in secrets]
+        for name in SCCACHE_ARGS:
+            origins.setdefault(f"args.{name}", origins["sccache"])
+        origins.setdefault("secrets", origins["sccache"])
+    labels = _labels(resolver, draft, origins)
+    description = draft.description
+    if "description" in merged.scalars:
+        template, where = merged.scalars["description"]
+        description = plain(templates.text(template, scope, where))
+    cache_from, cache_to = _cache(model, draft.name)
+    if cache_from:
+        origins["cache"] = ("cache",)
+    for key, kind in (("tags", draft.tags), ("latest", draft.latest)):
+        origins.update({f"{key}.{i}": where for i, (_, where) in enumerate(kind)})
+    return Target(
+        name=draft.name,
+        kind=draft.kind,
+        values=draft.values,
+        description=description,
+        context=templates.text(merged.get("context", "."), scope, origins.get("context", ())),
+        dockerfile=templates.text(dockerfile, scope, origins.get("dockerfile", draft.origin)),
+        stage=templates.text(merged.get("stage", ""), scope, origins.get("stage", draft.origin)),
+        platforms=tuple(merged.get("platforms", [])),
+        args=tuple(sorted(args.items())),
+        labels=tuple(sorted(labels.items())),
+        contexts=tuple(sorted(draft.contexts.items())),
+        tags=tuple(templates.tag(t, scope, w) for t, w in draft.tags),
+        latest_tags=tuple(templates.tag(t, scope, w) for t, w in draft.latest),
+        secrets=tuple(secrets),
+        cache_from=cache_from,
+        cache_to=cache_to,
+        depends_on=tuple(dict.fromkeys(draft.depends)),
+        extra=tuple(_passed_through(templates, merged, scope)),
+        origins=origins,
+    )
+
+
+def _labels(resolver: Resolver, draft: Draft, origins: dict[str, KeyPath]) -> dict[str, Text]:
+    labels: dict[str, Text] = {key: (var,) for key, var in BUILTIN_LABELS.items()}
+    image_labels = resolver.model.image.labels if draft.kind == "cell" else {}
+    for key, template in image_labels.items():
+        labels[key] = resolver.templates.text(template, draft.scope, ("image", "labels", key))
+        origins.setdefault(f"labels.{key}", ("image", "labels", key))
+    for key, (value, where) in draft.merged.maps["labels"].items():
+        labels[key] = resolver.templates.text(value, draft.scope, where)
+    return labels
+
+
+def _cache(model: MatrixFile, name: str) -> tuple[tuple[Text, ...], tuple[Text, ...]]:
+    cache = model.cache
+    if not cache.enabled:
+        return (), ()
+    ref = join("type=registry,ref=", (CACHE_IMAGE,), f":{name}-")
+    cache_from = [join(ref, (CACHE_SCOPE,)), *(join(ref, sanitize(fb)) for fb in cache.fallback)]
+    return tuple(cache_from), (join(ref, (CACHE_SCOPE,), f",mode={cache.mode}"),)
+
+
+def _passed_through(
+    templates: Templates, merged: Merged, scope: dict[str, Part]
+) -> list[tuple[str, Any]]:
+    """Attributes bake takes as written, with their placeholders filled in."""
+    out: list[tuple[str, Any]] = []
+    for row in PASSED_THROUGH:
+        assert row.bake_key is not None
+        if row.name in merged.maps:
+            entries = merged.maps[row.name]
+            value: Any = tuple(
+                (k, templates.text(v, scope, w)) for k, (v, w) in sorted(entries.items())
             )
-        )
-    wanted: dict[str, Target] = {}
-    stack = list(reversed(selected))
-    while stack:
-        name = stack.pop()
-        if name in wanted or name not in every:
+        elif row.name in merged.scalars:
+            raw, where = merged.scalars[row.name]
+            match row.kind:
+                case Kind.TEXT:
+                    value = templates.text(raw, scope, where)
+                case Kind.TEXT_LIST:
+                    value = tuple(templates.text(v, scope, (*where, i)) for i, v in enumerate(raw))
+                case Kind.NAMES:
+                    value = tuple(raw)
+                case Kind.FLAG:
+                    value = bool(raw)
+                case Kind.TEXT_MAP | Kind.OTHER:
+                    raise AssertionError(f"{row.name}: a {row.kind} is not passed through")
+                case _:
+                    assert_never(row.kind)
+        else:
             continue
-        wanted[name] = every[name]
-        stack.extend(reversed(every[name].depends_on))
-    order = [*[n for n in cells if n in wanted], *[n for n in resolver.shared if n in wanted]]
-    targets = tuple(wanted[n] for n in order)
-    problems += check_targets(matrix, targets)
-    if problems:
-        raise MatrixError(problems)
-    warnings = (*expansion.warnings, *override_warnings(matrix, expansion.cells))
-    return Resolution(targets=targets, selected=tuple(selected), warnings=tuple(warnings))
+        out.append((row.bake_key, value))
+    return out
+
+
+def resolve(model: MatrixFile, ids: ValueIds, expansion: Expansion) -> Resolved:
+    """Resolve every cell and the shared stages they use; raises with every problem found."""
+    resolver = Resolver(model, ids, expansion)
+    cells = tuple(resolver.resolve_cell(c) for c in expansion.cells)
+    resolver.problems.raise_if_any()
+    unused = [
+        Problem(path=("overrides", i, "select"), message="this override matches no cell")
+        for i in range(len(model.overrides))
+        if i not in resolver.overrides_used
+    ]
+    return Resolved(
+        cells=cells,
+        shared=tuple(resolver.shared.values()),
+        warnings=(*expansion.warnings, *unused),
+    )

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bakegen.errors import MatrixError, RunError, TemplateError
+from bakegen.names import suggest
 from bakegen.pipeline import Compiled
-from bakegen.resolve import make_scope
-from bakegen.schema import suggest
+from bakegen.scope import Names
 from bakegen.targets import Target
-from bakegen.templating import expand, plain
+from bakegen.templating import evaluate, expand, plain
 
 _MACHINES = {
     "x86_64": "linux/amd64",
@@ -86,7 +86,7 @@ def image_of(target: Target, values: Mapping[str, str]) -> str:
     TAG_LATEST is on (as run.sh used), else its versioned tag."""
     latest = values.get("TAG_LATEST", "true").lower() in ("1", "true")
     text = target.latest_tags[0] if latest and target.latest_tags else target.tags[0]
-    return "".join(p if isinstance(p, str) else values[p.name] for p in text)
+    return evaluate(text, values)
 
 
 def home_of(compiled: Compiled, target: Target, user: str | None) -> str:
@@ -96,7 +96,7 @@ def home_of(compiled: Compiled, target: Target, user: str | None) -> str:
     if user is not None and user.split(":", 1)[0] in ("root", "0"):
         return "/root"
     template = spec.user_home if user is not None and spec.user_home else spec.home
-    scope = make_scope(compiled.matrix, target.values, target.name)
+    scope = Names.of(compiled.matrix.model, compiled.matrix.ids).scope(target.values, target.name)
     try:
         return plain(expand(template, scope))
     except TemplateError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ import jsonschema
 from bakegen import model
 from bakegen.errors import KeyPath
 from bakegen.model import MatrixFile
+from bakegen.names import suggest
 from bakegen.source import Source
 
 SCHEMA_PATH = Path(__file__).parent / "resources" / "matrix.schema.json"
@@ -137,12 +137,6 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
         defs: dict[str, Any] = generate_schema()["$defs"]
         return defs[ref.removeprefix("#/$defs/")]  # type: ignore[no-any-return]
     return schema
-
-
-def suggest(word: str, choices: list[str]) -> str | None:
-    """A "did you mean" hint for a misspelt key or value, if one is close."""
-    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean {match[0]!r}?" if match else None
 
 
 def schema_problems(source: Source) -> list[tuple[KeyPath, str, str | None]]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bakegen.templating import Text, Var
+from bakegen.templating import Text, Var, join, plain
+
+# The bake global that holds `<registry>/<image name>`.
+IMAGE = Var("IMAGE")
 
 MAX_TAG = 128
 _NOT_TAG = re.compile(r"[^A-Za-z0-9_.-]")
@@ -12,6 +15,12 @@ _REPO = re.compile(
     r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
     r"(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$"
 )
+
+
+def image_tag(text: Text) -> Text:
+    """A tag template's result as a full reference: a bare tag goes under `${IMAGE}:`, a
+    full `repo:tag` reference stays as it is."""
+    return text if ":" in plain(text) else join((IMAGE,), ":", text)
 
 
 def _literal_len(text: Text) -> int:

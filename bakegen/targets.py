@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bakegen.errors import KeyPath
 from bakegen.model import Secret
@@ -50,6 +50,8 @@ class Target:
     cache_from: tuple[Text, ...]
     cache_to: tuple[Text, ...]
     depends_on: tuple[str, ...]
+    # Attributes bake takes as written (attributes.PASSED_THROUGH): (bake key, value).
+    extra: tuple[tuple[str, Any], ...] = ()
     origins: Mapping[str, KeyPath] = field(compare=False, repr=False)
 
     def has_local_context(self) -> bool:
@@ -69,6 +71,9 @@ class Target:
 
 @dataclass(frozen=True)
 class Resolution:
+    """The targets a run builds (selected ones and what they depend on), which were
+    selected, and the warnings found on the way."""
+
     targets: tuple[Target, ...]
     selected: tuple[str, ...]
     warnings: tuple[Problem, ...]

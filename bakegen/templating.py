@@ -62,6 +62,11 @@ def plain(text: Text) -> str:
     return "".join(p if isinstance(p, str) else "${" + p.name + "}" for p in text)
 
 
+def evaluate(text: Text, values: Mapping[str, str]) -> str:
+    """The text with every bake variable replaced by its value (unknown ones by '')."""
+    return "".join(p if isinstance(p, str) else values.get(p.name, "") for p in text)
+
+
 @lru_cache(maxsize=4096)
 def _parse(template: str) -> tuple[tuple[bool, str], ...]:
     """Split a template into (is_placeholder, text) pieces, once per distinct template."""

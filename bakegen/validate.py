@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from functools import cached_property
 from pathlib import Path
 
 import pydantic
 
 from bakegen.errors import KeyPath, MatrixError, Problem
-from bakegen.model import BUILTIN_VARIABLES, MatrixFile, Selector, Settings
-from bakegen.schema import schema_problems, suggest
+from bakegen.model import BUILTIN_VARIABLES, Attributes, MatrixFile
+from bakegen.names import sanitize, suggest
+from bakegen.schema import schema_problems
+from bakegen.selectors import RawSelector, Selector, is_glob
 from bakegen.source import Source, load_file, load_text
-
-_GLOB_CHARS = re.compile(r"[*?\[]")
-_ID_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
-
-
-def is_glob(text: str) -> bool:
-    return bool(_GLOB_CHARS.search(text))
-
-
-def sanitize(text: str) -> str:
-    """A bake-legal name part: characters outside [A-Za-z0-9_-] become '-'.
-
-    >>> sanitize("12.9"), sanitize("linux/arm64/v8")
-    ('12-9', 'linux-arm64-v8')
-    """
-    return _ID_SAFE.sub("-", text)
 
 
 @dataclass(frozen=True)
@@ -42,10 +26,11 @@ class Matrix:
 
     def value_ids(self, axis: str) -> dict[str, str]:
         """Axis value → its id in target and group names."""
-        return self._ids[axis]
+        return self.ids[axis]
 
     @cached_property
-    def _ids(self) -> dict[str, dict[str, str]]:
+    def ids(self) -> dict[str, dict[str, str]]:
+        """Axis → value → the value's id in target and group names."""
         out: dict[str, dict[str, str]] = {}
         for axis, spec in self.model.axes.items():
             out[axis] = {
@@ -57,7 +42,7 @@ class Matrix:
         return out
 
 
-def settings_blocks(model: MatrixFile) -> Iterator[tuple[KeyPath, Settings]]:
+def attribute_blocks(model: MatrixFile) -> Iterator[tuple[KeyPath, Attributes]]:
     """Every block of target attributes in the file, with its key path."""
     yield ("defaults",), model.defaults
     for axis_name, axis in model.axes.items():
@@ -79,7 +64,7 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def add(self, path: KeyPath, message: str, hint: str | None = None) -> None:
-        self.problems.append(self.source.problem(path, message, hint))
+        self.problems.append(Problem(path=path, message=message, hint=hint))
 
     def run(self) -> None:
         self.check_axes()
@@ -90,7 +75,7 @@ class _Checker:
         for i, ovr in enumerate(self.model.overrides):
             self.check_selector(("overrides", i, "select"), ovr.select)
         self.check_selector(("run", "defaults"), dict(self.model.run.defaults))
-        for path, block in settings_blocks(self.model):
+        for path, block in attribute_blocks(self.model):
             self.check_block(path, block)
         self.check_shared()
         for name in self.model.variables:
@@ -127,35 +112,11 @@ class _Checker:
                     )
                 seen[vid] = value
 
-    def check_selector(self, path: KeyPath, selector: Selector) -> None:
-        axes = self.model.axes
-        for axis_name, wanted in selector.items():
-            if axis_name not in axes:
-                self.add(
-                    (*path, axis_name),
-                    f"unknown axis {axis_name!r}",
-                    suggest(axis_name, list(axes)) or f"axes: {', '.join(axes)}",
-                )
-                continue
-            patterns = [wanted] if isinstance(wanted, str) else wanted
-            values = list(axes[axis_name].values)
-            for j, pattern in enumerate(patterns):
-                where = (*path, axis_name) if isinstance(wanted, str) else (*path, axis_name, j)
-                if is_glob(pattern):
-                    if not any(fnmatchcase(v, pattern) for v in values):
-                        self.add(
-                            where,
-                            f"pattern {pattern!r} matches no value of axis {axis_name!r}",
-                            f"values: {', '.join(values)}",
-                        )
-                elif pattern not in values:
-                    self.add(
-                        where,
-                        f"{pattern!r} is not a value of axis {axis_name!r}",
-                        suggest(pattern, values) or f"values: {', '.join(values)}",
-                    )
+    def check_selector(self, path: KeyPath, selector: RawSelector) -> None:
+        axes = {name: list(axis.values) for name, axis in self.model.axes.items()}
+        self.problems.extend(Selector.parse(selector).problems(path, axes))
 
-    def check_block(self, path: KeyPath, block: Settings) -> None:
+    def check_block(self, path: KeyPath, block: Attributes) -> None:
         for ctx, stage in block.uses.items():
             if stage is not None and stage not in self.model.shared:
                 self.add(
@@ -238,7 +199,7 @@ def validate_source(source: Source) -> Matrix:
     checker = _Checker(model, source)
     checker.run()
     if checker.problems:
-        raise MatrixError(checker.problems)
+        raise MatrixError(checker.problems).located(source.locate)
     return Matrix(model, source)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bakegen.errors import MatrixError
-from bakegen.expand import expand_matrix
+from bakegen.expand import CellSpace, Expansion, expand_cells
+from bakegen.pipeline import compile_matrix
 from bakegen.validate import load_matrix_text
 
 THREE_AXES = """\
@@ -25,8 +26,13 @@ axes:
 """
 
 
+def expand_text(text: str) -> Expansion:
+    matrix = load_matrix_text(text)
+    return expand_cells(CellSpace.of(matrix.model, matrix.ids))
+
+
 def names(text: str) -> list[str]:
-    return [c.name for c in expand_matrix(load_matrix_text(text)).cells]
+    return [c.name for c in expand_text(text).cells]
 
 
 def test_product_in_axis_order_with_bake_legal_names() -> None:
@@ -64,7 +70,7 @@ def test_include_extends_matching_cells_and_adds_new_ones() -> None:
         '    args: {EXTRA: "1"}\n'
         '  - cell: {fw: trtllm, cuda: "13.0", platform: linux/amd64}\n'
     )
-    expansion = expand_matrix(load_matrix_text(text))
+    expansion = expand_text(text)
     by_name = {c.name: c for c in expansion.cells}
     assert by_name["vllm-cuda13-0-amd64"].includes == (0,)
     assert by_name["vllm-cuda12-9-amd64"].includes == ()
@@ -78,7 +84,7 @@ def test_selectors_that_match_nothing_are_reported() -> None:
         'exclude:\n  - {fw: trtllm}\n  - {fw: trtllm, cuda: "12.9"}\n'
         "include:\n  - cell: {fw: trtllm}\n"
     )
-    warnings = [str(w) for w in expand_matrix(load_matrix_text(text)).warnings]
+    warnings = [str(w) for w in compile_matrix(load_matrix_text(text)).warnings]
     assert warnings == [
         "matrix.yaml:16:5: exclude[1]: this exclude matches no cell",
         "matrix.yaml:18:5: include[0].cell: this include matches no cell and does not name "
@@ -92,15 +98,15 @@ def test_name_template() -> None:
 
 
 def test_expansion_is_deterministic() -> None:
-    first = expand_matrix(load_matrix_text(THREE_AXES))
-    second = expand_matrix(load_matrix_text(THREE_AXES))
+    first = expand_text(THREE_AXES)
+    second = expand_text(THREE_AXES)
     assert first == second
 
 
 def test_two_cells_with_one_name_are_an_error() -> None:
     text = THREE_AXES + 'name: "{fw}-{cuda}"\n'
     with pytest.raises(MatrixError) as caught:
-        expand_matrix(load_matrix_text(text))
+        compile_matrix(load_matrix_text(text))
     assert str(caught.value) == (
         "matrix.yaml:14:1: name: two cells are both named 'vllm-cuda12-9': "
         "(fw=vllm, cuda=12.9, platform=linux/amd64) and "

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bakegen.errors import MatrixError
-from bakegen.expand import expand_matrix
-from bakegen.resolve import resolve
+from bakegen.pipeline import compile_matrix
 from bakegen.targets import Target
 from bakegen.templating import Var, plain
 from bakegen.validate import load_matrix_text
@@ -51,7 +50,7 @@ shared:
 
 def targets(text: str, select: tuple[str, ...] = ()) -> dict[str, Target]:
     matrix = load_matrix_text(text)
-    return {t.name: t for t in resolve(matrix, expand_matrix(matrix), select).targets}
+    return {t.name: t for t in compile_matrix(matrix, select).resolution.targets}
 
 
 def args(target: Target) -> dict[str, str]:
@@ -207,6 +206,6 @@ def test_exclusive_attributes_alone_are_fine() -> None:
 
 def test_select_may_name_shared_stages() -> None:
     matrix = load_matrix_text(BASE)
-    resolution = resolve(matrix, expand_matrix(matrix), ("base-cuda13-0-*",))
+    resolution = compile_matrix(matrix, ("base-cuda13-0-*",)).resolution
     assert resolution.selected == ("base-cuda13-0-amd64", "base-cuda13-0-arm64")
     assert [t.name for t in resolution.targets] == list(resolution.selected)

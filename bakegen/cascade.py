@@ -1,0 +1,78 @@
+"""Layers of attribute blocks merged into one set of attributes, by each attribute's merge
+rule in the registry, remembering which block set each value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, assert_never
+
+from bakegen.attributes import MERGED, Attribute, Merge
+from bakegen.errors import KeyPath
+from bakegen.model import Attributes
+
+
+@dataclass(frozen=True)
+class Layer:
+    """What one block sets, each value with the key path that set it."""
+
+    replaced: tuple[tuple[str, Any, KeyPath], ...]
+    # Map attributes: (attribute, ((key, value or None to remove, where), ...)).
+    by_key: tuple[tuple[str, tuple[tuple[str, Any, KeyPath], ...]], ...]
+
+    @classmethod
+    def of(cls, block: Attributes, path: KeyPath, rows: Iterable[Attribute] = MERGED) -> Layer:
+        written = block.model_fields_set
+        replaced: list[tuple[str, Any, KeyPath]] = []
+        by_key: list[tuple[str, tuple[tuple[str, Any, KeyPath], ...]]] = []
+        for row in rows:
+            value = getattr(block, row.name)
+            match row.merge:
+                case Merge.REPLACE:
+                    if row.name in written and value is not None:
+                        replaced.append((row.name, value, (*path, row.name)))
+                case Merge.BY_KEY:
+                    entries = tuple((k, v, (*path, row.name, k)) for k, v in value.items())
+                    by_key.append((row.name, entries))
+                case Merge.NOT_MERGED:
+                    pass
+                case _:
+                    assert_never(row.merge)
+        return cls(replaced=tuple(replaced), by_key=tuple(by_key))
+
+
+class Merged:
+    """Layers applied in order: later replaced values win, maps merge by key, and a null
+    map value removes the key."""
+
+    def __init__(self, layers: Iterable[Layer] = ()) -> None:
+        self.scalars: dict[str, tuple[Any, KeyPath]] = {}
+        self.maps: dict[str, dict[str, tuple[Any, KeyPath]]] = {
+            a.name: {} for a in MERGED if a.merge is Merge.BY_KEY
+        }
+        for layer in layers:
+            self.apply(layer)
+
+    def apply(self, layer: Layer) -> None:
+        for name, value, where in layer.replaced:
+            self.scalars[name] = (value, where)
+        for name, entries in layer.by_key:
+            merged = self.maps[name]
+            for key, value, where in entries:
+                if value is None:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = (value, where)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.scalars[name][0] if name in self.scalars else default
+
+    def where(self, name: str) -> KeyPath | None:
+        return self.scalars[name][1] if name in self.scalars else None
+
+    def origins(self) -> dict[str, KeyPath]:
+        out = {name: where for name, (_, where) in self.scalars.items()}
+        for name, entries in self.maps.items():
+            for key, (_, where) in entries.items():
+                out[f"{name}.{key}"] = where
+        return out
