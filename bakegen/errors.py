@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 # Exit codes (README, "Exit codes"). `bakegen run` passes docker's own code through.
 EXIT_OK = 0
@@ -139,6 +139,15 @@ class MatrixError(BakegenError):
         return MatrixError(
             [p if p.location else replace(p, location=locate(p.path)) for p in self.problems]
         )
+
+
+class DocumentTooLarge(BakegenError):
+    """The YAML document expands past the loader's node cap (an alias bomb); `node` is
+    where the loader was, so the error can say where."""
+
+    def __init__(self, node: Any) -> None:
+        super().__init__("the document is too large")
+        self.node = node
 
 
 class OutputError(BakegenError):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any, assert_never
 
+from bakegen.attributes import PASSED_THROUGH, Attribute, Kind
 from bakegen.errors import KeyPath, UnknownTargetError, format_key_path
 from bakegen.names import suggest
 from bakegen.pipeline import Compiled
@@ -82,8 +84,32 @@ def rows(compiled: Compiled, target: Target) -> list[Row]:
         Row(f"cache-to[{i}]", text(c) + "  (while CACHE_EXPORT)", where("cache"))
         for i, c in enumerate(target.cache_to)
     ]
+    extra = dict(target.extra)
+    for row in PASSED_THROUGH:
+        if row.bake_key in extra:
+            for suffix, shown, origin in _entries(row, extra[row.bake_key]):
+                out.append(Row(row.bake_key + suffix, shown, where(origin)))
     out += [Row("depends_on", ", ".join(target.depends_on) or "(nothing)", BUILTIN)]
     return out
+
+
+def _entries(row: Attribute, value: Any) -> list[tuple[str, str, str]]:
+    """(field suffix, value shown, origin key) for each entry of a passed-through value."""
+    match row.kind:
+        case Kind.TEXT:
+            return [("", plain(value), row.name)]
+        case Kind.TEXT_LIST:
+            return [(f"[{i}]", plain(v), row.name) for i, v in enumerate(value)]
+        case Kind.NAMES:
+            return [(f"[{i}]", v, row.name) for i, v in enumerate(value)]
+        case Kind.TEXT_MAP:
+            return [(f".{k}", plain(v), f"{row.name}.{k}") for k, v in value]
+        case Kind.FLAG:
+            return [("", "true" if value else "false", row.name)]
+        case Kind.OTHER:
+            return [("", repr(value), row.name)]
+        case _:
+            assert_never(row.kind)
 
 
 def as_text(target: Target, table: list[Row]) -> str:

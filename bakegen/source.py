@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from bakegen.errors import KeyPath, Location, MatrixError, Problem
+from bakegen.errors import DocumentTooLarge, KeyPath, Location, MatrixError, Problem
 
 # A document may hold at most this many nodes once aliases are followed; an alias bomb
 # ("billion laughs") is refused after this many steps instead of exhausting memory.
@@ -52,7 +52,7 @@ class _Walker:
     def walk(self, node: yaml.Node, path: KeyPath) -> Any:
         self.steps += 1
         if self.steps > MAX_NODES:
-            raise _TooLarge(node)
+            raise DocumentTooLarge(node)
         self.positions.setdefault(path, self._mark(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -92,11 +92,6 @@ class _Walker:
         return out
 
 
-class _TooLarge(Exception):
-    def __init__(self, node: yaml.Node) -> None:
-        self.node = node
-
-
 def _fail(
     display: str,
     message: str,
@@ -133,7 +128,7 @@ def load_text(text: str, display: str) -> Source:
     walker = _Walker(display)
     try:
         data = walker.walk(node, ())
-    except _TooLarge as exc:
+    except DocumentTooLarge as exc:
         mark = exc.node.start_mark
         raise _fail(
             display,

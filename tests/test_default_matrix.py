@@ -293,9 +293,9 @@ def test_example_json_matches_hcl(monkeypatch: pytest.MonkeyPatch, bake: Bake) -
 
 
 def test_builtin_variable_names_are_those_the_bake_file_declares() -> None:
+    from bakegen.model import BUILTIN_VARIABLES, MatrixFile
     from bakegen.variables import global_attributes as globals_
     from bakegen.variables import variables
-    from bakegen.model import BUILTIN_VARIABLES, MatrixFile
 
     model = MatrixFile.model_validate(
         {"format": 1, "image": {"name": "app"}, "axes": {"a": {"values": {"x": None}}}}
