@@ -1,9 +1,11 @@
 """The corpus of bad matrices in tests/bad/: each gives exactly its expected message and exit
-code from every command that reads a matrix, prints no traceback, and writes nothing."""
+code from every command that reads a matrix, prints no traceback, and writes nothing.
+Set BAKEGEN_UPDATE_GOLDEN=1 to rewrite tests/bad/expected.json after a deliberate change."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -37,6 +39,10 @@ def test_bad_input(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     (tmp_path / "docker-bake.hcl").write_text("# the previous file\n")
     monkeypatch.chdir(tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    if os.environ.get("BAKEGEN_UPDATE_GOLDEN") == "1":
+        first = CliRunner().invoke(main, COMMANDS[0])
+        EXPECTED[name] = {"exit": first.exit_code, "stderr": first.stderr}
+        (BAD / "expected.json").write_text(json.dumps(EXPECTED, indent=1) + "\n")
     expected = EXPECTED[name]
     for args in COMMANDS:
         result = CliRunner().invoke(main, args)
