@@ -51,7 +51,7 @@ def rows(compiled: Compiled, target: Target) -> list[Row]:
             Row(f"axis.{axis}", value, where("", ("axes", axis, "values", value)))
             for axis, value in target.values
         ),
-        Row("description", target.description, where("description")),
+        Row("description", text(target.description), where("description")),
         Row("context", text(target.context), where("context")),
         Row("dockerfile", text(target.dockerfile), where("dockerfile")),
         Row("target", text(target.stage) or "(the last stage)", where("stage")),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -61,24 +62,62 @@ def escape_string(text: str) -> str:
     >>> escape_string("50%{")
     '50${"%"}{'
     """
-    if not _NEEDS_ESCAPE.search(text):
+    if not _NEEDS_ESCAPE.search(text) and text.isascii():
         return text
     text = text.replace("\\", "\\\\").replace('"', '\\"')
     text = _TEMPLATE_START.sub(_template_start, text)
-    return _CONTROL.sub(_control, text)
+    text = _CONTROL.sub(_control, text)
+    return text if text.isascii() else "".join(map(_joining_escape, text))
+
+
+# Characters that join the character before them into one grapheme cluster (or, for the
+# prepend class, the one after): HCL scans by grapheme cluster, so raw beside a quote or a
+# comma they can swallow it. Written as escapes they cannot.
+_PREPEND = frozenset(
+    "\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2"
+    "\U000110bd\U000110cd\U000111c2\U000111c3\U0001193f\U00011941\U00011a3a"
+    "\U00011a84\U00011a85\U00011a86\U00011a87\U00011a88\U00011a89\U00011d46\U00011f02"
+)
+
+
+def _joining_escape(char: str) -> str:
+    if char in _PREPEND or unicodedata.category(char) in ("Cf", "Mn", "Mc", "Me", "Cs"):
+        code = ord(char)
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    return char
+
+
+def _template(text: Text | str, escape: Callable[[str], str]) -> str:
+    """Literal parts escaped, variable parts as ``${NAME}``. A literal `$` right before an
+    interpolation would make `$${`, HCL's escape for a literal `${`, so such a run of `$` is
+    written as an interpolated string instead.
+
+    >>> from bakegen.templating import Var
+    >>> _template(("US$", Var("JOBS")), escape_template)
+    'US${"$"}${JOBS}'
+    """
+    parts = (text,) if isinstance(text, str) else text
+    out: list[str] = []
+    for i, part in enumerate(parts):
+        if not isinstance(part, str):
+            out.append("${" + part.name + "}")
+            continue
+        before_var = i + 1 < len(parts) and not isinstance(parts[i + 1], str)
+        body = part.rstrip("$") if before_var else part
+        out.append(escape(body))
+        if len(body) < len(part):
+            out.append('${"' + part[len(body) :] + '"}')
+    return "".join(out)
 
 
 def hcl_string(text: Text | str) -> str:
     """A quoted HCL string; variable parts become ``${NAME}`` interpolations."""
-    parts = (text,) if isinstance(text, str) else text
-    body = "".join(escape_string(p) if isinstance(p, str) else "${" + p.name + "}" for p in parts)
-    return f'"{body}"'
+    return '"' + _template(text, escape_string) + '"'
 
 
 def json_template(text: Text | str) -> str:
     """The same value as an HCL-JSON string template (before JSON quoting)."""
-    parts = (text,) if isinstance(text, str) else text
-    return "".join(escape_template(p) if isinstance(p, str) else "${" + p.name + "}" for p in parts)
+    return _template(text, escape_template)
 
 
 def hcl_list(items: Sequence[Text | str], indent: str = "  ") -> str:
@@ -108,4 +147,6 @@ def hcl_key(key: str) -> str:
 
 
 def json_dumps(value: object) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    # ASCII only: HCL's JSON scanner, like its native one, reads grapheme clusters, and a raw
+    # joining character next to a quote would merge with it.
+    return json.dumps(value, indent=2) + "\n"

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from bakegen.errors import KeyPath, Problems
-from bakegen.templating import Part, Text, literal
+from bakegen.templating import Part, Text, literal, plain
 
 if TYPE_CHECKING:
     from bakegen.cascade import Merged
@@ -43,6 +43,10 @@ def dependencies(
     depends: list[str] = []
     for key, (value, where) in merged.maps["contexts"].items():
         contexts[key] = resolving.templates.text(value, scope, where)
+        ref = plain(contexts[key])
+        if ref.startswith("target:"):
+            # Bake builds a target a context names; selection must bring it along.
+            depends.append(ref.removeprefix("target:"))
     for key, (stage, where) in merged.maps["uses"].items():
         name = resolving.shared_target(stage, dict(values), where)
         if name:

@@ -47,7 +47,7 @@ def compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
         problems = check_targets(targets, model.exclusive, locate)
         if problems:
             raise MatrixError(problems)
-        warnings = tuple(
+        warnings = matrix.warnings + tuple(
             p if p.location else replace(p, location=locate(p.path)) for p in resolved.warnings
         )
         resolution = Resolution(targets=targets, selected=selected, warnings=warnings)

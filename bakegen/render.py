@@ -12,7 +12,15 @@ from bakegen.attributes import Kind
 from bakegen.bakefile import BakeFile, Block
 from bakegen.errors import RenderError
 from bakegen.gitmeta import GitInfo
-from bakegen.hcl import Expr, hcl_key, hcl_list, hcl_string, json_dumps, json_template
+from bakegen.hcl import (
+    Expr,
+    escape_template,
+    hcl_key,
+    hcl_list,
+    hcl_string,
+    json_dumps,
+    json_template,
+)
 from bakegen.templating import Text
 from bakegen.variables import Variable
 
@@ -130,7 +138,8 @@ def _json_attribute(value: Any, kind: Kind) -> Any:
         case Kind.NAMES:
             return list(value)
         case Kind.TEXT_MAP:
-            return {k: json_template(v) for k, v in value}
+            # HCL-JSON reads object keys as templates too.
+            return {escape_template(k): json_template(v) for k, v in value}
         case Kind.FLAG:
             return bool(value)
         case Kind.OTHER:
@@ -151,7 +160,8 @@ def _json_block(block: Block) -> dict[str, Any]:
 def _json_variable(variable: Variable) -> dict[str, Any]:
     default = variable.default
     out: dict[str, Any] = {
-        "description": json_template(variable.description),
+        # Unlike attribute values, a variable's description is not read as a template.
+        "description": variable.description,
         "default": default if isinstance(default, bool) else json_template(default),
     }
     if variable.validations:
@@ -170,7 +180,8 @@ def render_json(bake: BakeFile) -> str:
     for name, expr in bake.globals:
         doc[name] = _json_value(expr)
     doc["group"] = {
-        g.name: {"description": g.description, "targets": list(g.targets)} for g in bake.groups
+        g.name: {"description": json_template(g.description), "targets": list(g.targets)}
+        for g in bake.groups
     }
     doc["target"] = {b.name: _json_block(b) for b in (*bake.parents, *bake.targets)}
     return json_dumps(doc)

@@ -19,7 +19,7 @@ from bakegen.scope import COMMIT_SHA, VERSION, Names
 from bakegen.selectors import Selector
 from bakegen.tags import image_tag, tag_problem
 from bakegen.targets import Target
-from bakegen.templating import Part, Text, Var, expand, join, literal, plain
+from bakegen.templating import Part, Text, Var, expand, join, literal
 
 CACHE_IMAGE, CACHE_SCOPE = Var("CACHE_IMAGE"), Var("CACHE_SCOPE")
 SCCACHE_ARGS = ("USE_SCCACHE", "SCCACHE_BUCKET", "SCCACHE_REGION")
@@ -48,7 +48,9 @@ class Templates:
         self.problems = problems
 
     def text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
-        return self.try_text(template, scope, where) or literal(template)
+        text = self.try_text(template, scope, where)
+        # An empty result is a result: only a malformed template keeps its own text.
+        return literal(template) if text is None else text
 
     def try_text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text | None:
         try:
@@ -98,6 +100,9 @@ class Resolver:
         self.layers: dict[tuple[KeyPath, tuple[str, ...] | None], Layer] = {}
         self.overrides = [Selector.parse(o.select) for o in model.overrides]
         self.overrides_used: set[int] = set()
+        # The image's labels come first, so any block can change or (with null) remove one.
+        labels = tuple((k, v, ("image", "labels", k)) for k, v in model.image.labels.items())
+        self.image_labels = Layer(replaced=(), by_key=(("labels", labels),))
 
     def layer(
         self, block: Attributes, path: KeyPath, rows: tuple[Attribute, ...] | None = None
@@ -112,7 +117,7 @@ class Resolver:
 
     def cell_layers(self, cell: Cell) -> list[Layer]:
         model = self.model
-        layers = [self.layer(model.defaults, ("defaults",))]
+        layers = [self.image_labels, self.layer(model.defaults, ("defaults",))]
         for axis, value in cell.values:
             attrs = model.axes[axis].values.get(value)
             if attrs is not None:
@@ -215,11 +220,11 @@ def build(resolver: Resolver, draft: Draft) -> Target:
         for name in SCCACHE_ARGS:
             origins.setdefault(f"args.{name}", origins["sccache"])
         origins.setdefault("secrets", origins["sccache"])
-    labels = _labels(resolver, draft, origins)
-    description = draft.description
+    labels = _labels(resolver, draft)
+    description = literal(draft.description)
     if "description" in merged.scalars:
         template, where = merged.scalars["description"]
-        description = plain(templates.text(template, scope, where))
+        description = templates.text(template, scope, where)
     cache_from, cache_to = _cache(model, draft.name)
     if cache_from:
         origins["cache"] = ("cache",)
@@ -248,12 +253,8 @@ def build(resolver: Resolver, draft: Draft) -> Target:
     )
 
 
-def _labels(resolver: Resolver, draft: Draft, origins: dict[str, KeyPath]) -> dict[str, Text]:
+def _labels(resolver: Resolver, draft: Draft) -> dict[str, Text]:
     labels: dict[str, Text] = {key: (var,) for key, var in BUILTIN_LABELS.items()}
-    image_labels = resolver.model.image.labels if draft.kind == "cell" else {}
-    for key, template in image_labels.items():
-        labels[key] = resolver.templates.text(template, draft.scope, ("image", "labels", key))
-        origins.setdefault(f"labels.{key}", ("image", "labels", key))
     for key, (value, where) in draft.merged.maps["labels"].items():
         labels[key] = resolver.templates.text(value, draft.scope, where)
     return labels

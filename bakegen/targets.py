@@ -36,7 +36,7 @@ class Target:
     name: str
     kind: Literal["cell", "shared"]
     values: tuple[tuple[str, str], ...]
-    description: str
+    description: Text
     context: Text
     dockerfile: Text
     stage: Text

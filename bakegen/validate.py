@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -11,10 +11,18 @@ import pydantic
 
 from bakegen.errors import KeyPath, MatrixError, Problem
 from bakegen.model import BUILTIN_VARIABLES, Attributes, MatrixFile
-from bakegen.names import sanitize, suggest
+from bakegen.names import (
+    looks_like_credential,
+    reserved_axis,
+    reserved_value_id,
+    reserved_variable,
+    sanitize,
+    suggest,
+)
 from bakegen.schema import schema_problems
 from bakegen.selectors import RawSelector, Selector, is_glob
 from bakegen.source import Source, load_file, load_text
+from bakegen.unicode_nfc import normalise
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,7 @@ class Matrix:
 
     model: MatrixFile
     source: Source
+    warnings: tuple[Problem, ...] = ()
 
     def value_ids(self, axis: str) -> dict[str, str]:
         """Axis value → its id in target and group names."""
@@ -78,13 +87,7 @@ class _Checker:
         for path, block in attribute_blocks(self.model):
             self.check_block(path, block)
         self.check_shared()
-        for name in self.model.variables:
-            if name in BUILTIN_VARIABLES:
-                self.add(
-                    ("variables", name),
-                    f"{name} is a variable bakegen defines itself",
-                    "choose another name",
-                )
+        self.check_variables()
         manifest = self.model.ci.manifest
         if manifest is not None and manifest.axis not in self.model.axes:
             self.add(
@@ -95,13 +98,68 @@ class _Checker:
         if not self.model.image.tags:
             self.add(("image", "tags"), "at least one tag template is needed")
 
+    def check_variables(self) -> None:
+        for name, spec in self.model.variables.items():
+            where = ("variables", name)
+            why = reserved_variable(name)
+            if name in BUILTIN_VARIABLES:
+                self.add(
+                    where, f"{name} is a variable bakegen defines itself", "choose another name"
+                )
+            elif why:
+                self.add(where, why, "choose another name")
+            if spec.choices is not None and spec.default not in spec.choices:
+                self.add(
+                    (*where, "default"),
+                    f"the default {spec.default!r} is not one of its choices",
+                    f"choices: {', '.join(spec.choices)}",
+                )
+            if spec.default in spec.reject:
+                self.add(
+                    (*where, "default"),
+                    f"the default {spec.default!r} is one of the values it rejects",
+                    "every bake would fail its validation",
+                )
+        for path, block in attribute_blocks(self.model):
+            for kind in ("args", "labels"):
+                for key, value in getattr(block, kind).items():
+                    self.check_credential_route((*path, kind, key), value)
+        for key, value in self.model.image.labels.items():
+            self.check_credential_route(("image", "labels", key), value)
+
+    def check_credential_route(self, path: KeyPath, template: str | None) -> None:
+        """A credential in a build arg or label is baked into the image's history."""
+        for name in self.model.variables:
+            if template and "{var." + name + "}" in template and looks_like_credential(name):
+                self.add(
+                    path,
+                    f"{{var.{name}}} would put a credential into a build arg or label",
+                    "pass it as a secret (`secrets: [{id: ..., env: " + name + "}]`) and "
+                    "mount it with RUN --mount=type=secret",
+                )
+
     def check_axes(self) -> None:
         matrix = Matrix(self.model, self.source)
+        owners: dict[str, str] = {}
         for axis_name, axis in self.model.axes.items():
+            if reserved_axis(axis_name):
+                self.add(("axes", axis_name), str(reserved_axis(axis_name)), "rename the axis")
             if "{value}" not in axis.id:
                 self.add(("axes", axis_name, "id"), "must contain {value}", None)
             seen: dict[str, str] = {}
             for value, vid in matrix.value_ids(axis_name).items():
+                where = ("axes", axis_name, "values", value)
+                why = reserved_value_id(vid) if vid else None
+                if why:
+                    self.add(where, f"the id {vid!r} is reserved: {why}", "set another 'id'")
+                if vid and vid not in seen and owners.get(vid, axis_name) != axis_name:
+                    self.add(
+                        where,
+                        f"the id {vid!r} is already the id of a value of axis "
+                        f"{owners[vid]!r}: both would name the group {vid!r}",
+                        "set a distinct 'id' on one of them",
+                    )
+                owners.setdefault(vid, axis_name)
                 if not vid:
                     self.add(("axes", axis_name, "values", value), "gives an empty id")
                 elif vid in seen:
@@ -136,6 +194,9 @@ class _Checker:
     def check_shared(self) -> None:
         shared = self.model.shared
         for name, stage in shared.items():
+            why = reserved_value_id(name)
+            if why:
+                self.add(("shared", name), f"the name {name!r} is reserved: {why}", "rename it")
             for i, axis_name in enumerate(stage.axes):
                 if axis_name not in self.model.axes:
                     self.add(
@@ -187,8 +248,23 @@ def _pydantic_problems(source: Source, exc: pydantic.ValidationError) -> list[Pr
     return out
 
 
+def _in_nfc(source: Source) -> tuple[Source, tuple[Problem, ...]]:
+    """The source with its text in NFC (as buildx reads it), and a warning per change."""
+    normal = normalise(source.data)
+    if normal.problems:
+        raise MatrixError(normal.problems).located(source.locate)
+    positions = dict(source.positions)
+    for new, old in normal.renamed.items():
+        for path, place in source.positions.items():
+            if path[: len(old)] == old:
+                positions[(*new, *path[len(old) :])] = place
+    located = tuple(replace(w, location=source.locate(w.path)) for w in normal.warnings)
+    return replace(source, data=normal.data, positions=positions), located
+
+
 def validate_source(source: Source) -> Matrix:
     """Schema, then models, then cross-references; all problems are raised together."""
+    source, warnings = _in_nfc(source)
     found = schema_problems(source)
     if found:
         raise MatrixError([source.problem(p, m, h) for p, m, h in found])
@@ -200,7 +276,7 @@ def validate_source(source: Source) -> Matrix:
     checker.run()
     if checker.problems:
         raise MatrixError(checker.problems).located(source.locate)
-    return Matrix(model, source)
+    return Matrix(model, source, warnings)
 
 
 def load_matrix(path: Path) -> Matrix:
