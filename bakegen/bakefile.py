@@ -13,6 +13,7 @@ from bakegen.errors import MatrixError, Problem
 from bakegen.expand import ValueIds
 from bakegen.hcl import Expr, hcl_list
 from bakegen.model import MatrixFile
+from bakegen.tagchecks import tag_limits
 from bakegen.targets import Resolution, Target
 from bakegen.variables import Variable, global_attributes, variables
 
@@ -57,6 +58,12 @@ class BakeFile:
     groups: tuple[Group, ...]
     parents: tuple[Block, ...]
     targets: tuple[Block, ...]
+
+
+def cache_suffixes(model: MatrixFile) -> tuple[str, ...]:
+    """What follows `<target>-` in the cache refs: the scope and its fallbacks."""
+    cache = model.cache
+    return (cache.scope, *cache.fallback) if cache.enabled else ()
 
 
 def bake_values(target: Target) -> dict[str, Any]:
@@ -184,7 +191,7 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
                 membership[member].append(block)
     return BakeFile(
         source=source,
-        variables=variables(model),
+        variables=variables(model, tag_limits(targets, cache_suffixes(model))),
         globals=global_attributes(model),
         groups=tuple(groups),
         parents=tuple(p for p in parents.values() if p.values),

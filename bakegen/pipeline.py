@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from bakegen.bakefile import BakeFile, layout
+from bakegen.bakefile import BakeFile, cache_suffixes, layout
 from bakegen.checks import check_targets
 from bakegen.errors import MatrixError, Problem
 from bakegen.expand import CellSpace, expand_cells
@@ -44,7 +44,7 @@ def compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
         expansion = expand_cells(CellSpace.of(model, ids))
         resolved = resolve(model, ids, expansion)
         targets, selected = select_targets(resolved.cells, resolved.shared, select)
-        problems = check_targets(targets, model.exclusive, locate)
+        problems = check_targets(targets, model.exclusive, cache_suffixes(model), locate)
         if problems:
             raise MatrixError(problems)
         warnings = matrix.warnings + tuple(

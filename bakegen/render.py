@@ -24,6 +24,8 @@ from bakegen.hcl import (
 from bakegen.templating import Text
 from bakegen.variables import Variable
 
+MAX_ALIGN = 48
+
 
 def templates_dir() -> Path:
     """Templates ship inside the wheel; an editable install reads the repository's copy."""
@@ -62,8 +64,13 @@ def _hcl_attribute(value: Any, kind: Kind) -> str:
 
 
 def _hcl_map(pairs: tuple[tuple[str, Text], ...], indent: str = "  ") -> str:
-    width = max(len(hcl_key(k)) for k, _ in pairs)
-    lines = [f"{indent}  {hcl_key(k).ljust(width)} = {hcl_string(v)}" for k, v in pairs]
+    keys = [hcl_key(k) for k, _ in pairs]
+    # Keys are aligned for reading; a very long key is not, so it cannot pad every line.
+    width = max((len(k) for k in keys if len(k) <= MAX_ALIGN), default=0)
+    lines = [
+        f"{indent}  {key.ljust(width)} = {hcl_string(v)}"
+        for key, (_, v) in zip(keys, pairs, strict=True)
+    ]
     return "{\n" + "\n".join(lines) + f"\n{indent}}}"
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bakegen.hcl import Expr, hcl_list
 from bakegen.model import MatrixFile, UserVariable
+from bakegen.tagchecks import TagLimits, tag_checks
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -18,7 +19,7 @@ class Variable:
     validations: tuple[tuple[Expr, str], ...] = ()
 
 
-def _user_variable(name: str, spec: UserVariable) -> Variable:
+def _user_variable(name: str, spec: UserVariable, limits: TagLimits) -> Variable:
     checks: list[tuple[Expr, str]] = []
     if spec.choices is not None:
         checks.append(
@@ -38,11 +39,11 @@ def _user_variable(name: str, spec: UserVariable) -> Variable:
         name=name,
         default=spec.default,
         description=spec.description or name,
-        validations=tuple(checks),
+        validations=(*checks, *tag_checks(name, limits)),
     )
 
 
-def variables(model: MatrixFile) -> tuple[Variable, ...]:
+def variables(model: MatrixFile, limits: TagLimits) -> tuple[Variable, ...]:
     image, cache, sccache = model.image, model.cache, model.sccache
     out = [
         Variable(
@@ -55,6 +56,7 @@ def variables(model: MatrixFile) -> tuple[Variable, ...]:
             name="VERSION",
             default=model.versioning.default,
             description="Image version (docker-bake.override.hcl sets it from git)",
+            validations=tag_checks("VERSION", limits, required=True),
         ),
         Variable(
             name="COMMIT_SHA",
@@ -77,7 +79,8 @@ def variables(model: MatrixFile) -> tuple[Variable, ...]:
             Variable(
                 name="CACHE_SCOPE",
                 default=cache.scope,
-                description="Cache tag suffix, e.g. the branch name",
+                description="Cache tag suffix, e.g. the branch name with '/' as '-'",
+                validations=tag_checks("CACHE_SCOPE", limits, required=True),
             ),
             Variable(
                 name="CACHE_EXPORT",
@@ -104,7 +107,7 @@ def variables(model: MatrixFile) -> tuple[Variable, ...]:
         Variable(name="SCCACHE_BUCKET", default=sccache.bucket, description="sccache S3 bucket"),
         Variable(name="SCCACHE_REGION", default=sccache.region, description="sccache S3 region"),
     ]
-    out += [_user_variable(name, spec) for name, spec in model.variables.items()]
+    out += [_user_variable(name, spec, limits) for name, spec in model.variables.items()]
     return tuple(out)
 
 

@@ -17,6 +17,14 @@ variable "IMAGE_NAME" {
 variable "VERSION" {
   description = "Image version (docker-bake.override.hcl sets it from git)"
   default     = "dev"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]*$", VERSION))
+    error_message = "VERSION must be tag text starting with a letter, digit or '_' (a ':' or '/' would move the image into another repository)"
+  }
+  validation {
+    condition     = strlen(VERSION) <= 114
+    error_message = "VERSION may be at most 114 characters: registries refuse tags over 128"
+  }
 }
 
 variable "COMMIT_SHA" {
