@@ -17,10 +17,16 @@ def sanitize(text: str) -> str:
     return _ID_UNSAFE.sub("-", text)
 
 
+def closest(word: str, choices: list[str]) -> str | None:
+    """The choice `word` is most likely a misspelling of, if one is close."""
+    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
 def suggest(word: str, choices: list[str]) -> str | None:
     """A "did you mean" hint for a misspelt key or value, if one is close."""
-    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean {match[0]!r}?" if match else None
+    match = closest(word, choices)
+    return f"did you mean {match!r}?" if match else None
 
 
 # -- reserved names -------------------------------------------------------------------------

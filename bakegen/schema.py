@@ -7,14 +7,14 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, NamedTuple, get_args
 
 import jsonschema
 
 from bakegen import model
 from bakegen.errors import KeyPath
 from bakegen.model import MatrixFile
-from bakegen.names import suggest
+from bakegen.names import closest, suggest
 from bakegen.source import Source
 
 SCHEMA_PATH = Path(__file__).parent / "resources" / "matrix.schema.json"
@@ -139,25 +139,26 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+class Violation(NamedTuple):
+    """One way the data breaks the schema; `guessed` and `missing` name keys for the rule
+    that a misspelt required key is reported once."""
+
+    path: KeyPath
+    message: str
+    hint: str | None
+    guessed: str | None = None  # an unknown key is probably a misspelling of this one
+    missing: str | None = None  # the required key that is missing
+
+
 def schema_problems(source: Source) -> list[tuple[KeyPath, str, str | None]]:
     """Apply the JSON Schema to raw data: (key path, message, hint) for each violation."""
-    found: list[tuple[KeyPath, str, str | None]] = []
+    found: list[Violation] = []
     for top in _validator().iter_errors(source.data):
         for leaf in _leaf_errors(top):
-            found.extend(_explain(leaf, tuple(leaf.error.absolute_path)))
+            found.extend(Violation(*v) for v in _explain(leaf, tuple(leaf.error.absolute_path)))
     # A misspelt required key is reported once, as the misspelling.
-    guessed = {
-        (path[:-1], hint.split("'")[1])
-        for path, message, hint in found
-        if message.startswith("unknown key") and hint and hint.startswith("did you mean")
-    }
-    return [
-        (path, message, hint)
-        for path, message, hint in found
-        if not (
-            message.startswith("missing required key") and (path, message.split("'")[1]) in guessed
-        )
-    ]
+    guessed = {(v.path[:-1], v.guessed) for v in found if v.guessed}
+    return [(v.path, v.message, v.hint) for v in found if (v.path, v.missing) not in guessed]
 
 
 def _pattern_words(pattern: str) -> str:
@@ -179,7 +180,7 @@ def _number_hint(instance: Any) -> str | None:
     return None
 
 
-def _explain(leaf: _Leaf, path: KeyPath) -> list[tuple[KeyPath, str, str | None]]:
+def _explain(leaf: _Leaf, path: KeyPath) -> list[tuple[Any, ...]]:
     error = leaf.error
     kind = error.validator
     instance = error.instance
@@ -197,17 +198,18 @@ def _explain(leaf: _Leaf, path: KeyPath) -> list[tuple[KeyPath, str, str | None]
                 if not any(re.search(p, key) for p in patterns)
             ]
         allowed = _allowed_keys(_resolve(schema))
-        out: list[tuple[KeyPath, str, str | None]] = []
+        out: list[tuple[Any, ...]] = []
         for key in instance:
             if key not in allowed:
+                guess = closest(key, allowed)
                 hint = suggest(key, allowed) or (
                     f"allowed keys: {', '.join(allowed)}" if allowed else None
                 )
-                out.append(((*path, key), f"unknown key {key!r}", hint))
+                out.append(Violation((*path, key), f"unknown key {key!r}", hint, guessed=guess))
         return out
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        return [(path, f"missing required key {missing!r}", None)]
+        return [Violation(path, f"missing required key {missing!r}", None, missing=missing)]
     if kind == "type":
         words = " or ".join(_expected_types(error))
         return [(path, f"expected {words}, got {_describe(instance)}", _number_hint(instance))]

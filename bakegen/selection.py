@@ -42,9 +42,18 @@ def select(
 
 
 def _check_names(cells: tuple[Target, ...], shared: tuple[Target, ...]) -> None:
-    """A shared stage's target named like a cell would replace that cell's image."""
+    """A shared stage's target named like a cell would replace that cell's image; a name
+    that starts like a flag or a private parent cannot be a target."""
     names = {t.name for t in cells}
     problems = Problems()
+    for target in (*cells, *shared):
+        if target.name.startswith(("-", "_")):
+            problems.add(
+                ("name",) if target.kind == "cell" else ("shared",),
+                f"the target name {target.name!r} starts with {target.name[0]!r}",
+                "names starting with '-' read as flags, with '_' as bakegen's parent blocks",
+                kind="name-start",
+            )
     for target in shared:
         if target.name in names:
             problems.add(

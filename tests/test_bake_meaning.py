@@ -73,6 +73,10 @@ def test_a_value_id_bakegen_or_bake_uses_is_refused(vid: str) -> None:
     assert "reserved" in message
 
 
+def test_a_name_template_giving_a_flag_like_name_is_refused() -> None:
+    assert "starts with '-'" in refused(ONE_AXIS + "name: '-{x}'\n")
+
+
 def test_one_id_on_two_axes_is_refused() -> None:
     text = ONE_AXIS + "  y:\n    values: {a: , c: }\n"
     assert "already the id of a value of axis 'x'" in refused(text)

@@ -294,11 +294,13 @@ def test_example_json_matches_hcl(monkeypatch: pytest.MonkeyPatch, bake: Bake) -
 
 def test_builtin_variable_names_are_those_the_bake_file_declares() -> None:
     from bakegen.model import BUILTIN_VARIABLES, MatrixFile
+    from bakegen.tagchecks import TagLimits
     from bakegen.variables import global_attributes as globals_
     from bakegen.variables import variables
 
     model = MatrixFile.model_validate(
         {"format": 1, "image": {"name": "app"}, "axes": {"a": {"values": {"x": None}}}}
     )
-    declared = {v.name for v in variables(model)} | {name for name, _ in globals_(model)}
+    declared = {v.name for v in variables(model, TagLimits(limits=()))}
+    declared |= {name for name, _ in globals_(model)}
     assert declared == BUILTIN_VARIABLES
