@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -138,19 +139,26 @@ def ci_jobs(root: Path) -> list[dict[str, object]]:
     return sorted(jobs, key=lambda j: int(str(j["layer"])))
 
 
-def bench(args: argparse.Namespace, builders: Builders, work: Path) -> bool:
+def bench(
+    args: argparse.Namespace,
+    builders: Builders,
+    work: Path,
+    frameworks: tuple[str, ...] = FRAMEWORKS,
+    cudas: tuple[str, ...] = CUDAS,
+) -> Figures:
+    """Run the three phases and print their figures."""
     root = work / "toy"
-    write_toy(root, args.base_image, FRAMEWORKS, CUDAS)
+    write_toy(root, args.base_image, frameworks, cudas)
     if args.copy == "plain":
         for dockerfile in (root / "dockerfiles").glob("*.Dockerfile"):
             dockerfile.write_text(dockerfile.read_text().replace("COPY --link ", "COPY "))
     rendered = run([*BAKEGEN, "render", "-m", "matrix.yaml", "--no-git-vars"], cwd=root)
     if rendered.returncode:
         raise SystemExit(f"bakegen render failed:\n{rendered.stderr}")
-    unique = expected_runs(FRAMEWORKS, CUDAS)
+    unique = expected_runs(frameworks, cudas)
     cache_repo = f"{args.registry}/cachebench-{int(time.time())}-{os.getpid()}"
     env = {**os.environ, "CACHE_REGISTRY": cache_repo, "CACHE_SCOPE": "bench"}
-    print(f"toy: {len(FRAMEWORKS)} frameworks x {len(CUDAS)} CUDA versions, COPY {args.copy}")
+    print(f"toy: {len(frameworks)} frameworks x {len(cudas)} CUDA versions, COPY {args.copy}")
     print(f"cache repository: {cache_repo}")
 
     cold = bake(root, builders.fresh(), {**env, "CACHE_EXPORT": "true"}, [], work / "cold.log")
@@ -168,15 +176,35 @@ def bench(args: argparse.Namespace, builders: Builders, work: Path) -> bool:
     for phase, found in (("(a)", one), ("(b)", total)):
         for name in sorted(found.executed.values()):
             print(f"  re-executed in {phase}: {name}")
-    cold_once = len(cold.executed) == unique and not cold.cached and not cold.failed
-    ok = cold_once and not one.executed and not total.executed
-    ok = ok and not one.failed and not total.failed
+    figures = Figures(unique=unique, cold=cold, one_call=one, ci_jobs=total)
     print(
         "result: "
-        + ("cold build ran each unique RUN step once; " if cold_once else "cold build: NOT ")
+        + (
+            "cold build ran each unique RUN step once; "
+            if figures.cold_once
+            else "cold build: NOT "
+        )
         + f"rebuilds executed {len(one.executed)} (a) and {len(total.executed)} (b) RUN steps"
     )
-    return ok
+    return figures
+
+
+@dataclass
+class Figures:
+    unique: int
+    cold: StepCount
+    one_call: StepCount
+    ci_jobs: StepCount
+
+    @property
+    def cold_once(self) -> bool:
+        cold = self.cold
+        return len(cold.executed) == self.unique and not cold.cached and not cold.failed
+
+    @property
+    def ok(self) -> bool:
+        rebuilds = (self.one_call, self.ci_jobs)
+        return self.cold_once and not any(r.executed or r.failed for r in rebuilds)
 
 
 def main() -> int:
@@ -193,7 +221,7 @@ def main() -> int:
     try:
         print(check_buildx())
         check_registry(args.registry)
-        ok = bench(args, builders, work)
+        ok = bench(args, builders, work).ok
     except Unavailable as why:
         print(f"cache benchmark skipped: {why}")
         return 0
