@@ -29,6 +29,8 @@ class UnlinkedRead:
 _HINTS = {
     "COPY": "use `COPY --link` (same files, copied onto their own layer)",
     "ADD": "use `ADD --link`, or `COPY --link` for plain files",
+    "COPY --chmod": "drop --chmod and use --link (BuildKit copies plainly when both are given)",
+    "ADD --chmod": "drop --chmod and use --link (BuildKit copies plainly when both are given)",
     "RUN --mount=type=bind": (
         "COPY --link the files into a stage (`FROM scratch AS src`) and bind-mount "
         "`from=src` instead"
@@ -44,8 +46,9 @@ def unlinked_reads(built: list[Stage]) -> Iterator[UnlinkedRead]:
             yield UnlinkedRead(
                 line=line,
                 message=(
-                    f"{where} reads the build context with {how} without --link: on a "
-                    "fresh builder the registry cache misses from this step on"
+                    f"{where} reads the build context with {how}, not as a linked copy "
+                    "(COPY --link): on a fresh builder the registry cache misses from this "
+                    "step on"
                 ),
                 hint=_HINTS.get(how, _HINTS["COPY"]),
             )

@@ -157,8 +157,10 @@ def _flag(flags: tuple[str, ...], name: str) -> str | None:
 
 
 def _linked(flags: tuple[str, ...]) -> bool:
-    """`COPY --link` (or `--link=true`)."""
-    return any(f == "--link" or f.lower() == "--link=true" for f in flags)
+    """`COPY --link` (or `--link=true`), without `--chmod`: BuildKit makes a linked copy
+    with `--chmod` an ordinary one."""
+    linked = any(f == "--link" or f.lower() == "--link=true" for f in flags)
+    return linked and not any(f.startswith("--chmod") for f in flags)
 
 
 def _mounts(flags: tuple[str, ...]) -> list[dict[str, str]]:
@@ -217,7 +219,8 @@ def parse(path: Path) -> DockerfileInfo:
             # Every word but the last is a source in the build context (URLs are not).
             stage.sources.extend(v for v in cmd.value[:-1] if "://" not in v)
             if not _linked(cmd.flags) and any("://" not in v for v in cmd.value[:-1]):
-                stage.unlinked.append((cmd.cmd, line))
+                chmod = any(f.startswith("--chmod") for f in cmd.flags)
+                stage.unlinked.append((f"{cmd.cmd} --chmod" if chmod else cmd.cmd, line))
         for mount in _mounts(cmd.flags):
             if mount.get("from"):
                 stage.uses.append(Use(mount["from"], line, "RUN --mount from"))

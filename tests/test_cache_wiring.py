@@ -78,6 +78,16 @@ def test_link_false_is_not_a_linked_copy(tmp_path: Path) -> None:
     assert [where for where, _ in unlinked(tmp_path, dockerfile)] == ["Dockerfile:2"]
 
 
+def test_link_with_chmod_is_an_ordinary_copy(tmp_path: Path) -> None:
+    dockerfile = "FROM ubuntu:24.04 AS runtime\nCOPY --link --chmod=755 app /app\n"
+    assert unlinked(tmp_path, dockerfile) == [
+        (
+            "Dockerfile:2",
+            "drop --chmod and use --link (BuildKit copies plainly when both are given)",
+        )
+    ]
+
+
 def test_only_built_stages_count(tmp_path: Path) -> None:
     dockerfile = "FROM ubuntu:24.04 AS other\nCOPY app /app\nFROM ubuntu:24.04 AS runtime\n"
     assert unlinked(tmp_path, dockerfile) == []
