@@ -6,17 +6,18 @@ targets that use it. On a fresh builder each target then looks its steps up in i
 cache import under keys another target computed, and BuildKit fails to recognise a step
 whose second or later input is the build context: a plain `COPY` (the context is the copy's
 second input, after the stage it copies into) or a `RUN --mount=type=bind` from the
-context. Every step after it misses the registry cache and runs again. `COPY --link`
+context; the same holds for a named context that is a local directory. Every step after it misses the registry cache and runs again. `COPY --link`
 copies onto an empty layer, so the context is that copy's first input and the lookup
 succeeds. docs/ci.md explains the mechanism and the measurements.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from bakegen.dockerfiles import Stage
+from bakegen.dockerfiles import Stage, Use
+from bakegen.templating import Text, plain
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,33 @@ def unlinked_reads(built: list[Stage]) -> Iterator[UnlinkedRead]:
                 ),
                 hint=_HINTS.get(how, _HINTS["COPY"]),
             )
+
+
+_REMOTE = ("target:", "docker-image://", "oci-layout://", "git@")
+
+
+def local_contexts(contexts: Iterable[tuple[str, Text]]) -> set[str]:
+    """The named contexts that are directories of this machine (sent like the context)."""
+    return {
+        name
+        for name, value in contexts
+        if not (plain(value).startswith(_REMOTE) or "://" in plain(value))
+    }
+
+
+def unlinked_uses(
+    uses: Iterable[tuple[Use, str | None]], local: set[str]
+) -> Iterator[UnlinkedRead]:
+    """Each `COPY --from` (without --link) or `RUN --mount from` of a local named context;
+    `uses` are (use, the reference with the args substituted)."""
+    for use, ref in uses:
+        if use.how == "FROM" or ref not in local or use.linked:
+            continue
+        yield UnlinkedRead(
+            line=use.line,
+            message=(
+                f"{use.how} {ref} reads a local directory context, not as a linked copy "
+                "(COPY --link): on a fresh builder the registry cache misses from this step on"
+            ),
+            hint=_HINTS["COPY"] if use.how == "COPY --from" else _HINTS["RUN --mount=type=bind"],
+        )

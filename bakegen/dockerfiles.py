@@ -62,6 +62,7 @@ class Use:
     ref: str
     line: int
     how: str  # "FROM", "COPY --from", "RUN --mount from"
+    linked: bool = False  # COPY --from … --link
 
 
 @dataclass
@@ -214,7 +215,7 @@ def parse(path: Path) -> DockerfileInfo:
             continue
         source = _flag(cmd.flags, "from")
         if source is not None and cmd.cmd in ("COPY", "ADD"):
-            stage.uses.append(Use(source, line, "COPY --from"))
+            stage.uses.append(Use(source, line, "COPY --from", _linked(cmd.flags)))
         elif cmd.cmd in ("COPY", "ADD") and not cmd.heredocs:
             # Every word but the last is a source in the build context (URLs are not).
             stage.sources.extend(v for v in cmd.value[:-1] if "://" not in v)

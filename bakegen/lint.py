@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from bakegen.cachecheck import unlinked_reads
+from bakegen.cachecheck import local_contexts, unlinked_reads, unlinked_uses
 from bakegen.dockerfiles import (
     PLATFORM_ARGS,
     PREDEFINED_ARGS,
@@ -229,7 +229,10 @@ class Linter:
         self.scope(target, info, built)
         self.secrets(target, info, built)
         if len(self.compiled.resolution.targets) > 1:  # one target alone caches fine
-            for read in unlinked_reads(built):
+            values = self._values(target, info)
+            uses = ((use, ref) for _, use, ref in self._external(info, built, values))
+            local = local_contexts(target.contexts)
+            for read in (*unlinked_reads(built), *unlinked_uses(uses, local)):
                 report.at_file(
                     target,
                     path,

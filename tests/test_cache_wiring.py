@@ -88,6 +88,22 @@ def test_link_with_chmod_is_an_ordinary_copy(tmp_path: Path) -> None:
     ]
 
 
+def test_copies_from_a_local_directory_context_need_link(tmp_path: Path) -> None:
+    matrix = TWO_TARGETS + (
+        "  contexts: {wheels: ./wheels, tool: 'docker-image://alpine:3.20', up: 'target:x'}\n"
+    )
+    dockerfile = (
+        "FROM ubuntu:24.04 AS runtime\n"
+        "COPY --from=wheels / /wheels/\n"
+        "COPY --link --from=wheels / /wheels2/\n"
+        "RUN --mount=type=bind,from=wheels,target=/w true\n"
+        "COPY --from=tool /bin/sh /sh\n"
+        "COPY --from=up /x /x\n"
+    )
+    found = unlinked(tmp_path, dockerfile, matrix)
+    assert [where for where, _ in found] == ["Dockerfile:2", "Dockerfile:4"]
+
+
 def test_only_built_stages_count(tmp_path: Path) -> None:
     dockerfile = "FROM ubuntu:24.04 AS other\nCOPY app /app\nFROM ubuntu:24.04 AS runtime\n"
     assert unlinked(tmp_path, dockerfile) == []
