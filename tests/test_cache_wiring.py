@@ -4,11 +4,14 @@ exercised in tests/test_cache_engine.py."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from bakegen.cli import main
 from bakegen.lint import lint
 from bakegen.pipeline import compile_path
 from tests.conftest import ROOT
@@ -118,6 +121,24 @@ def test_a_single_target_is_not_flagged(tmp_path: Path) -> None:
 def test_the_default_dockerfiles_copy_the_context_with_link() -> None:
     found = lint(compile_path(ROOT / "matrix" / "default.yaml"), ROOT)
     assert [f for f in found if f.rule == "context-copy-unlinked"] == []
+
+
+def test_ci_warns_where_fresh_runners_will_miss_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM ubuntu:24.04 AS runtime\nCOPY app /app\n")
+    (tmp_path / "matrix.yaml").write_text(TWO_TARGETS)
+    (tmp_path / "app").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["ci", "-m", "matrix.yaml"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["layers"] == 1
+    assert result.stderr.startswith(
+        "warning: Dockerfile:2: stage 'runtime' reads the build context with COPY, not as a "
+        "linked copy (COPY --link)"
+    )
+    (tmp_path / "Dockerfile").write_text("FROM ubuntu:24.04 AS runtime\nCOPY --link app /app\n")
+    assert CliRunner().invoke(main, ["ci", "-m", "matrix.yaml"]).stderr == ""
 
 
 # -- progress parsing ------------------------------------------------------------------------
