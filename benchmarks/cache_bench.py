@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,12 +47,21 @@ from cache_toy import CUDAS, FRAMEWORKS, expected_runs, write_toy
 BAKEGEN = [sys.executable, "-m", "bakegen"]
 
 
+Done = subprocess.CompletedProcess[str]
+
+
 class Unavailable(Exception):
     """The engine this benchmark needs is not there: skip, do not fail."""
 
 
-def run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, text=True, capture_output=True, check=False, **kwargs)  # type: ignore[call-overload, no-any-return]
+def run(argv: list[str], cwd: Path | None = None, timeout: float = 600) -> Done:
+    """Run a command for its output; one that hangs counts as failed (exit 124)."""
+    try:
+        return subprocess.run(
+            argv, cwd=cwd, text=True, capture_output=True, check=False, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return Done(argv, 124, "", f"{argv[0]} did not answer within {timeout:.0f} s")
 
 
 def check_buildx() -> str:

@@ -52,8 +52,9 @@ def engine(monkeypatch: pytest.MonkeyPatch) -> str:
     registry = os.environ.get("BAKEGEN_TEST_REGISTRY", "127.0.0.1:5000")
     try:
         check_buildx()
-        if run(["docker", "buildx", "inspect", "--bootstrap"], timeout=60).returncode:
-            raise Unavailable("docker buildx has no reachable builder")
+        builder = run(["docker", "buildx", "inspect", "--bootstrap"], timeout=60)
+        if builder.returncode:
+            raise Unavailable(f"docker buildx has no reachable builder: {builder.stderr.strip()}")
         check_registry(registry)
     except (Unavailable, OSError) as why:
         pytest.skip(f"no engine: {why}")
