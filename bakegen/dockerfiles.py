@@ -57,6 +57,7 @@ class Use:
     ref: str
     line: int
     how: str  # "FROM", "COPY --from", "RUN --mount from"
+    linked: bool = False  # COPY --from … --link
 
 
 @dataclass
@@ -71,6 +72,9 @@ class Stage:
     reads: list[tuple[str, int]] = field(default_factory=list)
     secrets: list[tuple[str, int]] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    # Where the stage reads the build context other than by `COPY --link`: (how, line).
+    # Such reads keep a registry cache from matching on a fresh builder (docs/ci.md).
+    unlinked: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -148,6 +152,13 @@ def _flag(flags: tuple[str, ...], name: str) -> str | None:
     return None
 
 
+def _linked(flags: tuple[str, ...]) -> bool:
+    """`COPY --link` (or `--link=true`), without `--chmod`: BuildKit makes a linked copy
+    with `--chmod` an ordinary one."""
+    linked = any(f == "--link" or f.lower() == "--link=true" for f in flags)
+    return linked and not any(f.startswith("--chmod") for f in flags)
+
+
 def _mounts(flags: tuple[str, ...]) -> list[dict[str, str]]:
     out = []
     for item in flags:
@@ -199,16 +210,20 @@ def parse(path: Path) -> DockerfileInfo:
             continue
         source = _flag(cmd.flags, "from")
         if source is not None and cmd.cmd in ("COPY", "ADD"):
-            stage.uses.append(Use(source, line, "COPY --from"))
+            stage.uses.append(Use(source, line, "COPY --from", _linked(cmd.flags)))
         elif cmd.cmd in ("COPY", "ADD") and not cmd.heredocs:
             # Every word but the last is a source in the build context (URLs are not).
             stage.sources.extend(v for v in cmd.value[:-1] if "://" not in v)
+            if not _linked(cmd.flags) and any("://" not in v for v in cmd.value[:-1]):
+                chmod = any(f.startswith("--chmod") for f in cmd.flags)
+                stage.unlinked.append((f"{cmd.cmd} --chmod" if chmod else cmd.cmd, line))
         for mount in _mounts(cmd.flags):
             if mount.get("from"):
                 stage.uses.append(Use(mount["from"], line, "RUN --mount from"))
             elif mount.get("type") == "bind":
                 # A bind mount without `from` reads the build context, like COPY does.
                 stage.sources.append(mount.get("source") or mount.get("src") or ".")
+                stage.unlinked.append(("RUN --mount=type=bind", line))
             if mount.get("type") == "secret":
                 stage.secrets.append((mount.get("id") or mount.get("target", ""), line))
         texts = [*cmd.value, *(f for f in cmd.flags if not f.startswith("--mount="))]

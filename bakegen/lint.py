@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from bakegen.cachecheck import local_contexts, unlinked_reads, unlinked_uses
 from bakegen.dockerfiles import (
     PLATFORM_ARGS,
     PREDEFINED_ARGS,
@@ -44,6 +45,7 @@ RULES: dict[str, str] = {
     "secret-unused": "the target provides a secret no built stage mounts",
     "credential-arg": "a build arg looks like a credential",
     "image-unpinned": "a base image has no tag or digest, or uses :latest",
+    "context-copy-unlinked": "a stage reads the build context without COPY --link (cache miss)",
 }
 
 _CREDENTIAL_NAME = re.compile(
@@ -220,6 +222,20 @@ class Linter:
         self.args(target, info, built)
         self.scope(target, info, built)
         self.secrets(target, info, built)
+        if len(self.compiled.resolution.targets) > 1:  # one target alone caches fine
+            values = self._values(target, info)
+            uses = ((use, ref) for _, use, ref in self._external(info, built, values))
+            local = local_contexts(target.contexts)
+            for read in (*unlinked_reads(built), *unlinked_uses(uses, local)):
+                report.at_file(
+                    target,
+                    path,
+                    read.line,
+                    "warning",
+                    "context-copy-unlinked",
+                    read.message,
+                    read.hint,
+                )
 
     # -- rules ------------------------------------------------------------------------------
     def _values(self, target: Target, info: DockerfileInfo) -> dict[str, str | None]:

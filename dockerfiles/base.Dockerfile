@@ -93,7 +93,7 @@ RUN --mount=type=secret,id=aws-key-id,env=AWS_ACCESS_KEY_ID \
  && echo "gdrcopy ${NIXL_GDRCOPY_REF} libfabric ${NIXL_LIBFABRIC_REF}" > /tmp/nixl/DEPS \
  && rm -rf /tmp/ucx
 WORKDIR /workspace
-COPY . /workspace
+COPY --link . /workspace
 # The Dynamo wheel (with the media features the build asks for) and the optional KVBM and GPU
 # memory service wheels, which each runtime installs when its framework enables them.
 RUN --mount=type=secret,id=aws-key-id,env=AWS_ACCESS_KEY_ID \

@@ -35,7 +35,7 @@ RUN apt-get update \
  && chmod -R g+w "${RUSTUP_HOME}" "${CARGO_HOME}" \
  && echo "dev tools for ${ARCH}/${ARCH_ALT}, nsight-systems ${NSIGHT_SYSTEMS_VERSION}" > /etc/dynamo-dev
 WORKDIR /workspace
-COPY . /workspace
+COPY --link . /workspace
 RUN if command -v uv >/dev/null; then uv pip install --no-cache -e /workspace; \
     else pip install --no-cache-dir --break-system-packages -e /workspace; fi
 

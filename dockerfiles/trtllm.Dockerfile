@@ -22,7 +22,7 @@ RUN pip install --no-cache-dir --extra-index-url "${TENSORRTLLM_INDEX_URL}" "${T
 FROM ${PYTORCH_BASE_IMAGE}:${PYTORCH_BASE_IMAGE_TAG} AS trtllm-wheel
 # trtllm_wheel is a named build context given by the bake file (DL3022).
 # hadolint ignore=DL3022
-COPY --from=trtllm_wheel / /trtllm_wheel/
+COPY --link --from=trtllm_wheel / /trtllm_wheel/
 RUN pip install --no-cache-dir /trtllm_wheel/*.whl
 
 FROM ${PYTORCH_BASE_IMAGE}:${PYTORCH_BASE_IMAGE_TAG} AS trtllm-git

@@ -25,8 +25,9 @@ from bakegen.explain import as_json as explain_json
 from bakegen.explain import as_text as explain_text
 from bakegen.explain import find, rows
 from bakegen.graph import dot, mermaid
+from bakegen.lint import lint
 from bakegen.manifest import bake_values, joins
-from bakegen.pipeline import compile_path
+from bakegen.pipeline import Compiled, compile_path
 
 
 @click.command(name="ci")
@@ -91,6 +92,7 @@ def ci(
     """
     compiled = compile_path(matrix_path, select)
     print_warnings(compiled.warnings)
+    warn_cache_misses(compiled)
     only = None
     if changed_since is not None:
         # Changes are judged on the whole matrix (the matrix at REF has no selection).
@@ -108,6 +110,17 @@ def ci(
         click.echo(as_gitlab(jobs, bake_files, parent_job), nl=False)
     else:
         click.echo(json.dumps(as_json(jobs), indent=2))
+
+
+def warn_cache_misses(compiled: Compiled) -> None:
+    """The jobs rely on the registry cache of earlier layers; say where a fresh runner will
+    miss it (the `context-copy-unlinked` findings of `bakegen lint`)."""
+    for finding in lint(compiled, Path()):
+        if finding.rule == "context-copy-unlinked":
+            click.echo(
+                f"warning: {finding.file}:{finding.line}: {finding.message}; {finding.hint}",
+                err=True,
+            )
 
 
 @click.command()
