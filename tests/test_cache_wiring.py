@@ -92,9 +92,8 @@ def test_link_with_chmod_is_an_ordinary_copy(tmp_path: Path) -> None:
 
 
 def test_copies_from_a_local_directory_context_need_link(tmp_path: Path) -> None:
-    matrix = TWO_TARGETS + (
-        "  contexts: {wheels: ./wheels, tool: 'docker-image://alpine:3.20', up: 'target:x'}\n"
-    )
+    matrix = TWO_TARGETS.replace("      a: {}\n", "      a: {contexts: {up: 'target:b'}}\n")
+    matrix += "  contexts: {wheels: ./wheels, tool: 'docker-image://alpine:3.20'}\n"
     dockerfile = (
         "FROM ubuntu:24.04 AS runtime\n"
         "COPY --from=wheels / /wheels/\n"
