@@ -14,7 +14,7 @@ from bakegen.commands.common import (
     reports_errors,
     select_option,
 )
-from bakegen.lint import find_hadolint, lint
+from bakegen.lint import find_hadolint, lint_report
 from bakegen.lint_report import format_json, format_text, summary
 from bakegen.pipeline import compile_path
 
@@ -43,9 +43,13 @@ def lint_(matrix_path: Path, fmt: str, use_hadolint: bool, select: tuple[str, ..
     compiled = compile_path(matrix_path, select)
     print_warnings(compiled.warnings)
     binary = find_hadolint() if use_hadolint else None
-    findings = lint(compiled, Path(), binary)
+    report = lint_report(compiled, Path(), binary)
+    findings, left_out = report.findings(), report.suppressed()
     count = len(compiled.resolution.targets)
-    text = format_json(findings, count) if fmt == "json" else format_text(findings, count)
+    if fmt == "json":
+        text = format_json(findings, count, left_out)
+    else:
+        text = format_text(findings, count, len(left_out))
     click.echo(text, nl=False)
     if summary(findings)["error"]:
         sys.exit(1)
