@@ -24,6 +24,7 @@ from bakegen.check_directive import (
 )
 from bakegen.dockerfiles import PLATFORM_ARGS, DockerfileError, DockerfileInfo, parse
 from bakegen.imagerefs import is_image_reference, is_pinned
+from bakegen.lint_engine import engine_check
 from bakegen.lint_findings import Finding, Report, Severity
 from bakegen.lint_hadolint import find_hadolint, hadolint
 from bakegen.lint_matrix import TargetBuild
@@ -250,11 +251,18 @@ def lint(
 
 
 def lint_report(
-    compiled: Compiled, root: Path = Path(), hadolint_binary: str | None = None
+    compiled: Compiled,
+    root: Path = Path(),
+    hadolint_binary: str | None = None,
+    engine: bool = False,
+    engine_base: str | None = None,
 ) -> Report:
-    """The whole report: findings, and the findings left out with their reasons."""
+    """The whole report: findings, and the findings left out with their reasons. With
+    `engine`, BuildKit's own checks join (raises EngineUnavailable without buildx)."""
     linter = Linter(compiled, root)
     linter.run()
+    if engine:
+        engine_check(linter.report, compiled, root, linter.builds, engine_base)
     if hadolint_binary:
         users: dict[Path, list[TargetBuild]] = {}
         for tb in linter.builds:
