@@ -105,7 +105,9 @@ def test_stage_names_are_matched_as_buildkit_matches_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`AS Base` is the stage `base`; `COPY --from=BASE` finds it; a context `base` replaces it."""
-    dockerfile = SHARED_DOCKERFILE.replace("AS base", "AS Base").replace("FROM base AS", "FROM base AS")
+    dockerfile = SHARED_DOCKERFILE.replace("AS base", "AS Base").replace(
+        "FROM base AS", "FROM base AS"
+    )
     write(tmp_path, SHARED_MATRIX, {"Dockerfile": dockerfile})
     found = rows(tmp_path, monkeypatch)
     assert [r for r in found if r[1] in ("context-unused", "secret-missing")] == []
@@ -180,8 +182,16 @@ def test_hadolint_findings_on_provided_contexts_are_left_out_with_the_reason(
     assert result.exit_code == 0
     assert [(f["rule"], f["line"]) for f in doc["findings"]] == [("hadolint/DL3003", 3)]
     assert [(f["rule"], f["line"], f["reason"]) for f in doc["left_out"]] == [
-        ("hadolint/DL3006", 1, "dynamo_base is a named context the target provides; BuildKit uses it"),
-        ("hadolint/DL3022", 2, "wheel_builder is a named context the target provides; BuildKit uses it"),
+        (
+            "hadolint/DL3006",
+            1,
+            "dynamo_base is a named context the target provides; BuildKit uses it",
+        ),
+        (
+            "hadolint/DL3022",
+            2,
+            "wheel_builder is a named context the target provides; BuildKit uses it",
+        ),
     ]
 
 
