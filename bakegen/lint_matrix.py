@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bakegen.buildgraph import Build
 from bakegen.dockerfiles import PLATFORM_ARGS, PREDEFINED_ARGS, DockerfileInfo, Stage
 from bakegen.imagerefs import is_image_reference, is_pinned
-from bakegen.lint_findings import Report
+from bakegen.lint_findings import Report, Severity
 from bakegen.targets import Target
 
 _CREDENTIAL_NAME = re.compile(
@@ -109,7 +109,7 @@ def args(report: Report, tb: TargetBuild, wanted_elsewhere: dict[str, list[str]]
         if key in reached:
             continue
         others = [t for t in wanted_elsewhere.get(key, []) if t != target.name]
-        severity = "info" if others else "warning"
+        severity: Severity = "info" if others else "warning"
         also = ""
         if others:
             also = f"; it is meant for {others[0]}" + (" and others" if len(others) > 1 else "")

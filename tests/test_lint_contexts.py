@@ -231,4 +231,5 @@ def test_a_registry_with_a_port_is_no_hadolint_error(
     ]
     (dl1000,) = report.suppressed()
     assert dl1000.rule == "hadolint/DL1000"
-    assert dl1000.reason is not None and "registry with a port" in dl1000.reason
+    assert dl1000.reason is not None
+    assert "registry with a port" in dl1000.reason
