@@ -10,6 +10,7 @@ defined name (a typo). On a stage chain that starts from `scratch` it reports ev
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,14 +172,24 @@ def _expanded_words(cmd: dockerfile.Command, keyword: str) -> list[str]:
     return words
 
 
+@functools.lru_cache(maxsize=64)
+def _ignore_for(dockerfile: Path, context: Path) -> tuple[DockerIgnore, bool] | None:
+    """Cached per Dockerfile and context: many targets share both."""
+    return _read_ignore(dockerfile, context)
+
+
 def _ignore_rules(info: DockerfileInfo, context: Path) -> tuple[DockerIgnore, bool] | None:
+    return _ignore_for(info.path, context)
+
+
+def _read_ignore(path: Path, context: Path) -> tuple[DockerIgnore, bool] | None:
     """The .dockerignore BuildKit applies (the Dockerfile's own `<name>.dockerignore` first),
     and whether it leaves out the whole context; None when there is none, or when it has `!`
     rules (BuildKit does not check then: a re-included file may be under an ignored folder)."""
-    own = info.path.parent / f"{info.path.name}.dockerignore"
-    for path in (own, context / ".dockerignore"):
+    own = path.parent / f"{path.name}.dockerignore"
+    for candidate in (own, context / ".dockerignore"):
         try:
-            text = path.read_text(encoding="utf-8")
+            text = candidate.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
         rules = DockerIgnore.parse(text)

@@ -69,6 +69,8 @@ ENV RUSTUP_HOME=/usr/local/rustup \
     PATH=/usr/local/cargo/bin:/usr/local/cuda/bin:${PATH} \
     SCCACHE_BUCKET=${SCCACHE_BUCKET} \
     SCCACHE_REGION=${SCCACHE_REGION}
+# dynamo_base is a named build context given by the bake file (DL3022).
+# hadolint ignore=DL3022
 COPY --from=dynamo_base /usr/local/cuda /usr/local/cuda
 RUN curl -fsSL https://sh.rustup.rs | sh -s -- -y --no-modify-path --profile minimal \
         --default-toolchain "${RUST_VERSION}" \

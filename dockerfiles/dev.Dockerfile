@@ -5,6 +5,8 @@
 #   local-dev  dev with the `dynamo` user remapped to the host's UID/GID, so files written
 #              into a mounted workspace belong to the developer
 
+# runtime is a named build context given by the bake file, not an image (DL3006).
+# hadolint ignore=DL3006
 FROM runtime AS dev
 ARG ARCH=amd64
 ARG ARCH_ALT=x86_64

@@ -3,6 +3,8 @@
 # installs the EFA software and leaves the user as its base image had it. The installer runs
 # from its own throwaway directory in a subshell, not from a WORKDIR of the image (DL3003).
 
+# image is a named build context given by the bake file, not an image (DL3006).
+# hadolint ignore=DL3006
 FROM image AS runtime-aws
 ARG ARCH=amd64
 ARG ARCH_ALT=x86_64
@@ -16,6 +18,7 @@ RUN curl -fsSL "https://efa-installer.amazonaws.com/aws-efa-installer-${EFA_VERS
  && echo "efa ${EFA_VERSION} ${ARCH}/${ARCH_ALT}" > /etc/efa-version
 USER 1000
 
+# hadolint ignore=DL3006
 FROM image AS dev-aws
 ARG ARCH=amd64
 ARG ARCH_ALT=x86_64
@@ -28,6 +31,7 @@ RUN curl -fsSL "https://efa-installer.amazonaws.com/aws-efa-installer-${EFA_VERS
  && echo "efa ${EFA_VERSION} ${ARCH}/${ARCH_ALT}" > /etc/efa-version
 
 # local-dev runs as the host's user: install as root, then return to that user.
+# hadolint ignore=DL3006
 FROM image AS local-dev-aws
 ARG ARCH=amd64
 ARG ARCH_ALT=x86_64

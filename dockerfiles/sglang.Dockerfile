@@ -15,6 +15,8 @@ SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 ENV DYNAMO_COMMIT_SHA=${DYNAMO_COMMIT_SHA} \
     DYNAMO_ARCH=${ARCH} \
     NIXL_LIB_DIR=/opt/nvidia/nvda_nixl/lib/${ARCH_ALT}-linux-gnu
+# wheel_builder is a named build context given by the bake file (DL3022).
+# hadolint ignore=DL3022
 COPY --from=wheel_builder /opt/dynamo/wheelhouse /opt/dynamo/wheelhouse
 RUN pip install --no-cache-dir --break-system-packages /opt/dynamo/wheelhouse/*.whl \
  && if [ "${ENABLE_KVBM}" = "true" ]; then pip install --no-cache-dir --break-system-packages /opt/dynamo/wheelhouse/kvbm/*.whl; fi \

@@ -20,6 +20,8 @@ ARG TENSORRTLLM_INDEX_URL=https://pypi.nvidia.com/
 RUN pip install --no-cache-dir --extra-index-url "${TENSORRTLLM_INDEX_URL}" "${TENSORRTLLM_PIP_WHEEL}"
 
 FROM ${PYTORCH_BASE_IMAGE}:${PYTORCH_BASE_IMAGE_TAG} AS trtllm-wheel
+# trtllm_wheel is a named build context given by the bake file (DL3022).
+# hadolint ignore=DL3022
 COPY --from=trtllm_wheel / /trtllm_wheel/
 RUN pip install --no-cache-dir /trtllm_wheel/*.whl
 
@@ -35,6 +37,7 @@ RUN git clone --filter=blob:none "${TENSORRTLLM_GIT_URL}" /tmp/trtllm \
  && rm -rf /tmp/trtllm /tmp/dist
 
 # The chosen strategy's stage, by name (a global ARG expands in FROM).
+# hadolint ignore=DL3006
 FROM trtllm-${TRTLLM_INSTALL} AS framework
 
 FROM ${RUNTIME_IMAGE}:${RUNTIME_IMAGE_TAG} AS runtime
@@ -50,9 +53,14 @@ ENV DYNAMO_COMMIT_SHA=${DYNAMO_COMMIT_SHA} \
     VIRTUAL_ENV=/opt/dynamo/venv \
     PATH=/opt/dynamo/venv/bin:${PATH} \
     NIXL_LIB_DIR=/opt/nvidia/nvda_nixl/lib/${ARCH_ALT}-linux-gnu
+# dynamo_base is a named build context given by the bake file (DL3022).
+# hadolint ignore=DL3022
 COPY --from=dynamo_base --chown=1000:0 /opt/dynamo/venv /opt/dynamo/venv
+# hadolint ignore=DL3022
 COPY --from=dynamo_base /usr/local/bin/uv /usr/local/bin/uv
 COPY --from=framework /usr/local/lib/python${PYTHON_VERSION}/dist-packages /opt/dynamo/venv/lib/python${PYTHON_VERSION}/site-packages
+# wheel_builder is a named build context given by the bake file (DL3022).
+# hadolint ignore=DL3022
 COPY --from=wheel_builder /opt/dynamo/wheelhouse /opt/dynamo/wheelhouse
 RUN uv pip install --no-cache /opt/dynamo/wheelhouse/*.whl \
  && if [ "${ENABLE_KVBM}" = "true" ]; then uv pip install --no-cache /opt/dynamo/wheelhouse/kvbm/*.whl; fi \

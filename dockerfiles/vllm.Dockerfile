@@ -6,6 +6,8 @@
 ARG RUNTIME_IMAGE=nvcr.io/nvidia/cuda
 ARG RUNTIME_IMAGE_TAG=12.9.1-runtime-ubuntu24.04
 
+# dynamo_base is a named build context given by the bake file, not an image (DL3006).
+# hadolint ignore=DL3006
 FROM dynamo_base AS framework
 ARG ARCH_ALT=x86_64
 ARG VLLM_REF=v0.14.1
@@ -39,6 +41,8 @@ RUN apt-get update \
  && useradd --uid 1000 --gid 0 --create-home --shell /bin/bash dynamo
 COPY --from=framework /usr/local/bin/uv /usr/local/bin/uv
 COPY --from=framework --chown=1000:0 /opt/dynamo/venv /opt/dynamo/venv
+# wheel_builder is a named build context given by the bake file (DL3022).
+# hadolint ignore=DL3022
 COPY --from=wheel_builder /opt/dynamo/wheelhouse /opt/dynamo/wheelhouse
 RUN uv pip install --no-cache /opt/dynamo/wheelhouse/*.whl \
  && if [ "${ENABLE_KVBM}" = "true" ]; then uv pip install --no-cache /opt/dynamo/wheelhouse/kvbm/*.whl; fi \
