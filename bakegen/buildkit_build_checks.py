@@ -10,7 +10,6 @@ defined name (a typo). On a stage chain that starts from `scratch` it reports ev
 
 from __future__ import annotations
 
-import functools
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,8 @@ from bakegen.shellwords import expand
 # Instructions whose words BuildKit expands itself (the others go to a shell, or not at all).
 _EXPANDED = frozenset({"ENV", "LABEL", "COPY", "ADD", "WORKDIR", "USER", "VOLUME", "STOPSIGNAL"})
 _EXPANDED_FLAGS = ("--chown=", "--chmod=", "--checksum=")
+# The .dockerignore rules and whether they leave out the whole context.
+IgnoreRules = tuple[DockerIgnore, bool] | None
 
 
 @dataclass
@@ -64,13 +65,13 @@ def suggestion(name: str, options: set[str]) -> str | None:
 class BuildChecks:
     """Runs the per-build checks for one target's Build of one Dockerfile."""
 
-    def __init__(self, info: DockerfileInfo, build: Build, context: Path) -> None:
+    def __init__(self, info: DockerfileInfo, build: Build, ignore: IgnoreRules) -> None:
         self.info = info
         self.build = build
         self.built = {s.index for s in build.stages}
         self.states: dict[int, _State] = {}
         self.file_args = set(info.global_args) | {a for s in info.stages for a in s.args}
-        self.ignore = _ignore_rules(info, context)
+        self.ignore = ignore
         self.hits: list[Hit] = []
 
     def run(self) -> list[Hit]:
@@ -172,17 +173,7 @@ def _expanded_words(cmd: dockerfile.Command, keyword: str) -> list[str]:
     return words
 
 
-@functools.lru_cache(maxsize=64)
-def _ignore_for(dockerfile: Path, context: Path) -> tuple[DockerIgnore, bool] | None:
-    """Cached per Dockerfile and context: many targets share both."""
-    return _read_ignore(dockerfile, context)
-
-
-def _ignore_rules(info: DockerfileInfo, context: Path) -> tuple[DockerIgnore, bool] | None:
-    return _ignore_for(info.path, context)
-
-
-def _read_ignore(path: Path, context: Path) -> tuple[DockerIgnore, bool] | None:
+def ignore_rules(path: Path, context: Path) -> IgnoreRules:
     """The .dockerignore BuildKit applies (the Dockerfile's own `<name>.dockerignore` first),
     and whether it leaves out the whole context; None when there is none, or when it has `!`
     rules (BuildKit does not check then: a re-included file may be under an ignored folder)."""

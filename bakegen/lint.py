@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bakegen import lint_matrix
 from bakegen.buildgraph import Build, plan
-from bakegen.buildkit_build_checks import BuildChecks
+from bakegen.buildkit_build_checks import BuildChecks, IgnoreRules, ignore_rules
 from bakegen.buildkit_checks import BUILD_RULES, BUILDKIT_RULES, Hit, file_checks, from_checks, url
 from bakegen.check_directive import (
     CHECK_ARG,
@@ -68,6 +68,7 @@ class Linter:
         self.builds: list[TargetBuild] = []
         self._file_hits: dict[Path, list[Hit]] = {}
         self._build_hits: dict[tuple[Path, frozenset[int], frozenset[str], str], list[Hit]] = {}
+        self._ignores: dict[tuple[Path, Path], IgnoreRules] = {}
         self._comment_configs: dict[Path, dict[int, CheckConfig | None]] = {}
 
     def dockerfile(self, path: Path) -> DockerfileInfo | DockerfileError:
@@ -167,7 +168,10 @@ class Linter:
             str(context),
         )
         if key not in self._build_hits:
-            self._build_hits[key] = BuildChecks(info, tb.build, context).run()
+            where = (info.path, context)
+            if where not in self._ignores:
+                self._ignores[where] = ignore_rules(info.path, context)
+            self._build_hits[key] = BuildChecks(info, tb.build, self._ignores[where]).run()
         severity: Severity = "error" if config.error else "warning"
         for hit in (*self._file_hits[info.path], *self._build_hits[key]):
             rule_config = config
