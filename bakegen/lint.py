@@ -26,7 +26,7 @@ from bakegen.dockerfiles import PLATFORM_ARGS, DockerfileError, DockerfileInfo, 
 from bakegen.imagerefs import is_image_reference, is_pinned
 from bakegen.lint_engine import engine_check
 from bakegen.lint_findings import Finding, Report, Severity
-from bakegen.lint_hadolint import find_hadolint, hadolint
+from bakegen.lint_hadolint import HadolintRun, find_hadolint, hadolint
 from bakegen.lint_matrix import TargetBuild
 from bakegen.pipeline import Compiled
 from bakegen.targets import Target, default_stage
@@ -264,12 +264,20 @@ def lint_report(
     """The whole report: findings, and the findings left out with their reasons. With
     `engine`, BuildKit's own checks join (raises EngineUnavailable without buildx)."""
     linter = Linter(compiled, root)
+    run = None
+    if hadolint_binary:
+        files = {
+            root / Path(t.dockerfile_path())
+            for t in compiled.resolution.targets
+            if t.has_local_context() and (root / Path(t.dockerfile_path())).is_file()
+        }
+        run = HadolintRun(hadolint_binary, sorted(files))
     linter.run()
     if engine:
         engine_check(linter.report, compiled, root, linter.builds, engine_base)
-    if hadolint_binary:
+    if run is not None and hadolint_binary:
         users: dict[Path, list[TargetBuild]] = {}
         for tb in linter.builds:
             users.setdefault(Path(_relative(tb.info.path, root)), []).append(tb)
-        hadolint(linter.report, hadolint_binary, root, users)
+        hadolint(linter.report, run, hadolint_binary, root, users)
     return linter.report
