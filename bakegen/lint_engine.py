@@ -107,36 +107,48 @@ def engine_check(
         checkable(definition, builds, base, Path(tmp))
         ready = Path(tmp) / "checkable.json"
         ready.write_text(json.dumps(definition), encoding="utf-8")
+        check = (f"--allow=fs.read={tmp}", "-f", str(ready), "--call", "check,format=json")
+        # All targets in one bake call (BuildKit checks them in parallel); a target that call
+        # did not answer for (one failure stops bake) is checked alone, to get its own error.
+        together = _checks(_bake(docker, root, *check, *names))
         for name in names:
-            done = _bake(
-                docker,
-                root,
-                f"--allow=fs.read={tmp}",  # the Dockerfile copies live there
-                "-f",
-                str(ready),
-                "--call",
-                "check,format=json",
-                name,
-            )
-            _merge(report, name, builds, done)
+            done = None if name in together else _bake(docker, root, *check, name)
+            found = together.get(name) if done is None else _checks(done).get(name)
+            _merge(report, name, builds, found, done)
+
+
+def _checks(done: subprocess.CompletedProcess[str]) -> dict[str, list[dict[str, Any]]]:
+    """Target → BuildKit's warnings, for each target the printed result has checks for."""
+    try:
+        targets = json.loads(done.stdout)["target"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        return {}
+    out = {}
+    for name, entry in targets.items():
+        check = entry.get("check") if isinstance(entry, dict) else None
+        if isinstance(check, dict):
+            out[name] = check.get("warnings") or []
+    return out
 
 
 def _merge(
-    report: Report, name: str, builds: list[TargetBuild], done: subprocess.CompletedProcess[str]
+    report: Report,
+    name: str,
+    builds: list[TargetBuild],
+    warnings: list[dict[str, Any]] | None,
+    done: subprocess.CompletedProcess[str] | None,
 ) -> None:
     tb = next(tb for tb in builds if tb.target.name == name)
     path = str(Path(tb.target.dockerfile_path()))
-    try:
-        result = json.loads(done.stdout)
-        warnings = result["target"][name]["check"].get("warnings") or []
-    except (json.JSONDecodeError, KeyError, TypeError):
+    if warnings is None:
+        error = done.stderr.strip()[-300:] if done is not None else "no answer"
         report.add(
             Finding(
                 severity="warning",
                 rule="engine",
                 file=path,
                 line=None,
-                message=f"BuildKit could not check the target: {done.stderr.strip()[-300:]}",
+                message=f"BuildKit could not check the target: {error}",
                 hint="--engine-base IMAGE stands in for base images this machine cannot pull",
                 targets=(name,),
             )
