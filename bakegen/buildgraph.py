@@ -134,3 +134,22 @@ def plan(
                 todo.append(other)
     build.stages.sort(key=lambda s: s.index)
     return build
+
+
+def plan_all(info: DockerfileInfo, values: Mapping[str, str | None], provided: set[str]) -> Build:
+    """What `--call check` walks for a target that names no stage: BuildKit then checks every
+    stage, even one a named context replaces (on top of the context)."""
+    build = Build(target=info.stages[-1], stages=list(info.stages))
+    for stage in info.stages:
+        replacement = context_name(stage, provided)
+        if replacement is not None:
+            build.replaced[replacement] = stage
+            build.contexts.add(replacement)
+        for use in (stage.base, *stage.uses):
+            edge, _ = resolve_use(info, stage, use, values, provided)
+            if replacement is not None and use is stage.base:
+                edge = Edge(stage, use, replacement, "context", replacement)
+            build.edges.append(edge)
+            if edge.kind == "context" and edge.name is not None:
+                build.contexts.add(edge.name)
+    return build

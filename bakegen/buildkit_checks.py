@@ -37,19 +37,14 @@ BUILDKIT_RULES: dict[str, str] = {
     "WorkdirRelativePath": "a relative WORKDIR before any absolute one",
 }
 
-# The checks BuildKit runs while running a stage's instructions: they follow the target.
-BUILD_RULES = frozenset(
-    {
-        "CopyIgnoredFile",
-        "JSONArgsRecommended",
-        "LegacyKeyValueFormat",
-        "SecretsUsedInArgOrEnv",
-        "UndefinedVar",
-        "WorkdirRelativePath",
-        "UndefinedArgInFrom",
-        "RedundantTargetPlatform",
-    }
-)
+# The checks that a `# check=` comment above an instruction can skip: all but those BuildKit
+# runs on the whole stage table and the file's casing.
+COMMENT_RULES = frozenset(BUILDKIT_RULES) - {
+    "ConsistentInstructionCasing",
+    "DuplicateStageName",
+    "InvalidDefaultArgInFrom",
+    "ReservedStageName",
+}
 
 _SECRET_WORD = re.compile(
     r"(?:_|^)(?:apikey|auth|credentials?|key|password|pword|passwd|secret|token)(?:_|$)",

@@ -3,7 +3,8 @@ Dockerfile checks run, and whether their findings fail the build.
 
 `# check=skip=RuleA,RuleB;error=true` counts only among the directives at the very top of the
 Dockerfile (`# syntax=`, `# escape=`, `# check=`, before any other line). A `# check=skip=…`
-comment right above an instruction adds skips for the checks BuildKit runs on that instruction.
+comment among those right above an instruction adds skips for the checks BuildKit runs on that
+instruction (all but the ones on the whole file's stage table and casing).
 """
 
 from __future__ import annotations
@@ -83,14 +84,18 @@ def header_directive(lines: list[str]) -> tuple[str, int] | None:
 def comment_directive(lines: list[str], start: int, previous_end: int) -> CheckConfig | None:
     """A `# check=` comment among the comment lines between the previous instruction (ending
     at line `previous_end`) and the instruction starting at line `start`."""
+    found = None
     for raw in lines[previous_end : start - 1]:
         line = raw.strip()
-        if not line.startswith("#"):
+        if line == "#":
+            found = None  # an empty comment line starts the comments over, as in BuildKit
+            continue
+        if not line.startswith("#") or found is not None:
             continue
         match = _DIRECTIVE.match(line[1:].strip())
         if match and match.group(1).lower() == "check":
             try:
-                return parse_options(match.group(2).split(" ", 1)[0])
+                found = parse_options(match.group(2).split(" ", 1)[0])
             except CheckOptionError:
-                return None
-    return None
+                found = None
+    return found

@@ -11,9 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from bakegen import lint_matrix
-from bakegen.buildgraph import Build, plan
+from bakegen.buildgraph import Build, plan, plan_all
 from bakegen.buildkit_build_checks import BuildChecks, IgnoreRules, ignore_rules
-from bakegen.buildkit_checks import BUILD_RULES, BUILDKIT_RULES, Hit, file_checks, from_checks, url
+from bakegen.buildkit_checks import (
+    BUILDKIT_RULES,
+    COMMENT_RULES,
+    Hit,
+    file_checks,
+    from_checks,
+    url,
+)
 from bakegen.check_directive import (
     CHECK_ARG,
     CheckConfig,
@@ -150,7 +157,8 @@ class Linter:
             values[key] = args.get(key, default)
         provided = {key for key, _ in target.contexts}
         build: Build = plan(info, stage, values, provided)
-        return TargetBuild(target=target, info=info, build=build)
+        checked = build if plain(target.stage) else plan_all(info, values, provided)
+        return TargetBuild(target=target, info=info, build=build, checked=checked)
 
     # -- BuildKit's checks ------------------------------------------------------------------
     def buildkit(self, tb: TargetBuild) -> None:
@@ -163,19 +171,19 @@ class Linter:
         context = self.root / plain(target.context)
         key = (
             info.path,
-            frozenset(s.index for s in tb.build.stages),
-            frozenset(tb.build.contexts),
+            frozenset(s.index for s in tb.checked.stages),
+            frozenset(tb.checked.contexts),
             str(context),
         )
         if key not in self._build_hits:
             where = (info.path, context)
             if where not in self._ignores:
                 self._ignores[where] = ignore_rules(info.path, context)
-            self._build_hits[key] = BuildChecks(info, tb.build, self._ignores[where]).run()
+            self._build_hits[key] = BuildChecks(info, tb.checked, self._ignores[where]).run()
         severity: Severity = "error" if config.error else "warning"
         for hit in (*self._file_hits[info.path], *self._build_hits[key]):
             rule_config = config
-            if hit.rule in BUILD_RULES:
+            if hit.rule in COMMENT_RULES:
                 extra = self.comment_config(info, hit.line)
                 rule_config = config.merged(extra) if extra else config
             if rule_config.runs(hit.rule):

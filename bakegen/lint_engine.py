@@ -86,6 +86,9 @@ def checkable(
                 copies[source] = tmp / f"{len(copies)}-{source.name}"
                 text = source.read_text(encoding="utf-8", errors="replace")
                 copies[source].write_text(without_syntax(text), encoding="utf-8")
+                own_ignore = source.with_name(f"{source.name}.dockerignore")
+                if own_ignore.is_file():  # BuildKit reads it beside the Dockerfile
+                    shutil.copyfile(own_ignore, tmp / f"{copies[source].name}.dockerignore")
             target["dockerfile"] = str(copies[source])
 
 

@@ -32,6 +32,9 @@ class TargetBuild:
     target: Target
     info: DockerfileInfo
     build: Build
+    # What BuildKit's checks walk: the build, or every stage when the target names none
+    # (`--call check` then checks them all).
+    checked: Build
 
     def reached_args(self) -> set[str]:
         """The args the target passes that take effect in a stage it builds."""

@@ -193,9 +193,12 @@ def test_only_the_stages_the_target_builds_are_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dockerfile = "FROM alpine:3.20 AS unused\nENV API_TOKEN=x\nFROM alpine:3.20 AS runtime\n"
-    assert hits(tmp_path, monkeypatch, dockerfile) == []
-    extra = "  stage: unused\n"
-    assert hits(tmp_path, monkeypatch, dockerfile, extra) == [("SecretsUsedInArgOrEnv", 2)]
+    assert hits(tmp_path, monkeypatch, dockerfile, "  stage: runtime\n") == []
+    assert hits(tmp_path, monkeypatch, dockerfile, "  stage: unused\n") == [
+        ("SecretsUsedInArgOrEnv", 2)
+    ]
+    # A target naming no stage is checked like `--call check` without a target: every stage.
+    assert hits(tmp_path, monkeypatch, dockerfile) == [("SecretsUsedInArgOrEnv", 2)]
 
 
 BAD = "# syntax=docker/dockerfile:1\n{directive}FROM alpine:3.20 as build\nMAINTAINER me\n"
@@ -219,8 +222,10 @@ def test_check_directive_skips(
 def test_check_directive_counts_only_at_the_top(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dockerfile = "# a comment first\n# check=skip=all\nFROM alpine:3.20 as build\n"
-    assert hits(tmp_path, monkeypatch, dockerfile) == [("FromAsCasing", 3)]
+    """After an ordinary comment `# check=` is no file directive any more, only a comment on
+    the next instruction (as BuildKit reads it): MAINTAINER is still checked."""
+    dockerfile = "# a comment first\n# check=skip=all\nFROM alpine:3.20 as build\nMAINTAINER me\n"
+    assert hits(tmp_path, monkeypatch, dockerfile) == [("MaintainerDeprecated", 4)]
 
 
 def test_check_comment_above_an_instruction(

@@ -11,8 +11,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bakegen.buildkit_checks import BUILDKIT_RULES
 from bakegen.cli import main
-from bakegen.lint_engine import EngineUnavailable, find_buildx, without_syntax
+from bakegen.lint import Linter
+from bakegen.lint_engine import EngineUnavailable, engine_check, find_buildx, without_syntax
+from bakegen.lint_findings import Report
+from bakegen.pipeline import compile_path
+from tests.test_buildkit_checks import CASES
+from tests.test_lint_contexts import SHARED_DOCKERFILE, SHARED_MATRIX, write
 
 LOCAL_IMAGE = "127.0.0.1:5000/busybox:latest"
 # The tests run with a throwaway HOME; buildx finds its builders in the real docker config.
@@ -96,3 +102,75 @@ def test_engine_findings_are_merged(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     rules = [(f["rule"], f["line"]) for f in doc["findings"]]
     assert ("MultipleInstructionsDisallowed", 4) in rules, rules
     assert rules.count(("FromAsCasing", 2)) == 1, rules
+
+
+# Cases beyond the documented examples: scope, unbuilt stages, the check directive.
+MORE = [
+    "ARG VERSION=1\nFROM alpine:3.20\nCOPY app-$VERSION /app\n",
+    "FROM scratch\nCOPY $foo /x\n",
+    "FROM alpine:3.20 AS unused\nENV API_TOKEN=x\nFROM alpine:3.20 AS runtime\n",
+    "FROM alpine:3.20 AS base\nWORKDIR /app\nFROM base\nWORKDIR src\nCMD run\n",
+    "# syntax=docker/dockerfile:1\n# check=skip=FromAsCasing\nFROM alpine:3.20 as b\nMAINTAINER me\n",
+    "# check=skip=all\nFROM alpine:3.20 as b\nMAINTAINER me\n",
+    "# note\n# check=skip=all\nFROM alpine:3.20 as b\nMAINTAINER me\n",
+    "# check=skip=all\n#\nFROM alpine:3.20 as b\n",
+    "FROM alpine:3.20\n# check=skip=MaintainerDeprecated\n#\nMAINTAINER me\n",
+    "FROM alpine:3.20\n# check=skip=SecretsUsedInArgOrEnv\nENV API_TOKEN=x\nENV MY_SECRET=y\n",
+    "FROM alpine:3.20 AS Build\nFROM build\nCOPY --from=BUILD /a /a\nLABEL a b\n",
+]
+
+
+def _ours_and_engines(
+    tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[set[object], set[object]]:
+    """(target, rule, line) of BuildKit-check findings: bakegen's own, and the real engine's
+    (each from its own report, so neither hides the other)."""
+    monkeypatch.chdir(tmp)
+    monkeypatch.setenv("DOCKER_CONFIG", DOCKER_CONFIG)
+    compiled = compile_path(Path("matrix.yaml"))
+    linter = Linter(compiled, Path())
+    linter.run()
+    ours = {
+        (t, f.rule, f.line)
+        for f in linter.report.findings()
+        if f.rule in BUILDKIT_RULES
+        for t in f.targets
+    }
+    engine = Report(compiled)
+    engine_check(engine, compiled, Path(), linter.builds, LOCAL_IMAGE)
+    theirs = {(t, f.rule, f.line) for f in engine.findings() for t in f.targets}
+    return ours, theirs
+
+
+@pytest.mark.skipif(not engine_ready(), reason="no docker buildx with a local registry here")
+def test_bakegen_checks_agree_with_the_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every Dockerfile of the rule tests (BuildKit's documented examples, both ways), as one
+    target each: bakegen reports exactly what BuildKit's `--call check` reports."""
+    texts = [bad for _, bad, _, _ in CASES] + [g for _, _, _, goods in CASES for g in goods]
+    texts += MORE
+    values = []
+    for index, text in enumerate(texts):
+        (tmp_path / f"c{index}.Dockerfile").write_text(text)
+        values.append(f"      c{index}: {{dockerfile: c{index}.Dockerfile}}\n")
+    ignored = len(texts)
+    (tmp_path / f"c{ignored}.Dockerfile").write_text("FROM scratch\nCOPY ./tmp/a.txt /a.txt\n")
+    (tmp_path / f"c{ignored}.Dockerfile.dockerignore").write_text("tmp\n")
+    values.append(f"      c{ignored}: {{dockerfile: c{ignored}.Dockerfile}}\n")
+    matrix = "format: 1\nimage: {name: app, tags: ['{case}']}\naxes:\n  case:\n    values:\n"
+    (tmp_path / "matrix.yaml").write_text(matrix + "".join(values))
+    ours, theirs = _ours_and_engines(tmp_path, monkeypatch)
+    assert ours == theirs
+    assert len(ours) >= len(CASES) + 1
+
+
+@pytest.mark.skipif(not engine_ready(), reason="no docker buildx with a local registry here")
+def test_replaced_stages_agree_with_the_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A named context replacing a stage: the engine does not check the replaced stage's
+    instructions either (its ENV API_TOKEN is reported for the base target only)."""
+    write(tmp_path, SHARED_MATRIX, {"Dockerfile": SHARED_DOCKERFILE})
+    ours, theirs = _ours_and_engines(tmp_path, monkeypatch)
+    assert ours == theirs == {("base-plain", "SecretsUsedInArgOrEnv", 3)}
