@@ -387,3 +387,37 @@ def test_every_finding_carries_location_target_message_and_hint(
         assert finding.target == "plain", finding
         assert finding.message, finding
         assert finding.hint, finding
+
+
+def test_docs_list_every_rule_with_its_severity() -> None:
+    from bakegen.lint import RULES
+
+    text = (ROOT / "docs" / "lint.md").read_text()
+    rows = {
+        line.split("|")[1].strip().strip("`"): line
+        for line in text.splitlines()
+        if line.startswith("| `")
+    }
+    assert set(RULES) <= set(rows)
+    for rule in RULES:
+        assert any(
+            word in rows[rule]
+            for word in ("error", "warning", "info", "the file", "built stages", "every FROM")
+        ), rule
+
+
+def test_hadolint_errors_are_warnings_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bakegen.lint import find_hadolint
+
+    if find_hadolint() is None:
+        pytest.skip("hadolint is not installed")
+    project(tmp_path, "FROM ubuntu:24.04 AS runtime\nWORKDIR app\n")
+    code, out = run_cli(tmp_path, monkeypatch, "--format", "json")
+    doc = json.loads(out)
+    assert code == 0
+    dl3000 = [f for f in doc["findings"] if f["rule"] == "hadolint/DL3000"]
+    assert [(f["severity"], f["reason"]) for f in dl3000] == [
+        ("warning", "hadolint calls it an error, but BuildKit builds it")
+    ]
