@@ -37,6 +37,7 @@ class Edge:
     ref: str | None
     kind: EdgeKind
     name: str | None = None  # the stage key, context name or short image name
+    other: Stage | None = None  # the stage it names, for a stage edge
 
 
 @dataclass
@@ -46,6 +47,19 @@ class Build:
     replaced: dict[str, Stage] = field(default_factory=dict)  # context name → stage it replaces
     contexts: set[str] = field(default_factory=set)  # provided contexts the build reads
     edges: list[Edge] = field(default_factory=list)
+
+    def parent(self, stage: Stage) -> Stage | None:
+        """The earlier stage this build runs that `stage` is built FROM, if any."""
+        for edge in self.edges:
+            if edge.stage is stage and edge.use is stage.base and edge.kind == "stage":
+                other = edge.other
+                if (
+                    other is not None
+                    and other.index < stage.index
+                    and any(s is other for s in self.stages)
+                ):
+                    return other
+        return None
 
 
 def context_name(stage: Stage, provided: set[str]) -> str | None:
@@ -101,7 +115,7 @@ def resolve_use(
         else:
             other = _by_key(info.stages, ref.lower())
     if other is not None:
-        return Edge(stage, use, ref, "stage", other.key or str(other.index)), other
+        return Edge(stage, use, ref, "stage", other.key or str(other.index), other), other
     assert ref is not None
     return _image(stage, use, ref, provided), None
 

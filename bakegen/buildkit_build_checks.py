@@ -80,15 +80,12 @@ class BuildChecks:
         return sorted(set(self.hits), key=lambda h: (h.line, h.rule, h.message))
 
     def _root(self, stage: Stage) -> _State:
+        parent = self.build.parent(stage)
+        if parent is not None:
+            done = self._state(parent)
+            names = None if done.names is None else set(done.names)
+            return _State(names, done.shell, done.workdir, set(done.declared))
         edge = next(e for e in self.build.edges if e.stage is stage and e.use is stage.base)
-        if edge.kind == "stage" and edge.name is not None:
-            parent = next(
-                (s for s in self.build.stages if (s.key or str(s.index)) == edge.name), None
-            )
-            if parent is not None and parent.index < stage.index:
-                done = self._state(parent)
-                names = None if done.names is None else set(done.names)
-                return _State(names, done.shell, done.workdir, set(done.declared))
         if edge.kind == "scratch":
             return _State({"PATH"}, False)
         return _State(None, False if edge.kind == "image" else None)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import dockerfile
 
-from bakegen.buildgraph import RESERVED_NAMES, Build
+from bakegen.buildgraph import RESERVED_NAMES
 from bakegen.dockerfiles import PLATFORM_ARGS, DockerfileInfo
 from bakegen.imagerefs import is_valid
 from bakegen.shellwords import expand
@@ -218,7 +218,3 @@ def command_hits(cmd: dockerfile.Command, has_shell: bool) -> list[Hit]:
             )
         )
     return hits
-
-
-def stage_names(build: Build) -> set[int]:
-    return {s.index for s in build.stages}

@@ -159,26 +159,12 @@ def _label(stage: Stage) -> str:
 
 
 def _inherited(tb: TargetBuild, stage: Stage) -> set[str]:
-    """ARG and ENV names a stage has from the stages it is built FROM (inside the file)."""
-    out = set(stage.env) | set(stage.args)
-    by_index = {s.index: s for s in tb.build.stages}
-    current = stage
-    for _ in range(len(tb.info.stages)):
-        edge = next(
-            (e for e in tb.build.edges if e.stage is current and e.use is current.base), None
-        )
-        parent = next(
-            (
-                s
-                for s in by_index.values()
-                if edge and edge.kind == "stage" and (s.key or str(s.index)) == edge.name
-            ),
-            None,
-        )
-        if parent is None or parent.index >= current.index:
-            break
-        out |= set(parent.env) | set(parent.args)
-        current = parent
+    """ARG and ENV names a stage has, with those of the stages it is built FROM in the file."""
+    out: set[str] = set()
+    current: Stage | None = stage
+    while current is not None:
+        out |= set(current.env) | set(current.args)
+        current = tb.build.parent(current)
     return out
 
 
