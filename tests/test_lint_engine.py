@@ -117,6 +117,16 @@ MORE = [
     "FROM alpine:3.20\n# check=skip=MaintainerDeprecated\n#\nMAINTAINER me\n",
     "FROM alpine:3.20\n# check=skip=SecretsUsedInArgOrEnv\nENV API_TOKEN=x\nENV MY_SECRET=y\n",
     "FROM alpine:3.20 AS Build\nFROM build\nCOPY --from=BUILD /a /a\nLABEL a b\n",
+    "FROM scratch AS a\nARG X=1\nFROM a\nCOPY $X /x\nENV Y=$Y Z=$Y\nCOPY \\$Q '$R' /q\n",
+    "FROM scratch\nENV A=${B:-x} C=${D:+y}\nLABEL k=$A\nUSER $E\nWORKDIR /w\nVOLUME $F\n",
+    'FROM alpine:3.20 AS s\nSHELL ["/bin/sh", "-c"]\nFROM s\nCMD run\nENTRYPOINT go\n',
+    "ARG API_TOKEN=x\nFROM alpine:3.20\nARG PASSWORD_FILE\nENV auth=1 Auth_Key=2\n",
+    "ARG V\nFROM --platform=${TARGETPLATFORM} alpine:3.20${V}\nFROM --platform=$BUILDPLATFORM alpine:${TARGETARCH}\n",
+    "ARG BASE=alpine:3.20\nARG EMPTY\nFROM ${BASE}${EMPTY}\nFROM ${EMPTY}\n",
+    "FROM alpine:3.20\nCOPY . /src\nADD https://example.com/a /a\nCOPY --from=0 /a /b\n",
+    "FROM scratch\nRUN --mount=type=cache,target=/c,id=$ID true\n",
+    "FROM scratch\nSTOPSIGNAL ${SIG:-SIGTERM}\n",
+    "FROM scratch\nEXPOSE $PORT\nHEALTHCHECK CMD $CHECK\nCOPY --chown=$OWNER a /a\n",
 ]
 
 
