@@ -37,25 +37,18 @@ def find_hadolint() -> str | None:
 
 class HadolintRun:
     """hadolint over some files, started at once in the background (it takes longer than the
-    rest of lint, which runs meanwhile) and split over two processes (one file after another
-    in one process leaves a core idle)."""
+    rest of lint, which runs meanwhile), one process per file: its cost is per file (mostly
+    the shell scripts of RUN), so the system spreads the files over the cores."""
 
     def __init__(self, binary: str, files: Sequence[Path]) -> None:
-        halves: list[list[Path]] = [[], []]
-        sizes = [0, 0]
-        for path in sorted(files, key=_size, reverse=True):
-            smaller = sizes.index(min(sizes))
-            halves[smaller].append(path)
-            sizes[smaller] += _size(path)
         self.processes = [
             subprocess.Popen(
-                [binary, "--no-color", "--format", "json", *(str(f) for f in half)],
+                [binary, "--no-color", "--format", "json", str(path)],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
             )
-            for half in halves
-            if half
+            for path in files
         ]
 
     def results(self) -> list[dict[str, object]] | str:
@@ -69,13 +62,6 @@ class HadolintRun:
                 return err.strip()[:200] or "no output"
             found += [item for item in items if isinstance(item, dict)]
         return found
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _names_on_line(tb: TargetBuild, line: int) -> list[str]:
