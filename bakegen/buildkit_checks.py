@@ -162,13 +162,18 @@ def from_checks(info: DockerfileInfo) -> list[Hit]:
     for stage in info.stages:
         header = stage.header
         assert header is not None
-        for name in sorted(expand(stage.base.ref, {}).unmatched - declared):
-            hits.append(
-                Hit("UndefinedArgInFrom", stage.line, f"FROM reads ${name}, which no ARG declares")
-            )
         platform = next(
             (f.split("=", 1)[1] for f in header.flags if f.startswith("--platform=")), ""
         )
+        for word in (stage.base.ref, platform):
+            for name in sorted(expand(word, {}).unmatched - declared):
+                hits.append(
+                    Hit(
+                        "UndefinedArgInFrom",
+                        stage.line,
+                        f"FROM reads ${name}, which no ARG declares",
+                    )
+                )
         if platform in ("$TARGETPLATFORM", "${TARGETPLATFORM}"):
             hits.append(
                 Hit(

@@ -126,6 +126,7 @@ MORE = [
     "FROM alpine:3.20\nCOPY . /src\nADD https://example.com/a /a\nCOPY --from=0 /a /b\n",
     "FROM scratch\nRUN --mount=type=cache,target=/c,id=$ID true\n",
     "FROM scratch\nSTOPSIGNAL ${SIG:-SIGTERM}\n",
+    "ARG P=linux/amd64\nFROM --platform=${P} alpine:3.20 AS a\nFROM --platform=$PLAT alpine:3.20\n",
     "FROM scratch\nEXPOSE $PORT\nHEALTHCHECK CMD $CHECK\nCOPY --chown=$OWNER a /a\n",
 ]
 
