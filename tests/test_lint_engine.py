@@ -185,3 +185,25 @@ def test_replaced_stages_agree_with_the_engine(
     write(tmp_path, SHARED_MATRIX, {"Dockerfile": SHARED_DOCKERFILE})
     ours, theirs = _ours_and_engines(tmp_path, monkeypatch)
     assert ours == theirs == {("base-plain", "SecretsUsedInArgOrEnv", 3)}
+
+
+@pytest.mark.skipif(not engine_ready(), reason="no docker buildx with a local registry here")
+def test_which_context_replaces_a_stage_agrees_with_the_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`AS Base` is the stage `base`: a context `base` replaces it (its ENV is not checked), a
+    context `Base` does not."""
+    image = f"docker-image://{LOCAL_IMAGE}"
+    matrix = (
+        "format: 1\nimage: {name: app, tags: ['{key}']}\naxes:\n  key:\n    values:\n"
+        f"      lower: {{contexts: {{base: '{image}'}}}}\n"
+        f"      upper: {{contexts: {{Base: '{image}'}}}}\n"
+        "defaults:\n  dockerfile: Dockerfile\n  stage: runtime\n"
+    )
+    (tmp_path / "matrix.yaml").write_text(matrix)
+    dockerfile = f"FROM {LOCAL_IMAGE} AS Base\nENV API_TOKEN=x\nFROM base AS runtime\nRUN true\n"
+    (tmp_path / "Dockerfile").write_text(dockerfile)
+    ours, theirs = _ours_and_engines(tmp_path, monkeypatch)
+    assert ours == theirs
+    assert ("upper", "SecretsUsedInArgOrEnv", 2) in ours
+    assert ("lower", "SecretsUsedInArgOrEnv", 2) not in ours
