@@ -96,8 +96,9 @@ class Linter:
         for tb in self.builds:
             for key in sorted(tb.reached_args()):
                 wanted.setdefault(key, []).append(tb.target.name)
+        given = {name for tb in self.builds for name, _ in tb.target.contexts}
         for tb in self.builds:
-            lint_matrix.contexts(self.report, tb)
+            lint_matrix.contexts(self.report, tb, given)
             lint_matrix.args(self.report, tb, wanted)
             lint_matrix.scope(self.report, tb)
             lint_matrix.secrets(self.report, tb)

@@ -61,21 +61,30 @@ def credentials(report: Report, target: Target) -> None:
             )
 
 
-def contexts(report: Report, tb: TargetBuild) -> None:
+def contexts(report: Report, tb: TargetBuild, given_elsewhere: set[str]) -> None:
+    """References that are neither a stage, a provided context nor a full image reference,
+    and contexts the build never reads. A bare name that other targets provide as a context
+    is surely a context this one lacks (an error: bake pulls an image that is not there);
+    otherwise it may be an image on Docker Hub that BuildKit pulls fine (a warning)."""
     target, info = tb.target, tb.info
     for edge in tb.build.edges:
         if edge.kind != "image" or edge.ref is None:
             continue
         use, ref = edge.use, edge.ref
         if not is_image_reference(ref):
+            lacking = ref in given_elsewhere
             report.at_file(
                 target,
                 info.path,
                 use.line,
-                "error",
+                "error" if lacking else "warning",
                 "context-missing",
-                f"{use.how} {ref}: no stage or named context {ref!r} (bake would pull the "
-                f"image docker.io/library/{ref})",
+                f"{use.how} {ref}: no stage or named context {ref!r}"
+                + (
+                    ", which other targets provide"
+                    if lacking
+                    else f" (bake would pull the image docker.io/library/{ref}:latest)"
+                ),
                 "provide it with uses/links/contexts, or write a full image reference",
             )
         elif not is_pinned(ref):

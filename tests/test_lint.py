@@ -172,7 +172,7 @@ def test_context_missing_and_unused(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             "context-missing",
             "Dockerfile:3",
             "RUN --mount from tools: no stage or named context 'tools' (bake would pull the image "
-            "docker.io/library/tools)",
+            "docker.io/library/tools:latest)",
         ),
         (
             "context-unused",

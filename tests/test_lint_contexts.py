@@ -233,3 +233,21 @@ def test_a_registry_with_a_port_is_no_hadolint_error(
     assert dl1000.rule == "hadolint/DL1000"
     assert dl1000.reason is not None
     assert "registry with a port" in dl1000.reason
+
+
+def test_a_context_other_targets_provide_is_an_error_when_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`FROM tools` where sibling targets provide `tools`: this one forgot it (bake would pull
+    docker.io/library/tools, which is not there). A bare name nobody provides may be a Docker
+    Hub image BuildKit pulls fine: a warning."""
+    matrix = (
+        "format: 1\nimage: {name: app, tags: ['{flavour}']}\naxes:\n  flavour:\n    values:\n"
+        "      given: {contexts: {tools: ./t}}\n      missing: {}\n"
+        "defaults:\n  dockerfile: Dockerfile\n"
+    )
+    write(tmp_path, matrix, {"Dockerfile": "FROM ubuntu\nCOPY --from=tools /t /t\n"})
+    assert rows(tmp_path, monkeypatch) == [
+        ("warning", "context-missing", "Dockerfile:1", ("given", "missing")),
+        ("error", "context-missing", "Dockerfile:2", ("missing",)),
+    ]
