@@ -71,10 +71,20 @@ class Stage:
     uses: list[Use] = field(default_factory=list)
     reads: list[tuple[str, int]] = field(default_factory=list)
     secrets: list[tuple[str, int]] = field(default_factory=list)
+    required_secrets: set[str] = field(default_factory=set)
     sources: list[str] = field(default_factory=list)
     # Where the stage reads the build context other than by `COPY --link`: (how, line).
     # Such reads keep a registry cache from matching on a fresh builder (docs/ci.md).
     unlinked: list[tuple[str, int]] = field(default_factory=list)
+    # The FROM instruction and every instruction of the stage, as BuildKit's parser read them
+    # (the keyword keeps the case it was written in).
+    header: dockerfile.Command | None = None
+    commands: list[dockerfile.Command] = field(default_factory=list)
+
+    @property
+    def key(self) -> str | None:
+        """The name BuildKit knows the stage by: lower-cased as it parses `AS name`."""
+        return self.name.lower() if self.name else None
 
 
 @dataclass
@@ -82,6 +92,9 @@ class DockerfileInfo:
     path: Path
     global_args: dict[str, tuple[int, str | None]]
     stages: list[Stage]
+    # The raw lines (for directives and comments) and the instructions before the first FROM.
+    lines: list[str] = field(default_factory=list)
+    prelude: list[dockerfile.Command] = field(default_factory=list)
 
     def stage(self, ref: str) -> Stage | None:
         """A stage by name (case-insensitive, as BuildKit matches them) or by index."""
@@ -175,48 +188,52 @@ def parse(path: Path) -> DockerfileInfo:
     """Read a Dockerfile: its global ARGs and, per stage, its ARGs, ENVs, references to other
     stages or contexts, the variables it reads and the secrets it mounts."""
     try:
-        commands = dockerfile.parse_file(str(path))
+        text = path.read_text(encoding="utf-8", errors="replace")
+        commands = dockerfile.parse_string(text)
     except dockerfile.GoParseError as exc:
         raise DockerfileError(f"cannot parse: {exc}") from None
     except OSError as exc:
         raise DockerfileError(f"cannot read: {exc.strerror or exc}") from None
     global_args: dict[str, tuple[int, str | None]] = {}
     stages: list[Stage] = []
+    prelude: list[dockerfile.Command] = []
     for cmd in commands:
         line = cmd.start_line
-        if cmd.cmd == "FROM":
+        keyword = cmd.cmd.upper()
+        if keyword == "FROM":
             words = list(cmd.value)
             name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
-            stages.append(
-                Stage(name=name, index=len(stages), line=line, base=Use(words[0], line, "FROM"))
-            )
+            base = Use(words[0], line, "FROM") if words else Use("", line, "FROM")
+            stages.append(Stage(name=name, index=len(stages), line=line, base=base, header=cmd))
             continue
         if not stages:
-            if cmd.cmd == "ARG":
+            prelude.append(cmd)
+            if keyword == "ARG":
                 for item in cmd.value:
                     key, _, default = item.partition("=")
                     global_args[key] = (line, default if "=" in item else None)
             continue
         stage = stages[-1]
-        if cmd.cmd == "ARG":
+        stage.commands.append(cmd)
+        if keyword == "ARG":
             for item in cmd.value:
                 stage.args.setdefault(item.partition("=")[0], line)
                 stage.reads.extend((v, line) for v in _reads(item.partition("=")[2]))
             continue
-        if cmd.cmd == "ENV":
+        if keyword == "ENV":
             values = list(cmd.value)
             stage.env.update(values[0::2])
             stage.reads.extend((v, line) for text in values[1::2] for v in _reads(text))
             continue
         source = _flag(cmd.flags, "from")
-        if source is not None and cmd.cmd in ("COPY", "ADD"):
+        if source is not None and keyword in ("COPY", "ADD"):
             stage.uses.append(Use(source, line, "COPY --from", _linked(cmd.flags)))
-        elif cmd.cmd in ("COPY", "ADD") and not cmd.heredocs:
+        elif keyword in ("COPY", "ADD") and not cmd.heredocs:
             # Every word but the last is a source in the build context (URLs are not).
             stage.sources.extend(v for v in cmd.value[:-1] if "://" not in v)
             if not _linked(cmd.flags) and any("://" not in v for v in cmd.value[:-1]):
                 chmod = any(f.startswith("--chmod") for f in cmd.flags)
-                stage.unlinked.append((f"{cmd.cmd} --chmod" if chmod else cmd.cmd, line))
+                stage.unlinked.append((f"{keyword} --chmod" if chmod else keyword, line))
         for mount in _mounts(cmd.flags):
             if mount.get("from"):
                 stage.uses.append(Use(mount["from"], line, "RUN --mount from"))
@@ -225,10 +242,19 @@ def parse(path: Path) -> DockerfileInfo:
                 stage.sources.append(mount.get("source") or mount.get("src") or ".")
                 stage.unlinked.append(("RUN --mount=type=bind", line))
             if mount.get("type") == "secret":
-                stage.secrets.append((mount.get("id") or mount.get("target", ""), line))
+                secret = mount.get("id") or mount.get("target", "")
+                stage.secrets.append((secret, line))
+                if mount.get("required", "false").lower() in ("true", "1", ""):
+                    stage.required_secrets.add(secret)
         texts = [*cmd.value, *(f for f in cmd.flags if not f.startswith("--mount="))]
         texts += [heredoc.content for heredoc in cmd.heredocs]
         stage.reads.extend((v, line) for text in texts for v in _reads(text))
     if not stages:
         raise DockerfileError("has no FROM instruction")
-    return DockerfileInfo(path=path, global_args=global_args, stages=stages)
+    return DockerfileInfo(
+        path=path,
+        global_args=global_args,
+        stages=stages,
+        lines=text.splitlines(),
+        prelude=prelude,
+    )

@@ -204,3 +204,13 @@ class DockerfileError(BakegenError):
         super().__init__(message)
         self.message = message
         self.line = line
+
+
+class CheckOptionError(BakegenError):
+    """A `# check=` directive or BUILDKIT_DOCKERFILE_CHECK value BuildKit would refuse."""
+
+
+class EngineUnavailable(BakegenError):
+    """`lint --engine` needs a working `docker buildx`; the message says what is missing."""
+
+    exit_code: ClassVar[int] = EXIT_USAGE

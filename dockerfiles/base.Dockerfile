@@ -68,8 +68,7 @@ ENV RUSTUP_HOME=/usr/local/rustup \
     CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS} \
     PATH=/usr/local/cargo/bin:/usr/local/cuda/bin:${PATH} \
     SCCACHE_BUCKET=${SCCACHE_BUCKET} \
-    SCCACHE_REGION=${SCCACHE_REGION} \
-    SCCACHE_S3_KEY_PREFIX=${ARCH}
+    SCCACHE_REGION=${SCCACHE_REGION}
 # dynamo_base is a named build context given by the bake file (DL3022).
 # hadolint ignore=DL3022
 COPY --from=dynamo_base /usr/local/cuda /usr/local/cuda
@@ -85,7 +84,9 @@ RUN curl -fsSL https://sh.rustup.rs | sh -s -- -y --no-modify-path --profile min
 # hadolint ignore=DL3003
 RUN --mount=type=secret,id=aws-key-id,env=AWS_ACCESS_KEY_ID \
     --mount=type=secret,id=aws-secret-id,env=AWS_SECRET_ACCESS_KEY \
-    if [ "${USE_SCCACHE}" = "true" ]; then export CC="sccache gcc" CXX="sccache g++"; fi \
+    if [ "${USE_SCCACHE}" = "true" ]; then \
+        export CC="sccache gcc" CXX="sccache g++" SCCACHE_S3_KEY_PREFIX="${ARCH}"; \
+    fi \
  && git clone --depth 1 --branch "${NIXL_UCX_REF}" https://github.com/openucx/ucx.git /tmp/ucx \
  && (cd /tmp/ucx && ./autogen.sh && ./configure --prefix=/usr/local/ucx --enable-mt --with-cuda=/usr/local/cuda --with-efa \
      && make -j"${CARGO_BUILD_JOBS}" install) \
@@ -98,7 +99,9 @@ COPY --link . /workspace
 # memory service wheels, which each runtime installs when its framework enables them.
 RUN --mount=type=secret,id=aws-key-id,env=AWS_ACCESS_KEY_ID \
     --mount=type=secret,id=aws-secret-id,env=AWS_SECRET_ACCESS_KEY \
-    if [ "${USE_SCCACHE}" = "true" ]; then export RUSTC_WRAPPER=sccache; fi \
+    if [ "${USE_SCCACHE}" = "true" ]; then \
+        export RUSTC_WRAPPER=sccache SCCACHE_S3_KEY_PREFIX="${ARCH}"; \
+    fi \
  && features="" \
  && if [ "${ENABLE_MEDIA_NIXL}" = "true" ]; then features="${features},dynamo-llm/media-nixl"; fi \
  && if [ "${ENABLE_MEDIA_FFMPEG}" = "true" ]; then features="${features},media-ffmpeg"; echo "ffmpeg ${FFMPEG_VERSION}"; fi \

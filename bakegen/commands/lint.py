@@ -14,7 +14,8 @@ from bakegen.commands.common import (
     reports_errors,
     select_option,
 )
-from bakegen.lint import find_hadolint, lint
+from bakegen.errors import EngineUnavailable
+from bakegen.lint import find_hadolint, lint_report
 from bakegen.lint_report import format_json, format_text, summary
 from bakegen.pipeline import compile_path
 
@@ -29,23 +30,50 @@ from bakegen.pipeline import compile_path
     show_default=True,
     help="Add hadolint's findings when hadolint is installed.",
 )
+@click.option(
+    "--engine",
+    is_flag=True,
+    help="Also run BuildKit's `docker buildx bake --call check` on every target (needs buildx).",
+)
+@click.option(
+    "--engine-base",
+    metavar="IMAGE",
+    default=None,
+    help="With --engine: an image that stands in for every base image (for offline machines).",
+)
 @select_option
 @reports_errors
-def lint_(matrix_path: Path, fmt: str, use_hadolint: bool, select: tuple[str, ...]) -> None:
+def lint_(
+    matrix_path: Path,
+    fmt: str,
+    use_hadolint: bool,
+    engine: bool,
+    engine_base: str | None,
+    select: tuple[str, ...],
+) -> None:
     """Check that the matrix, the bake targets and the Dockerfiles agree.
 
     For every target: its Dockerfile and stage exist; every named context a stage uses is
     provided and every provided one is used; every arg is declared where it takes effect;
     secrets match the mounts; no build arg carries a credential; base images are pinned.
-    Exits 1 when any error is found. Paths are relative to the current directory, where
+    Also runs BuildKit's own Dockerfile checks on what each target builds. Exits 1 when
+    any error is found, 2 when --engine is asked for and docker buildx is not there. Paths are relative to the current directory, where
     bake runs.
     """
     compiled = compile_path(matrix_path, select)
     print_warnings(compiled.warnings)
     binary = find_hadolint() if use_hadolint else None
-    findings = lint(compiled, Path(), binary)
+    try:
+        report = lint_report(compiled, Path(), binary, engine, engine_base)
+    except EngineUnavailable as exc:
+        click.echo(f"error: --engine: {exc}", err=True)
+        sys.exit(2)
+    findings, left_out = report.findings(), report.suppressed()
     count = len(compiled.resolution.targets)
-    text = format_json(findings, count) if fmt == "json" else format_text(findings, count)
+    if fmt == "json":
+        text = format_json(findings, count, left_out)
+    else:
+        text = format_text(findings, count, len(left_out))
     click.echo(text, nl=False)
     if summary(findings)["error"]:
         sys.exit(1)
