@@ -149,7 +149,8 @@ def schema_problems(source: Source) -> list[tuple[KeyPath, str, str | None]]:
     found: list[tuple[KeyPath, str, str | None]] = []
     for top in _validator().iter_errors(source.data):
         for leaf in _leaf_errors(top):
-            found.extend(_explain(leaf, tuple(leaf.error.absolute_path)))
+            path = tuple(leaf.error.absolute_path)
+            found.extend(_explain(leaf, path, source.text_of(path)))
     # A misspelt required key is reported once, as the misspelling.
     guessed = {
         (path[:-1], hint.split("'")[1])
@@ -178,20 +179,34 @@ def _pattern_words(pattern: str) -> str:
     return f"pattern {pattern}"
 
 
-def _number_hint(instance: Any) -> str | None:
+def _number_hint(instance: Any, written: str | None) -> str | None:
+    """Quote the number as it is written: `3.10` reads as 3.1 and `022` as 18."""
     if isinstance(instance, (int, float)) and not isinstance(instance, bool):
-        return f'quote it: "{instance}"'
+        return f'quote it: "{written if written is not None else instance}"'
     return None
 
 
-def _explain(leaf: _Leaf, path: KeyPath) -> list[tuple[KeyPath, str, str | None]]:
+def _describe_written(instance: Any, written: str | None) -> str:
+    if (
+        written is not None
+        and isinstance(instance, (int, float))
+        and not isinstance(instance, bool)
+    ):
+        return f"the number {written}"
+    return _describe(instance)
+
+
+def _explain(
+    leaf: _Leaf, path: KeyPath, written: str | None = None
+) -> list[tuple[KeyPath, str, str | None]]:
     error = leaf.error
     kind = error.validator
     instance = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
     if leaf.types is not None:
         expected = " or ".join(leaf.types)
-        return [(path, f"expected {expected}, got {_describe(instance)}", _number_hint(instance))]
+        got = _describe_written(instance, written)
+        return [(path, f"expected {expected}, got {got}", _number_hint(instance, written))]
     if kind == "additionalProperties" and isinstance(instance, dict):
         patterns = list(schema.get("patternProperties", {}))
         if patterns:
@@ -215,7 +230,8 @@ def _explain(leaf: _Leaf, path: KeyPath) -> list[tuple[KeyPath, str, str | None]
         return [(path, f"missing required key {missing!r}", None)]
     if kind == "type":
         words = " or ".join(_expected_types(error))
-        return [(path, f"expected {words}, got {_describe(instance)}", _number_hint(instance))]
+        got = _describe_written(instance, written)
+        return [(path, f"expected {words}, got {got}", _number_hint(instance, written))]
     if kind == "pattern":
         words = _PATTERN_WORDS.get(str(error.validator_value)) or _pattern_words(
             str(error.validator_value)
