@@ -131,9 +131,18 @@ class _Walker:
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
         if id(node) in self.open:
-            raise _Refused(
-                node, "an alias refers to the mapping or list that contains it", "remove the alias"
+            # The alias itself leaves no node behind: point at the key or item that holds it.
+            line, col = self.out.positions.get(path, _mark(node))
+            where = Location(file=self.display, line=line, column=col)
+            self.problems.append(
+                Problem(
+                    location=where,
+                    path=path,
+                    message="an alias refers to the mapping or list that contains it",
+                    hint="a value cannot contain itself; remove the alias",
+                )
             )
+            return None
         self.open.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
