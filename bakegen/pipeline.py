@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from bakegen.bakefile import BakeFile, layout
+from bakegen.bakefile import BakeFile, layout, variables
 from bakegen.errors import MatrixError, Problem
 from bakegen.expand import expand_matrix
-from bakegen.gitmeta import GitInfo, git_info
+from bakegen.gitmeta import GitInfo
 from bakegen.render import render_hcl, render_json, render_override_hcl, render_override_json
 from bakegen.resolve import resolve
 from bakegen.targets import Resolution
@@ -69,13 +69,10 @@ def check_files(compiled: Compiled, root: Path = Path()) -> None:
         raise MatrixError(problems)
 
 
-def version_text(matrix: Matrix, fmt: Format, where: Path) -> tuple[GitInfo, str]:
-    """The override file that carries the git-derived VERSION and COMMIT_SHA."""
-    info = git_info(where, matrix.model.versioning)
-    text = render_override_hcl(info) if fmt == "hcl" else render_override_json(info)
-    return info, text
-
-
-def override_path(output: Path, fmt: Format) -> Path:
-    """Bake loads docker-bake.override.{hcl,json} next to the main file automatically."""
-    return output.parent / f"docker-bake.override.{fmt}"
+def override_text(matrix: Matrix, fmt: Format, info: GitInfo, owner: str) -> str:
+    """The override file that carries the git-derived VERSION and COMMIT_SHA, with the
+    descriptions the main file gives them."""
+    descriptions = {v.name: v.description for v in variables(matrix.model)}
+    if fmt == "hcl":
+        return render_override_hcl(info, owner, descriptions)
+    return render_override_json(info, owner, descriptions)
