@@ -325,3 +325,12 @@ def test_render_creates_the_output_directory(project: Path) -> None:
     assert result.exit_code == 0, result.output
     assert Path("build/bake/docker-bake.hcl").is_file()
     assert Path("build/bake/docker-bake.override.hcl").is_file()
+
+
+def test_git_version_prints_the_fallback_warning(project: Path) -> None:
+    result = run("git-version", "-m", "matrix.yaml")
+    assert result.exit_code == 0
+    assert result.stdout == "v0.0.1.dev.unknown\n"
+    assert result.stderr == (
+        f"warning: {project} is not inside a git repository; using version v0.0.1.dev.unknown\n"
+    )
