@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from bakegen.bakefile import BakeFile, layout, variables
+from bakegen.cellchecks import check_cells
 from bakegen.errors import MatrixError, Problem
 from bakegen.expand import expand_matrix
 from bakegen.gitmeta import GitInfo
@@ -37,6 +38,7 @@ class Compiled:
 def compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
     expansion = expand_matrix(matrix)
     resolution = resolve(matrix, expansion, select)
+    check_cells(matrix, resolution.targets)
     return Compiled(matrix, resolution, layout(matrix, resolution))
 
 
