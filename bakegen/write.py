@@ -46,7 +46,9 @@ def _sync_dir(directory: Path) -> None:
 def _locked(directory: Path) -> Iterator[None]:
     fd = os.open(directory, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        # Where directories cannot be locked (some network file systems), writers do not wait.
+        with suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)

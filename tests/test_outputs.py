@@ -78,7 +78,7 @@ def test_a_device_node_as_the_output_is_refused(project: Path) -> None:
     assert stat.S_ISCHR(Path("null.hcl").lstat().st_mode)
 
 
-@pytest.mark.parametrize("output", ["/dev/stdout", "/dev/null", "/proc/self/fd/1"])
+@pytest.mark.parametrize("output", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
 def test_device_paths_are_refused_before_anything_is_written(output: str, tmp_path: Path) -> None:
     # Checked on the plan alone: a regression here must not replace the machine's /dev/stdout.
     from bakegen.outputs import plan_outputs
@@ -87,6 +87,25 @@ def test_device_paths_are_refused_before_anything_is_written(output: str, tmp_pa
     with pytest.raises(OutputError) as caught:
         plan_outputs(output, "hcl", matrix, git_vars=False)
     assert "refusing to write to a device or system path; use -o - to print" in str(caught.value)
+
+
+def test_dev_null_is_refused_as_a_device(tmp_path: Path) -> None:
+    from bakegen.outputs import plan_outputs
+
+    with pytest.raises(OutputError) as caught:
+        plan_outputs("/dev/null", "hcl", write(tmp_path, MINIMAL), git_vars=False)
+    assert "/dev/null: is a character device, not a regular file" in str(caught.value)
+
+
+def test_a_folder_under_dev_shm_is_an_ordinary_folder(tmp_path: Path) -> None:
+    from bakegen.outputs import plan_outputs
+
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or not os.access(shm, os.W_OK):
+        pytest.skip("no writable /dev/shm")
+    out = shm / f"bakegen-{os.getpid()}" / "docker-bake.hcl"
+    planned = plan_outputs(str(out), "hcl", write(tmp_path, MINIMAL), git_vars=True)
+    assert (planned.main, planned.override) == (out, out.parent / "docker-bake.override.hcl")
 
 
 def test_dash_still_prints(project: Path) -> None:
