@@ -10,7 +10,7 @@ from bakegen.errors import Location, MatrixError, Problem
 from bakegen.reading import read_capped
 from bakegen.yamlnodes import KeyPath, Walked, compose, walk
 
-# Re-exported: callers import the key path type and the limits from here.
+# KeyPath is re-exported: the other stages import it from here.
 __all__ = ["MAX_BYTES", "KeyPath", "Source", "load_file", "load_text"]
 
 MAX_BYTES = 10 * 1024 * 1024
