@@ -180,20 +180,27 @@ def _pattern_words(pattern: str) -> str:
 
 
 def _number_hint(instance: Any, written: str | None) -> str | None:
-    """Quote the number as it is written: `3.10` reads as 3.1 and `022` as 18."""
+    """Quote the value as it is written: `3.10` reads as 3.1, `022` as 18, `yes` as true."""
     if isinstance(instance, (int, float)) and not isinstance(instance, bool):
         return f'quote it: "{written if written is not None else instance}"'
-    return None
+    if written is None or instance is None or _plainly_bool(instance, written):
+        return None
+    return f'quote it: "{written}"'
+
+
+def _plainly_bool(instance: Any, written: str) -> bool:
+    return isinstance(instance, bool) and written.lower() in ("true", "false")
 
 
 def _describe_written(instance: Any, written: str | None) -> str:
-    if (
-        written is not None
-        and isinstance(instance, (int, float))
-        and not isinstance(instance, bool)
-    ):
+    if written is None or instance is None:
+        return _describe(instance)
+    if isinstance(instance, (int, float)) and not isinstance(instance, bool):
         return f"the number {written}"
-    return _describe(instance)
+    if _plainly_bool(instance, written):
+        return _describe(instance)
+    kind = "true or false" if isinstance(instance, bool) else f"a {type(instance).__name__}"
+    return f"{written} (which YAML reads as {kind})"
 
 
 def _explain(

@@ -151,7 +151,10 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "YAML boolean for a string": (
         MINIMAL.replace("{stage: dev}", "{stage: yes}"),
-        ["m.yaml:13:13: axes.target.values.dev.stage: expected a string or null, got true"],
+        [
+            "m.yaml:13:13: axes.target.values.dev.stage: expected a string or null, got yes "
+            '(which YAML reads as true or false) (quote it: "yes")'
+        ],
     ),
     "shared stage on an unknown axis": (
         MINIMAL + "shared:\n  a: {axes: [cuda], dockerfile: D, stage: a}\n",
