@@ -107,6 +107,7 @@ class _Walker:
         self.steps = 0
         # Collections being walked: an alias to one of them is a cycle.
         self.open: set[int] = set()
+        self.merging = 0
 
     def problem(self, node: yaml.Node, path: KeyPath, message: str, hint: str | None) -> None:
         line, col = _mark(node)
@@ -240,13 +241,21 @@ class _Walker:
                 raise _Refused(
                     source, "a merge key merges the mapping that contains it", "remove the alias"
                 )
+            if self.merging >= MAX_DEPTH:
+                raise _Refused(
+                    source,
+                    f"merge keys nest deeper than {MAX_DEPTH} levels",
+                    "merge the mappings you need directly",
+                )
             self.steps += len(source.value)
             self.open.add(id(source))
+            self.merging += 1
             try:
                 # Within one merged mapping, its own keys win over what it merges in turn.
                 found = self.pairs(source, path)
                 out += [p for p in found if not p[2]] + [p for p in found if p[2]]
             finally:
+                self.merging -= 1
                 self.open.discard(id(source))
         return out
 
@@ -258,6 +267,9 @@ def walk(node: yaml.Node, display: str) -> Walked:
         walker.out.data = walker.walk(node, ())
     except _Refused as exc:
         raise _located(display, exc.mark, exc.message, exc.hint) from None
+    except RecursionError:
+        # The limits above should make this unreachable; a refusal beats a traceback.
+        raise _located(display, None, "the document nests too deeply", None) from None
     if walker.problems:
         raise MatrixError(walker.problems)
     return walker.out

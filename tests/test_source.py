@@ -198,3 +198,10 @@ def test_dev_zero_is_refused_unread() -> None:
         "(save the matrix to a file and pass its path)"
     )
     assert peak < 1024 * 1024
+
+
+def test_a_long_chain_of_merge_keys_is_refused() -> None:
+    lines = ["m0: &m0 {k: 1}"] + [f"m{i}: &m{i} {{<<: *m{i - 1}}}" for i in range(1, 700)]
+    message = _refusal("\n".join(lines) + "\n")
+    assert message.startswith("h.yaml:")
+    assert "merge keys nest deeper than 100 levels" in message
