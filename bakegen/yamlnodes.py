@@ -175,8 +175,14 @@ class _Walker:
             return text
         try:
             value = self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            reason = getattr(exc, "problem", None) or str(exc)
+        except (yaml.YAMLError, ArithmeticError, LookupError, AttributeError, ValueError) as exc:
+            # PyYAML's constructors fail in many ways on explicitly tagged text
+            # (`!!bool maybe`, `!!timestamp 2001-99-99`): each becomes a located problem.
+            reason = getattr(exc, "problem", None) or (
+                str(exc)
+                if type(exc) is ValueError
+                else f"not a valid {node.tag.rsplit(':', 1)[-1]}"
+            )
             self.problem(node, path, f"cannot read {text!r}: {reason}", "quote it if it is text")
             return text
         if not isinstance(value, str):

@@ -205,3 +205,20 @@ def test_a_long_chain_of_merge_keys_is_refused() -> None:
     message = _refusal("\n".join(lines) + "\n")
     assert message.startswith("h.yaml:")
     assert "merge keys nest deeper than 100 levels" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("a: !!bool maybe\n", "not a valid bool"),
+        ("a: !!int x\n", "invalid literal for int() with base 10: 'x'"),
+        ("a: !!timestamp 2001-99-99\n", "month must be in 1..12"),
+        ("a: !!python/object:os.system x\n", "could not determine a constructor for the tag"),
+    ],
+)
+def test_explicitly_tagged_scalars_that_do_not_parse_are_located(text: str, reason: str) -> None:
+    message = _refusal(text)
+    assert message.startswith(
+        "h.yaml:1:4: a: cannot read 'maybe'" if "maybe" in text else "h.yaml:1:4: a: cannot read "
+    )
+    assert reason in message
