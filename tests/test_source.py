@@ -218,7 +218,5 @@ def test_a_long_chain_of_merge_keys_is_refused() -> None:
 )
 def test_explicitly_tagged_scalars_that_do_not_parse_are_located(text: str, reason: str) -> None:
     message = _refusal(text)
-    assert message.startswith(
-        "h.yaml:1:4: a: cannot read 'maybe'" if "maybe" in text else "h.yaml:1:4: a: cannot read "
-    )
+    assert message.startswith("h.yaml:1:4: a: cannot read ")
     assert reason in message
