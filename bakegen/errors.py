@@ -141,13 +141,15 @@ class MatrixError(BakegenError):
         )
 
 
-class DocumentTooLarge(BakegenError):
-    """The YAML document expands past the loader's node cap (an alias bomb); `node` is
-    where the loader was, so the error can say where."""
+class DocumentRefused(BakegenError):
+    """The YAML loader stops reading a document (an alias bomb, nesting too deep, a value
+    that cannot be read); `mark` is where, so the error can say where."""
 
-    def __init__(self, node: Any) -> None:
-        super().__init__("the document is too large")
-        self.node = node
+    def __init__(self, mark: Any, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+        self.hint = hint
 
 
 class OutputError(BakegenError):

@@ -108,15 +108,40 @@ def git_info(where: Path, spec: Versioning) -> GitInfo:
         return _read(repo, spec)
     except git.exc.GitCommandNotFound:
         return _fallback(spec, "the git executable was not found")
-    except (git.exc.GitCommandError, ValueError) as exc:
-        if "HEAD" in str(exc) or isinstance(exc, ValueError):
-            return _fallback(spec, "the repository has no commits")
-        return _fallback(spec, f"git failed: {exc}")
+    except ValueError:
+        # gitpython reads HEAD itself: a branch with no commit yet has no reference.
+        return _fallback(spec, "the repository has no commits")
+    except git.exc.GitCommandError as exc:
+        return _fallback(spec, _git_failure(str(exc.stderr), repo.working_tree_dir or where))
     finally:
         repo.close()
 
 
+def _git_failure(stderr: str, top: Path | str) -> str:
+    """Why git refused, in words, with the command that fixes it where there is one."""
+    if "dubious ownership" in stderr:
+        return (
+            f"git refuses to read {top}: it is owned by another user (git's safe.directory "
+            f"check); if you trust it, run `git config --global --add safe.directory {top}`"
+        )
+    if "unknown revision" in stderr or "ambiguous argument 'HEAD'" in stderr:
+        return "the repository has no commits"
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    detail = lines[0].removeprefix("stderr: ").strip("'") if lines else "no message"
+    return f"git failed: {detail}"
+
+
+_SHALLOW = (
+    "the repository is a shallow clone, so its release tags may be missing: the version "
+    "falls back to {version}; fetch them with `git fetch --tags --unshallow` (in GitHub "
+    "Actions: actions/checkout with fetch-depth: 0)"
+)
+
+
 def _read(repo: Any, spec: Versioning) -> GitInfo:
+    # A git command first: it is where git's own refusals (safe.directory) show, before
+    # gitpython reads HEAD by itself.
+    shallow = repo.git.rev_parse("--is-shallow-repository") == "true"
     sha: str = repo.head.commit.hexsha
     short: str = repo.git.rev_parse("--short", "HEAD")
     dirty = bool(repo.is_dirty(untracked_files=False))
@@ -137,10 +162,18 @@ def _read(repo: Any, spec: Versioning) -> GitInfo:
         source = "release-branch" if newest else source
     if newest is None:
         newest = _newest([release_of(t) or "" for t in tags])
+    warning = None
     if newest is None:
         newest, source = spec.fallback, "fallback"
+        if shallow:
+            warning = _SHALLOW.format(version=f"v{newest}.dev.{short}")
     return GitInfo(
-        version=f"v{newest}.dev.{short}", sha=sha, short_sha=short, dirty=dirty, source=source
+        version=f"v{newest}.dev.{short}",
+        sha=sha,
+        short_sha=short,
+        dirty=dirty,
+        source=source,
+        warning=warning,
     )
 
 

@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bakegen.errors import ManifestError, MatrixError, TemplateError
+from bakegen.cellchecks import joined_groups, manifest_tag
+from bakegen.envbool import parse_bool
+from bakegen.errors import ManifestError
 from bakegen.gitmeta import git_info
 from bakegen.pipeline import Compiled
-from bakegen.scope import Names
-from bakegen.tags import image_tag, tag_problem
-from bakegen.templating import evaluate, expand
+from bakegen.templating import evaluate
 
 
 @dataclass(frozen=True)
@@ -48,29 +48,29 @@ def joins(compiled: Compiled, values: Mapping[str, str]) -> list[Join]:
     if manifest is None:
         raise ManifestError("the matrix has no ci.manifest: nothing says which cells to join")
     matrix = compiled.matrix
-    groups: dict[tuple[tuple[str, str], ...], list[str]] = {}
     selected = set(compiled.resolution.selected)
-    for target in compiled.resolution.targets:
-        if target.name not in selected or not target.tags:
-            continue
-        rest = tuple((a, v) for a, v in target.values if a != manifest.axis)
-        groups.setdefault(rest, []).append(evaluate(target.tags[0], values))
-    latest = values.get("TAG_LATEST", "true").lower() in ("1", "true")
+    chosen = [t for t in compiled.resolution.targets if t.name in selected]
+    latest = tag_latest(values.get("TAG_LATEST", "true"))
     templates = [("tags", i, t) for i, t in enumerate(manifest.tags)]
     templates += [("latest", i, t) for i, t in enumerate(manifest.latest)] if latest else []
     out = []
-    for rest, sources in groups.items():
-        scope = Names.of(matrix.model, matrix.ids).scope(rest, "")
-        tags = []
-        for key, i, template in templates:
-            where = ("ci", "manifest", key, i)
-            try:
-                text = expand(template, scope)
-            except TemplateError as exc:
-                raise MatrixError([matrix.source.problem(where, exc.message, exc.hint)]) from None
-            problem = tag_problem(text)
-            if problem:
-                raise MatrixError([matrix.source.problem(where, problem[0], problem[1])])
-            tags.append(evaluate(image_tag(text), values))
-        out.append(Join(tags=tuple(tags), sources=tuple(sources)))
+    for rest, cells in joined_groups(matrix, chosen).items():
+        sources = [evaluate(cell.tags[0], values) for cell in cells]
+        tags = [
+            evaluate(manifest_tag(matrix, rest, key, i, template), values)
+            for key, i, template in templates
+        ]
+        # Two templates may give the same tag (e.g. when VERSION is "latest"): name it once.
+        out.append(Join(tags=tuple(dict.fromkeys(tags)), sources=tuple(dict.fromkeys(sources))))
     return out
+
+
+def tag_latest(text: str) -> bool:
+    """TAG_LATEST as bake reads a boolean variable from the environment (Go's ParseBool)."""
+    try:
+        return parse_bool(text)
+    except ValueError:
+        raise ManifestError(
+            f"TAG_LATEST={text!r} is not a boolean: bake reads it with Go's strconv.ParseBool, "
+            "which takes 1, t, T, TRUE, true, True, 0, f, F, FALSE, false or False"
+        ) from None

@@ -8,15 +8,18 @@ from pathlib import Path
 from typing import Literal
 
 from bakegen.bakefile import BakeFile, cache_suffixes, layout
+from bakegen.cellchecks import check_cells
 from bakegen.checks import check_targets
 from bakegen.errors import MatrixError, Problem
 from bakegen.expand import CellSpace, expand_cells
-from bakegen.gitmeta import GitInfo, git_info
+from bakegen.gitmeta import GitInfo
 from bakegen.render import render_hcl, render_json, render_override_hcl, render_override_json
 from bakegen.resolve import resolve
 from bakegen.selection import select as select_targets
+from bakegen.tagchecks import TagLimits
 from bakegen.targets import Resolution
 from bakegen.validate import Matrix, load_matrix
+from bakegen.variables import variables
 
 Format = Literal["hcl", "json"]
 DEFAULT_MATRIX = Path("matrix/default.yaml")
@@ -47,6 +50,7 @@ def compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
         problems = check_targets(targets, model.exclusive, cache_suffixes(model), locate)
         if problems:
             raise MatrixError(problems)
+        check_cells(matrix, targets)
         warnings = matrix.warnings + tuple(
             p if p.location else replace(p, location=locate(p.path)) for p in resolved.warnings
         )
@@ -87,13 +91,11 @@ def check_files(compiled: Compiled, root: Path = Path()) -> None:
         raise MatrixError(problems)
 
 
-def version_text(matrix: Matrix, fmt: Format, where: Path) -> tuple[GitInfo, str]:
-    """The override file that carries the git-derived VERSION and COMMIT_SHA."""
-    info = git_info(where, matrix.model.versioning)
-    text = render_override_hcl(info) if fmt == "hcl" else render_override_json(info)
-    return info, text
-
-
-def override_path(output: Path, fmt: Format) -> Path:
-    """Bake loads docker-bake.override.{hcl,json} next to the main file automatically."""
-    return output.parent / f"docker-bake.override.{fmt}"
+def override_text(matrix: Matrix, fmt: Format, info: GitInfo, owner: str) -> str:
+    """The override file that carries the git-derived VERSION and COMMIT_SHA, with the
+    descriptions the main file gives them."""
+    limits = TagLimits(limits=())  # only the descriptions are read
+    descriptions = {v.name: v.description for v in variables(matrix.model, limits)}
+    if fmt == "hcl":
+        return render_override_hcl(info, owner, descriptions)
+    return render_override_json(info, owner, descriptions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, assert_never
@@ -121,8 +122,10 @@ def render_hcl(bake: BakeFile) -> str:
     return _render("docker-bake.hcl.j2", bake=bake)
 
 
-def render_override_hcl(info: GitInfo) -> str:
-    return _render("docker-bake.override.hcl.j2", git=info)
+def render_override_hcl(info: GitInfo, owner: str, descriptions: Mapping[str, str]) -> str:
+    """The override file: `owner` says which bake file and matrix it belongs to, and the
+    variables keep the main file's descriptions (bake takes them from the last file)."""
+    return _render("docker-bake.override.hcl.j2", git=info, owner=owner, descriptions=descriptions)
 
 
 # -- HCL-JSON ------------------------------------------------------------------------------
@@ -194,12 +197,17 @@ def render_json(bake: BakeFile) -> str:
     return json_dumps(doc)
 
 
-def render_override_json(info: GitInfo) -> str:
+def render_override_json(info: GitInfo, owner: str, descriptions: Mapping[str, str]) -> str:
+    # HCL-JSON ignores properties named "//" in a body: the place for a comment.
     return json_dumps(
         {
+            "//": owner,
             "variable": {
-                "VERSION": {"default": json_template(info.version)},
-                "COMMIT_SHA": {"default": json_template(info.sha)},
+                name: {"description": json_template(descriptions[name]), "default": value}
+                for name, value in (
+                    ("VERSION", json_template(info.version)),
+                    ("COMMIT_SHA", json_template(info.sha)),
+                )
             },
         }
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bakegen.errors import MatrixError, RunError, TemplateError
+from bakegen.manifest import tag_latest
 from bakegen.names import suggest
 from bakegen.pipeline import Compiled
 from bakegen.scope import Names
@@ -84,7 +85,7 @@ def choose_cell(compiled: Compiled, wanted: Mapping[str, str], platform: str) ->
 def image_of(target: Target, values: Mapping[str, str]) -> str:
     """The tag a plain `docker buildx bake` gives the cell: its moving alias while
     TAG_LATEST is on (as run.sh used), else its versioned tag."""
-    latest = values.get("TAG_LATEST", "true").lower() in ("1", "true")
+    latest = tag_latest(values.get("TAG_LATEST", "true"))
     text = target.latest_tags[0] if latest and target.latest_tags else target.tags[0]
     return evaluate(text, values)
 

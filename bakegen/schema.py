@@ -155,7 +155,8 @@ def schema_problems(source: Source) -> list[tuple[KeyPath, str, str | None]]:
     found: list[Violation] = []
     for top in _validator().iter_errors(source.data):
         for leaf in _leaf_errors(top):
-            found.extend(Violation(*v) for v in _explain(leaf, tuple(leaf.error.absolute_path)))
+            path = tuple(leaf.error.absolute_path)
+            found.extend(Violation(*v) for v in _explain(leaf, path, source.text_of(path)))
     # A misspelt required key is reported once, as the misspelling.
     guessed = {(v.path[:-1], v.guessed) for v in found if v.guessed}
     return [(v.path, v.message, v.hint) for v in found if (v.path, v.missing) not in guessed]
@@ -174,20 +175,39 @@ def _pattern_words(pattern: str) -> str:
     return f"pattern {pattern}"
 
 
-def _number_hint(instance: Any) -> str | None:
+def _number_hint(instance: Any, written: str | None) -> str | None:
+    """Quote the value as it is written: `3.10` reads as 3.1, `022` as 18, `yes` as true."""
     if isinstance(instance, (int, float)) and not isinstance(instance, bool):
-        return f'quote it: "{instance}"'
-    return None
+        return f'quote it: "{written if written is not None else instance}"'
+    if written is None or instance is None or _plainly_bool(instance, written):
+        return None
+    return f'quote it: "{written}"'
 
 
-def _explain(leaf: _Leaf, path: KeyPath) -> list[tuple[Any, ...]]:
+def _plainly_bool(instance: Any, written: str) -> bool:
+    return isinstance(instance, bool) and written.lower() in ("true", "false")
+
+
+def _describe_written(instance: Any, written: str | None) -> str:
+    if written is None or instance is None:
+        return _describe(instance)
+    if isinstance(instance, (int, float)) and not isinstance(instance, bool):
+        return f"the number {written}"
+    if _plainly_bool(instance, written):
+        return _describe(instance)
+    kind = "true or false" if isinstance(instance, bool) else f"a {type(instance).__name__}"
+    return f"{written} (which YAML reads as {kind})"
+
+
+def _explain(leaf: _Leaf, path: KeyPath, written: str | None = None) -> list[tuple[Any, ...]]:
     error = leaf.error
     kind = error.validator
     instance = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
     if leaf.types is not None:
         expected = " or ".join(leaf.types)
-        return [(path, f"expected {expected}, got {_describe(instance)}", _number_hint(instance))]
+        got = _describe_written(instance, written)
+        return [(path, f"expected {expected}, got {got}", _number_hint(instance, written))]
     if kind == "additionalProperties" and isinstance(instance, dict):
         patterns = list(schema.get("patternProperties", {}))
         if patterns:
@@ -212,7 +232,8 @@ def _explain(leaf: _Leaf, path: KeyPath) -> list[tuple[Any, ...]]:
         return [Violation(path, f"missing required key {missing!r}", None, missing=missing)]
     if kind == "type":
         words = " or ".join(_expected_types(error))
-        return [(path, f"expected {words}, got {_describe(instance)}", _number_hint(instance))]
+        got = _describe_written(instance, written)
+        return [(path, f"expected {words}, got {got}", _number_hint(instance, written))]
     if kind == "pattern":
         words = _PATTERN_WORDS.get(str(error.validator_value)) or _pattern_words(
             str(error.validator_value)

@@ -206,6 +206,13 @@ class _Checker:
                     )
             if stage.dockerfile is None or stage.stage is None:
                 self.add(("shared", name), "a shared stage needs 'dockerfile' and 'stage'")
+            if stage.tags is not None:
+                self.add(
+                    ("shared", name, "tags"),
+                    "a shared stage gets no tags: bake builds it only as a context of the "
+                    "targets that use it",
+                    "remove 'tags'",
+                )
             for ctx, dep in stage.uses.items():
                 if dep in shared and not set(shared[dep].axes) <= set(stage.axes):
                     extra = sorted(set(shared[dep].axes) - set(stage.axes))

@@ -1,45 +1,209 @@
-"""Stage 6, write: atomic file replacement and the stale-file check."""
+"""Stage 6, write: replace a set of files in one directory as a unit, and the stale-file check.
+
+The bake file and its override file are written as a pair. Each new text goes to a hidden
+temporary file beside its target and is synced first; nothing visible changes until every
+temporary file is complete. Then a journal names the pair, each temporary file is renamed over
+its target, and the journal is removed. A run that fails before the journal leaves every file
+as it was (and removes its temporary files); one that fails while renaming puts back the files
+already replaced. A run killed while renaming leaves the journal: the next write in that
+directory finishes the renames first (the new texts were complete), so the pair ends up
+consistent and no temporary file stays behind. Writers of one directory take turns (flock).
+"""
 
 from __future__ import annotations
 
 import difflib
+import fcntl
 import os
-import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from bakegen.errors import OutputDriftError, OutputError
 
+_NEW = ".bakegen-new"
+_OLD = ".bakegen-old"
+_JOURNAL = ".bakegen-journal"
 
-def write_atomic(path: Path, text: str) -> bool:
-    """Write `text` to `path` through a temporary file and a rename, so a reader (or a run
-    killed half-way) only ever sees the old file or the new one. Returns False when the
-    file already held exactly this text."""
-    data = text.encode("utf-8")
+
+def _hidden(path: Path, suffix: str) -> Path:
+    return path.with_name(f".{path.name}{suffix}")
+
+
+def _fail(path: Path, exc: OSError) -> OutputError:
+    return OutputError(f"{path}: cannot write: {exc.strerror or exc}")
+
+
+def _sync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
     try:
-        if path.is_file() and path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    directory = path.parent if str(path.parent) else Path()
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    fd = os.open(directory, os.O_RDONLY)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+        # Where directories cannot be locked (some network file systems), writers do not wait.
+        with suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _unlink(*paths: Path) -> None:
+    for path in paths:
+        with suppress(FileNotFoundError):
+            path.unlink()
+
+
+def recover(directory: Path, names: Sequence[str]) -> None:
+    """Finish or undo what an interrupted write of `names` in `directory` left behind."""
+    journal = _hidden(directory / names[0], _JOURNAL)
+    if journal.exists():
+        listed = [line for line in journal.read_text(encoding="utf-8").splitlines() if line]
+        for name in listed:
+            new = _hidden(directory / name, _NEW)
+            if new.exists():
+                new.replace(directory / name)
+        names = [*names, *listed]
+    for name in names:
+        _unlink(_hidden(directory / name, _NEW), _hidden(directory / name, _OLD))
+    _unlink(journal)
+
+
+def _write_new(path: Path, data: bytes) -> Path:
+    """The synced hidden temporary file holding `data`, with the target's permissions."""
+    new = _hidden(path, _NEW)
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o644
+    fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        Path(tmp).chmod(path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        Path(tmp).replace(path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+        new.chmod(mode)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        _unlink(new)
         raise
-    return True
+    return new
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_files(files: Sequence[tuple[Path, str]]) -> list[bool]:
+    """Write each (path, text) pair, all in one directory, as a unit; for each file, whether
+    it changed (a file that already holds its text is left alone)."""
+    directory = files[0][0].parent
+    if any(path.parent != directory for path, _ in files):
+        raise ValueError("write_files writes into one directory")
+    names = [path.name for path, _ in files]
+    encoded = [(path, text.encode("utf-8")) for path, text in files]
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fail(directory, exc) from None
+    journal = _hidden(files[0][0], _JOURNAL)
+    with _locked(directory):
+        try:
+            recover(directory, names)
+        except OSError as exc:
+            raise _fail(directory, exc) from None
+        changed = [(path, data) for path, data in encoded if not _unchanged(path, data)]
+        done = {path for path, _ in changed}
+        _replace(directory, journal, changed)
+    return [path in done for path, _ in files]
+
+
+def _replace(directory: Path, journal: Path, changed: list[tuple[Path, bytes]]) -> None:
+    if not changed:
+        return
+    targets = [path for path, _ in changed]
+    written: list[Path] = []
+    current = targets[0]
+    try:
+        for path, data in changed:
+            current = path
+            written.append(_write_new(path, data))
+    except OSError as exc:
+        _unlink(*written)
+        raise _fail(current, exc) from None
+    except BaseException:
+        _unlink(*written)
+        raise
+    if len(changed) == 1:
+        _rename_one(targets[0], written[0])
+    else:
+        _rename_all(directory, journal, targets)
+    # The files are in place; a failed sync only leaves their durability across a power cut
+    # unsure.
+    with suppress(OSError):
+        _sync_dir(directory)
+
+
+def _rename_one(target: Path, new: Path) -> None:
+    try:
+        new.replace(target)
+    except OSError as exc:
+        _unlink(new)
+        raise _fail(target, exc) from None
+
+
+def _rename_all(directory: Path, journal: Path, targets: list[Path]) -> None:
+    backups: list[tuple[Path, Path]] = []
+    replaced: list[tuple[Path, Path]] = []
+    current = journal
+    try:
+        for target in targets:
+            if target.exists():
+                old = _hidden(target, _OLD)
+                _unlink(old)
+                try:
+                    os.link(target, old)
+                except OSError:
+                    continue  # no hard links here: this file cannot be put back on failure
+                backups.append((target, old))
+        journal.write_text("".join(f"{t.name}\n" for t in targets), encoding="utf-8")
+        _sync_dir(directory)
+        for target in targets:
+            current = target
+            _hidden(target, _NEW).replace(target)
+            replaced.append((target, _hidden(target, _OLD)))
+    except OSError as exc:
+        _undo(journal, targets, replaced, dict(backups))
+        raise _fail(current, exc) from None
+    _unlink(journal, *(old for _, old in backups))
+
+
+def _undo(
+    journal: Path, targets: list[Path], replaced: list[tuple[Path, Path]], backups: dict[Path, Path]
+) -> None:
+    """Put back the files already replaced, then drop every temporary file and the journal."""
+    for target, _ in replaced:
+        old = backups.get(target)
+        if old is not None:
+            old.replace(target)
+        else:
+            _unlink(target)
+    for target in targets:
+        _unlink(_hidden(target, _NEW), _hidden(target, _OLD))
+    _unlink(journal)
+
+
+def write_atomic(path: Path, text: str) -> bool:
+    """Write one file atomically; False when it already held exactly this text."""
+    return write_files([(path, text)])[0]
 
 
 def check_current(path: Path, text: str) -> None:
@@ -63,7 +227,3 @@ def check_current(path: Path, text: str) -> None:
     if current is None:
         raise OutputDriftError(f"{path} does not exist; run `bakegen render`", diff)
     raise OutputDriftError(f"{path} is stale; run `bakegen render`", diff)
-
-
-def same_file(a: Path, b: Path) -> bool:
-    return a.absolute() == b.absolute()

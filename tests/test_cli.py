@@ -325,3 +325,36 @@ def test_render_creates_the_output_directory(project: Path) -> None:
     assert result.exit_code == 0, result.output
     assert Path("build/bake/docker-bake.hcl").is_file()
     assert Path("build/bake/docker-bake.override.hcl").is_file()
+
+
+def test_git_version_prints_the_fallback_warning(project: Path) -> None:
+    result = run("git-version", "-m", "matrix.yaml")
+    assert result.exit_code == 0
+    assert result.stdout == "v0.0.1.dev.unknown\n"
+    assert result.stderr == (
+        f"warning: {project} is not inside a git repository; using version v0.0.1.dev.unknown\n"
+    )
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo"])
+def test_a_matrix_that_is_no_regular_file_is_refused_at_once(project: Path, kind: str) -> None:
+    """`-m /dev/zero` never ends and a FIFO without a writer blocks: both are refused up front,
+    in a real process with a time limit."""
+    matrix = "/dev/zero"
+    if kind == "fifo":
+        os.mkfifo("pipe.yaml")
+        matrix = "pipe.yaml"
+    done = subprocess.run(
+        [sys.executable, "-m", "bakegen", "validate", "-m", matrix],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    words = "a character device" if kind == "dev-zero" else "a FIFO (named pipe)"
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "Error: invalid matrix (1 problem):\n"
+        f"  {matrix}: (top level): is {words}, not a regular file (save the matrix to a file "
+        "and pass its path)\n"
+    )

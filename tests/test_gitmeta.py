@@ -89,7 +89,38 @@ def test_shallow_clone_without_tags(make_repo: Callable[..., Path], tmp_path: Pa
     shallow = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth", "1", "--no-tags", f"file://{upstream}", str(shallow))
     short = git(shallow, "rev-parse", "--short", "HEAD")
-    assert git_info(shallow, SPEC).version == f"v0.0.1.dev.{short}"
+    info = git_info(shallow, SPEC)
+    assert info.version == f"v0.0.1.dev.{short}"
+    # The fallback is not silent: the warning says why and how to get the tags.
+    assert info.warning == (
+        "the repository is a shallow clone, so its release tags may be missing: the version "
+        f"falls back to v0.0.1.dev.{short}; fetch them with `git fetch --tags --unshallow` "
+        "(in GitHub Actions: actions/checkout with fetch-depth: 0)"
+    )
+    git(shallow, "fetch", "-q", "--tags", "--unshallow")
+    info = git_info(shallow, SPEC)
+    assert (info.version, info.warning) == (f"v0.5.0.dev.{short}", None)
+
+
+def test_a_full_clone_without_tags_falls_back_without_a_shallow_warning(
+    make_repo: Callable[..., Path],
+) -> None:
+    assert git_info(make_repo(), SPEC).warning is None
+
+
+def test_a_repository_owned_by_another_user(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo()
+    if os.geteuid() != 0:
+        pytest.skip("giving a repository to another user needs root")
+    for path in [repo, *repo.rglob("*")]:
+        os.lchown(path, 54321, 54321)
+    info = git_info(repo, SPEC)
+    assert info.version == "v0.0.1.dev.unknown"
+    assert info.warning == (
+        f"git refuses to read {repo}: it is owned by another user (git's safe.directory "
+        f"check); if you trust it, run `git config --global --add safe.directory {repo}`; "
+        "using version v0.0.1.dev.unknown"
+    )
 
 
 def test_dirty_tree_keeps_the_version_and_reports_it(make_repo: Callable[..., Path]) -> None:

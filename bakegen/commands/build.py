@@ -15,19 +15,13 @@ from bakegen.commands.common import (
     reports_errors,
     select_option,
 )
-from bakegen.errors import OutputError
-from bakegen.pipeline import (
-    Compiled,
-    Format,
-    check_files,
-    compile_path,
-    override_path,
-    version_text,
-)
+from bakegen.gitmeta import git_info
+from bakegen.outputs import OWNER_TEXT, plan_outputs
+from bakegen.pipeline import Compiled, Format, check_files, compile_path, override_text
 from bakegen.schema import schema_text
 from bakegen.templating import plain
 from bakegen.validate import load_matrix
-from bakegen.write import check_current, same_file, write_atomic
+from bakegen.write import check_current, write_files
 
 
 @click.command()
@@ -76,30 +70,27 @@ def render(
     if output == "-":
         click.echo(text, nl=False)
         return
-    target = Path(output) if output else Path(f"docker-bake.{fmt}")
     if check:
+        target = Path(output) if output else Path(f"docker-bake.{fmt}")
         check_current(target, text)
         click.echo(f"{target} is up to date", err=True)
         return
-    extra = override_path(target, fmt)
-    if same_file(target, matrix_path) or (git_vars and same_file(extra, matrix_path)):
-        raise OutputError(f"{target}: refusing to write over the matrix file {matrix_path}")
-    if git_vars and same_file(extra, target):
-        raise OutputError(
-            f"{target}: the output and the git variables file are the same path; "
-            "choose another --output or pass --no-git-vars"
-        )
-    changed = write_atomic(target, text)
-    click.echo(
-        f"{'wrote' if changed else 'unchanged'} {target} ({len(compiled.bake.targets)} targets)",
-        err=True,
-    )
-    if git_vars:
-        info, override = version_text(compiled.matrix, fmt, matrix_path.resolve().parent)
+    outputs = plan_outputs(output, fmt, matrix_path, git_vars)
+    files = [(outputs.main, text)]
+    info = None
+    if outputs.override is not None:
+        info = git_info(matrix_path.resolve().parent, compiled.matrix.model.versioning)
         if info.warning:
             click.echo(f"warning: {info.warning}", err=True)
-        write_atomic(extra, override)
-        click.echo(f"wrote {extra} (VERSION={info.version})", err=True)
+        owner = OWNER_TEXT.format(main=outputs.main_name, matrix=outputs.matrix_name)
+        files.append((outputs.override, override_text(compiled.matrix, fmt, info, owner)))
+    changed = write_files(files)
+    count = len(compiled.bake.targets)
+    click.echo(
+        f"{'wrote' if changed[0] else 'unchanged'} {outputs.main} ({count} targets)", err=True
+    )
+    if outputs.override is not None and info is not None:
+        click.echo(f"wrote {outputs.override} (VERSION={info.version})", err=True)
 
 
 @click.command()
@@ -175,5 +166,7 @@ def schema() -> None:
 def git_version(matrix_path: Path) -> None:
     """Print the VERSION that git gives, by the matrix's versioning rules."""
     matrix = load_matrix(matrix_path)
-    info, _ = version_text(matrix, "hcl", matrix_path.resolve().parent)
+    info = git_info(matrix_path.resolve().parent, matrix.model.versioning)
+    if info.warning:
+        click.echo(f"warning: {info.warning}", err=True)
     click.echo(info.version)

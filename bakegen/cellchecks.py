@@ -1,0 +1,109 @@
+"""Checks of templates that only the commands `manifest` and `run` expand, made for every
+command (validate above all): ci.manifest tag templates and run.home / run.user_home."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bakegen.errors import MatrixError, Problem, TemplateError
+from bakegen.scope import Names
+from bakegen.tags import image_tag, tag_problem
+from bakegen.targets import Target
+from bakegen.templating import Text, expand
+from bakegen.validate import Matrix
+
+Values = tuple[tuple[str, str], ...]
+_NAMED = re.compile(r"\{([^{}]*)\}")
+
+
+def _distinct(
+    template: str, matrix: Matrix, combos: Iterable[tuple[Values, str]]
+) -> list[tuple[Values, str]]:
+    """One (values, name) per distinct result: a template's text depends only on the axes it
+    names (and on the name when it uses {name}), so only those combinations are expanded."""
+    named = set(_NAMED.findall(template))
+    axes = {a for a in matrix.model.axes if any(n == a or n.startswith(a + ".") for n in named)}
+    by_name = "name" in named
+    out: dict[tuple[Values, str], tuple[Values, str]] = {}
+    for values, name in combos:
+        key = (tuple((a, v) for a, v in values if a in axes), name if by_name else "")
+        out.setdefault(key, (values, name))
+    return list(out.values())
+
+
+def manifest_tag(matrix: Matrix, rest: Values, key: str, index: int, template: str) -> Text:
+    """One ci.manifest tag template for the cells that share `rest`: a full reference."""
+    where = ("ci", "manifest", key, index)
+    try:
+        text = expand(template, Names.of(matrix.model, matrix.ids).scope(rest, ""))
+    except TemplateError as exc:
+        raise MatrixError([matrix.source.problem(where, exc.message, exc.hint)]) from None
+    problem = tag_problem(text)
+    if problem:
+        raise MatrixError([matrix.source.problem(where, problem[0], problem[1])])
+    return image_tag(text)
+
+
+def joined_groups(matrix: Matrix, targets: Iterable[Target]) -> dict[Values, list[Target]]:
+    """Cells with tags grouped by their values outside the manifest axis."""
+    manifest = matrix.model.ci.manifest
+    groups: dict[Values, list[Target]] = {}
+    if manifest is None:
+        return groups
+    for target in targets:
+        if target.kind == "cell" and target.tags:
+            rest = tuple((a, v) for a, v in target.values if a != manifest.axis)
+            groups.setdefault(rest, []).append(target)
+    return groups
+
+
+def _manifest_problems(matrix: Matrix, targets: Iterable[Target]) -> list[Problem]:
+    manifest = matrix.model.ci.manifest
+    if manifest is None or manifest.axis not in matrix.model.axes:
+        return []
+    templates = [("tags", i, t) for i, t in enumerate(manifest.tags)]
+    templates += [("latest", i, t) for i, t in enumerate(manifest.latest)]
+    problems: list[Problem] = []
+    groups = [(rest, "") for rest in joined_groups(matrix, targets)]
+    for key, i, template in templates:
+        for rest, _ in _distinct(template, matrix, groups):
+            try:
+                manifest_tag(matrix, rest, key, i, template)
+            except MatrixError as exc:
+                problems += exc.problems
+                break  # one report per template is enough
+    return problems
+
+
+def _home_problems(matrix: Matrix, targets: Iterable[Target]) -> list[Problem]:
+    run = matrix.model.run
+    cells = [(t.values, t.name) for t in targets if t.kind == "cell"]
+    problems: list[Problem] = []
+    for key, template in (("home", run.home), ("user_home", run.user_home)):
+        if template is None:
+            continue
+        for values, name in _distinct(template, matrix, cells):
+            try:
+                text = expand(template, Names.of(matrix.model, matrix.ids).scope(values, name))
+            except TemplateError as exc:
+                problems.append(matrix.source.problem(("run", key), exc.message, exc.hint))
+                break
+            first = text[0] if text else ""
+            if not (isinstance(first, str) and first.startswith("/")):
+                problems.append(
+                    matrix.source.problem(
+                        ("run", key),
+                        f"{template!r} is not an absolute path",
+                        "a home directory inside the container, e.g. /root or /home/ubuntu",
+                    )
+                )
+                break
+    return problems
+
+
+def check_cells(matrix: Matrix, targets: tuple[Target, ...]) -> None:
+    """Raise a MatrixError for manifest tag templates or run homes that cannot work."""
+    problems = _manifest_problems(matrix, targets) + _home_problems(matrix, targets)
+    if problems:
+        raise MatrixError(problems)
