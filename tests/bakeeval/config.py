@@ -58,6 +58,25 @@ def validate_name(name: str, where: str) -> None:
         raise BakeError('only "[a-zA-Z0-9_-]+" are allowed', "Invalid name", where)
 
 
+def _check(evaluator: Evaluator, check: Block) -> None:
+    attrs = check.body.attributes
+    null = "Condition expression must return either true or false, not null."
+    if "condition" not in attrs:
+        raise BakeError(null, "Invalid condition result", check.pos)
+    result = evaluator.eval(attrs["condition"].expr)
+    if result is None:
+        raise BakeError(null, "Invalid condition result", check.pos)
+    try:
+        passed = to_bool(result)
+    except TypeError as e:
+        raise BakeError(f"Invalid condition result value: {e}", "Invalid condition result", check.pos) from None
+    if not passed:
+        message = evaluator.eval(attrs["error_message"].expr) if "error_message" in attrs else None
+        if message is None:
+            message = "This check failed, but has an invalid error message."
+        raise BakeError(to_string(message), "Validation failed", check.pos)
+
+
 class Reader:
     def __init__(self, bodies: list[Body], env: dict[str, str], builtins: dict[str, str]) -> None:
         self.names = Names(env, builtins)
@@ -83,6 +102,13 @@ class Reader:
 
     # -- the steps of bake's parser, in its order -------------------------------------------
     def read(self) -> Config:
+        self.resolve_variables()
+        failures = [e for _, e in self.violations()]
+        if failures:
+            raise _first_and_count(failures)
+        return self.finish()
+
+    def resolve_variables(self) -> None:
         for name in list(self.names.variables):
             try:
                 self.names.resolve(name)
@@ -90,7 +116,8 @@ class Reader:
                 if e.summary:
                     raise
                 raise BakeError(e.detail, "Invalid expression", self.names.variables[name].pos) from None
-        self._validate()
+
+    def finish(self) -> Config:
         for block in self.names.functions.values():
             for needed in ("params", "result"):
                 if needed not in block.body.attributes:
@@ -109,7 +136,11 @@ class Reader:
             self.names.lookup(name, self.names.attributes[name].expr)
         return self._assemble(decoded)
 
-    def _validate(self) -> None:
+    def violations(self) -> list[tuple[str, BakeError]]:
+        """Every failing validation block (bake reports the first and a count), by variable.
+
+        Conditions see only variables (and the top-level attributes they use), as in bake.
+        """
         known = self.names.values
 
         def lookup(name: str, node: Node) -> Any:
@@ -118,28 +149,14 @@ class Reader:
             raise BakeError(f'There is no variable named "{name}".', "Unknown variable", node.pos)
 
         evaluator = Evaluator(lookup)
-        errors: list[BakeError] = []
-        for block in self.names.variables.values():
+        errors: list[tuple[str, BakeError]] = []
+        for name, block in self.names.variables.items():
             for check in (b for b in block.body.blocks if b.type == "validation"):
-                attrs = check.body.attributes
                 try:
-                    if "condition" not in attrs:
-                        raise BakeError("Condition expression must return either true or false, not null.", "Invalid condition result", check.pos)
-                    result = evaluator.eval(attrs["condition"].expr)
-                    if result is None:
-                        raise BakeError("Condition expression must return either true or false, not null.", "Invalid condition result", check.pos)
-                    try:
-                        passed = to_bool(result)
-                    except TypeError as e:
-                        raise BakeError(f"Invalid condition result value: {e}", "Invalid condition result", check.pos) from None
-                    if not passed:
-                        message = evaluator.eval(attrs["error_message"].expr) if "error_message" in attrs else None
-                        text = "This check failed, but has an invalid error message." if message is None else to_string(message)
-                        raise BakeError(text, "Validation failed", check.pos)
+                    _check(evaluator, check)
                 except BakeError as e:
-                    errors.append(e)
-        if errors:
-            raise _first_and_count(errors)
+                    errors.append((name, e))
+        return errors
 
     # -- names and matrix --------------------------------------------------------------------
     def _scopes(self, block: Block) -> list[dict[str, Any]]:

@@ -124,13 +124,16 @@ def decode(kind: str, value: Any) -> list[dict[str, Any]]:
         if item is None or item == "":
             continue
         if isinstance(item, str):
-            out += {
+            parsed = {
                 "cache": cache_from_text,
                 "output": lambda t: [output_from_text(t)],
                 "secret": lambda t: [secret_from_text(t)],
                 "attest": lambda t: [attest_from_text(t)],
                 "ssh": lambda t: [ssh_from_text(t)],
             }[kind](item)
+            for entry in parsed:  # the text as written, for views that show entries as text
+                entry["text"] = item if len(parsed) == 1 else entry["attrs"]["ref"]
+            out += parsed
             continue
         m = _string_map(item)
         if kind == "cache":
@@ -151,12 +154,26 @@ def decode(kind: str, value: Any) -> list[dict[str, Any]]:
 
 
 # -- merging ---------------------------------------------------------------------------------
+def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Equal entries: the same fields, however they were written."""
+    return {k: v for k, v in a.items() if k != "text"} == {k: v for k, v in b.items() if k != "text"}
+
+
+def text(kind: str, entry: dict[str, Any]) -> str:
+    """An entry as written in the file, or in bake's CSV form when it was an object."""
+    if "text" in entry:
+        return str(entry["text"])
+    fields = to_json(kind, entry)
+    head = [f"type={fields.pop('type')}"] if "type" in fields else []
+    return ",".join(head + [f"{k}={v}" for k, v in fields.items()])
+
+
 def remove_dupes(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """bake's dedupe of cache and output entries: walks backwards and swaps with the last."""
     s = list(items)
     for i in range(len(s) - 2, -1, -1):
         for j in range(i + 1, len(s)):
-            if s[i] == s[j]:
+            if same(s[i], s[j]):
                 s[j], s[-1] = s[-1], s[j]
                 s.pop()
                 break

@@ -142,6 +142,7 @@ def _update_secret(secrets: list[dict[str, Any]], ident: str, value: str) -> Non
             if new["id"] and new["id"] != ident:
                 raise BakeError(f'secret override id "{new["id"]}" does not match declared secret "{ident}"')
             s["env"], s["src"] = new["env"], new["src"]
+            s.pop("text", None)
             return
     raise BakeError(f'secret "{ident}" must be declared before it can be overridden')
 
@@ -157,6 +158,7 @@ def _push(outputs: list[dict[str, Any]], push: bool) -> list[dict[str, Any]]:
                 continue
             if out[i]["type"] == "image":
                 out[i]["attrs"]["push"] = "false"
+                out[i].pop("text", None)
             i += 1
         return out
     add = True
@@ -165,6 +167,7 @@ def _push(outputs: list[dict[str, Any]], push: bool) -> list[dict[str, Any]]:
             add = False
         if o["type"] == "image":
             o["attrs"]["push"] = "true"
+            o.pop("text", None)
     if add:
         outputs = [*outputs, {"type": "image", "attrs": {"push": "true"}, "dest": ""}]
     return outputs
