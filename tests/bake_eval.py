@@ -107,6 +107,8 @@ class Bake:
         """A target as bake resolves it: parents, own blocks, `--set` values, defaults."""
         return _view(Resolver(self.config, list(sets), self.env).resolve(name))
 
-    def print(self, *targets: str, sets: tuple[str, ...] = (), cwd: Path = Path()) -> dict[str, Any]:
+    def print(
+        self, *targets: str, sets: tuple[str, ...] = (), cwd: Path = Path()
+    ) -> dict[str, Any]:
         """What `docker buildx bake --print [--set S]... [TARGET]...` writes, parsed."""
         return bake_print(self.config, list(targets) or ["default"], list(sets), self.env, cwd)

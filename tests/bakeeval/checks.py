@@ -59,7 +59,9 @@ def _annotation(text: str) -> None:
     for one in types.split(","):
         m = _ANNOTATION_TYPE.match(one)
         if not m:
-            raise BakeError(f'invalid annotation type "{one}", expected type and optional platform in square brackets')
+            raise BakeError(
+                f'invalid annotation type "{one}", expected type and optional platform in square brackets'
+            )
         if m.group(1) not in ("index", "index-descriptor", "manifest", "manifest-descriptor"):
             raise BakeError(f'unknown annotation type "{m.group(1)}"')
 

@@ -43,14 +43,24 @@ def _first_and_count(errors: list[BakeError]) -> BakeError:
     first = errors[0]
     if len(errors) == 1:
         return first
-    return BakeError(f"{first.detail}, and {len(errors) - 1} other diagnostic(s)", first.summary, first.where)
+    return BakeError(
+        f"{first.detail}, and {len(errors) - 1} other diagnostic(s)", first.summary, first.where
+    )
 
 
 def _check_labels(block: Block) -> None:
     if not block.labels:
-        raise BakeError(f"All {block.type} blocks must have 1 labels (name).", f"Missing name for {block.type}", block.pos)
+        raise BakeError(
+            f"All {block.type} blocks must have 1 labels (name).",
+            f"Missing name for {block.type}",
+            block.pos,
+        )
     if len(block.labels) > 1:
-        raise BakeError(f"Only 1 labels (name) are expected for {block.type} blocks.", f"Extraneous label for {block.type}", block.pos)
+        raise BakeError(
+            f"Only 1 labels (name) are expected for {block.type} blocks.",
+            f"Extraneous label for {block.type}",
+            block.pos,
+        )
 
 
 def validate_name(name: str, where: str) -> None:
@@ -69,7 +79,9 @@ def _check(evaluator: Evaluator, check: Block) -> None:
     try:
         passed = to_bool(result)
     except TypeError as e:
-        raise BakeError(f"Invalid condition result value: {e}", "Invalid condition result", check.pos) from None
+        raise BakeError(
+            f"Invalid condition result value: {e}", "Invalid condition result", check.pos
+        ) from None
     if not passed:
         message = evaluator.eval(attrs["error_message"].expr) if "error_message" in attrs else None
         if message is None:
@@ -115,13 +127,19 @@ class Reader:
             except BakeError as e:
                 if e.summary:
                     raise
-                raise BakeError(e.detail, "Invalid expression", self.names.variables[name].pos) from None
+                raise BakeError(
+                    e.detail, "Invalid expression", self.names.variables[name].pos
+                ) from None
 
     def finish(self) -> Config:
         for block in self.names.functions.values():
             for needed in ("params", "result"):
                 if needed not in block.body.attributes:
-                    raise BakeError(f"empty {needed} not allowed for {block.labels[0]}", "Invalid function", block.pos)
+                    raise BakeError(
+                        f"empty {needed} not allowed for {block.labels[0]}",
+                        "Invalid function",
+                        block.pos,
+                    )
         for block in self.blocks:
             self._names_of(block)
         decoded, errors = [], []
@@ -225,17 +243,31 @@ class Reader:
     def _group(self, block: Block, name: str, scope: dict[str, Any]) -> Group:
         attrs = block.body.attributes
         if "targets" not in attrs:
-            raise BakeError('The argument "targets" is required, but no definition was found.', "Missing required argument", block.pos)
+            raise BakeError(
+                'The argument "targets" is required, but no definition was found.',
+                "Missing required argument",
+                block.pos,
+            )
         targets = self.names.evaluator.eval(attrs["targets"].expr, scope)
-        description = self.names.evaluator.eval(attrs["description"].expr, scope) if "description" in attrs else ""
+        description = (
+            self.names.evaluator.eval(attrs["description"].expr, scope)
+            if "description" in attrs
+            else ""
+        )
         if not isinstance(targets, list):
-            raise BakeError("Unsuitable value: list of string required", "Unsuitable value type", attrs["targets"].pos)
+            raise BakeError(
+                "Unsuitable value: list of string required",
+                "Unsuitable value type",
+                attrs["targets"].pos,
+            )
         return Group(name, to_string(description or ""), [to_string(t) for t in targets])
 
     def _block_attr(self, path: str, node: Node) -> Any:
         kind, name, attr = path.split(".", 2)
         if path in self._refs_in_progress:
-            raise BakeError(f"reference cycle not allowed for {path}", "Invalid expression", node.pos)
+            raise BakeError(
+                f"reference cycle not allowed for {path}", "Invalid expression", node.pos
+            )
         found = None
         for block in self.blocks:
             if block.type == kind and name in self._names_of(block):
@@ -247,7 +279,11 @@ class Reader:
             return None
         self._refs_in_progress.add(path)
         try:
-            return self._field(block, attr, scope) if kind == "target" and attr in model.FIELDS else self.names.evaluator.eval(block.body.attributes[attr].expr, scope)
+            return (
+                self._field(block, attr, scope)
+                if kind == "target" and attr in model.FIELDS
+                else self.names.evaluator.eval(block.body.attributes[attr].expr, scope)
+            )
         finally:
             self._refs_in_progress.discard(path)
 

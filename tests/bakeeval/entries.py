@@ -117,7 +117,9 @@ def _string_map(value: Any) -> dict[str, str]:
 def decode(kind: str, value: Any) -> list[dict[str, Any]]:
     """The entries of one attribute value (a list of strings and objects)."""
     if not isinstance(value, list):
-        want = "list of map of string" if kind in ("cache", "output", "attest") else "list of object"
+        want = (
+            "list of map of string" if kind in ("cache", "output", "attest") else "list of object"
+        )
         raise EntryError(f"{want} required, but have {type_name(value)}")
     out: list[dict[str, Any]] = []
     for item in value:
@@ -156,7 +158,9 @@ def decode(kind: str, value: Any) -> list[dict[str, Any]]:
 # -- merging ---------------------------------------------------------------------------------
 def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Equal entries: the same fields, however they were written."""
-    return {k: v for k, v in a.items() if k != "text"} == {k: v for k, v in b.items() if k != "text"}
+    return {k: v for k, v in a.items() if k != "text"} == {
+        k: v for k, v in b.items() if k != "text"
+    }
 
 
 def text(kind: str, entry: dict[str, Any]) -> str:

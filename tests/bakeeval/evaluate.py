@@ -97,7 +97,9 @@ class Evaluator:
         for key_node, value_node in node.args[0]:
             key = self.eval(key_node, scope)
             if key is None:
-                raise BakeError("Can't use a null value as a key.", "Invalid object key", key_node.pos)
+                raise BakeError(
+                    "Can't use a null value as a key.", "Invalid object key", key_node.pos
+                )
             out[to_string(key)] = self.eval(value_node, scope)
         return out
 
@@ -121,7 +123,11 @@ class Evaluator:
                 if group:
                     out.setdefault(name, []).append(item)
                 elif name in out:
-                    raise BakeError(f'Two different items produced the key "{name}".', "Duplicate object key", node.pos)
+                    raise BakeError(
+                        f'Two different items produced the key "{name}".',
+                        "Duplicate object key",
+                        node.pos,
+                    )
                 else:
                     out[name] = item
         return out
@@ -136,17 +142,27 @@ class Evaluator:
                 return coll[to_string(key)]
         except (IndexError, KeyError, TypeError):
             pass
-        raise BakeError("The given key does not identify an element in this collection value.", "Invalid index", node.pos)
+        raise BakeError(
+            "The given key does not identify an element in this collection value.",
+            "Invalid index",
+            node.pos,
+        )
 
     def _attr(self, node: Node, scope: dict[str, Any]) -> Any:
         base, name = node.args
-        if base.kind == "attr" and base.args[0].kind == "var" and base.args[0].args[0] in ("target", "group"):
-            if base.args[0].args[0] not in scope:
-                return self.lookup(f"{base.args[0].args[0]}.{base.args[1]}.{name}", node)
+        root = base.args[0] if base.kind == "attr" else None
+        block_kind = root.args[0] if root is not None and root.kind == "var" else None
+        if block_kind in ("target", "group") and block_kind not in scope:
+            # target.NAME.ATTR: another block's own attribute
+            return self.lookup(f"{block_kind}.{base.args[1]}.{name}", node)
         obj = self.eval(base, scope)
         if isinstance(obj, dict) and name in obj:
             return obj[name]
-        raise BakeError(f'This object does not have an attribute named "{name}".', "Unsupported attribute", node.pos)
+        raise BakeError(
+            f'This object does not have an attribute named "{name}".',
+            "Unsupported attribute",
+            node.pos,
+        )
 
     def _splat(self, node: Node, scope: dict[str, Any]) -> Any:
         value = self.eval(node.args[0], scope)
@@ -161,7 +177,9 @@ class Evaluator:
             return to_bool(value)
         except TypeError:
             raise BakeError(
-                "The condition expression must be of type bool.", "Incorrect condition type", node.pos
+                "The condition expression must be of type bool.",
+                "Incorrect condition type",
+                node.pos,
             ) from None
 
     def _cond(self, node: Node, scope: dict[str, Any]) -> Any:
@@ -188,7 +206,9 @@ class Evaluator:
         try:
             return (not to_bool(value)) if op == "!" else -to_number(value)
         except TypeError as e:
-            raise BakeError(f"Unsuitable value for unary operand: {e}.", "Invalid operand", node.pos) from None
+            raise BakeError(
+                f"Unsuitable value for unary operand: {e}.", "Invalid operand", node.pos
+            ) from None
 
     def _bin(self, node: Node, scope: dict[str, Any]) -> Any:
         op, left, right = node.args
@@ -202,7 +222,9 @@ class Evaluator:
                 return (x and y) if op == "&&" else (x or y)
             x, y = to_number(a), to_number(b)
         except TypeError as e:
-            raise BakeError(f"Unsuitable value for operand: {e}.", "Invalid operand", node.pos) from None
+            raise BakeError(
+                f"Unsuitable value for operand: {e}.", "Invalid operand", node.pos
+            ) from None
         if op in ("/", "%") and y == 0:
             raise BakeError("Can't divide by zero.", "Operation failed", node.pos)
         return {
@@ -231,7 +253,9 @@ class Evaluator:
             if found:
                 return result
         if name not in functions.STDLIB:
-            raise BakeError(f'There is no function named "{name}".', "Call to unknown function", node.pos)
+            raise BakeError(
+                f'There is no function named "{name}".', "Call to unknown function", node.pos
+            )
         try:
             return functions.STDLIB[name](*args)
         except (TypeError, ValueError, IndexError, KeyError) as e:
@@ -256,7 +280,11 @@ def _items(coll: Any, node: Node) -> list[tuple[Any, Any]]:
         return [(Decimal(i), v) for i, v in enumerate(coll)]
     if isinstance(coll, dict):
         return sorted(coll.items())
-    raise BakeError(f"A {type_name(coll)} value cannot be used as the collection in a 'for' expression.", "Iteration over non-iterable value", node.pos)
+    raise BakeError(
+        f"A {type_name(coll)} value cannot be used as the collection in a 'for' expression.",
+        "Iteration over non-iterable value",
+        node.pos,
+    )
 
 
 __all__ = ["Evaluator", "number_text"]

@@ -158,7 +158,7 @@ def _range(*args: Any) -> list[Decimal]:
 def _setproduct(*lists: Any) -> list[list[Any]]:
     out: list[list[Any]] = [[]]
     for lst in lists:
-        out = [prefix + [x] for prefix in out for x in _list(lst)]
+        out = [[*prefix, x] for prefix in out for x in _list(lst)]
     return out
 
 

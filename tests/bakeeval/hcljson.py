@@ -13,7 +13,7 @@ from typing import Any
 
 from tests.bakeeval import templates
 from tests.bakeeval.errors import BakeError
-from tests.bakeeval.native import Reader
+from tests.bakeeval.expressions import ExpressionReader as Reader
 from tests.bakeeval.tree import Attribute, Block, Body, Node, lit
 
 _TOP_BLOCKS = {"variable", "function", "target", "group"}
@@ -31,7 +31,11 @@ def parse(text: str, filename: str) -> Body:
             ) from None
         raise BakeError(str(e), "Invalid JSON", filename) from None
     if not isinstance(data, dict):
-        raise BakeError("The root value in a JSON-based configuration must be an object.", "Root value must be object", filename)
+        raise BakeError(
+            "The root value in a JSON-based configuration must be an object.",
+            "Root value must be object",
+            filename,
+        )
     return _body(data, filename, _TOP_BLOCKS, "")
 
 

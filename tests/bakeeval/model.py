@@ -114,7 +114,12 @@ class Target:
         for key in _APPENDED:
             if b[key] is not None:
                 a[key] = (a[key] or []) + b[key]
-        for key, kind in (("attest", "attest"), ("secret", "secret"), ("ssh", "ssh"), ("cache-from", "cache")):
+        for key, kind in (
+            ("attest", "attest"),
+            ("secret", "secret"),
+            ("ssh", "ssh"),
+            ("cache-from", "cache"),
+        ):
             if b[key] is not None:
                 a[key] = entries.merge(kind, a[key], copy.deepcopy(b[key]))
         if b["description"]:
@@ -138,12 +143,16 @@ class Target:
         out: dict[str, Any] = {}
         for key, kind in FIELDS.items():
             value = self.f[key]
-            if key == "inherits" or value is None or value in ("", [], {}) and kind != "str":
+            if key == "inherits" or value is None or (value in ("", [], {}) and kind != "str"):
                 continue
             if kind in ENTRY_KINDS:
                 value = [entries.to_json(kind, e) for e in value]
             elif kind in ("map", "ctxmap"):
-                value = {k: _escape(v) if key in _RE_ESCAPED else v for k, v in sorted(value.items()) if v is not None}
+                value = {
+                    k: _escape(v) if key in _RE_ESCAPED else v
+                    for k, v in sorted(value.items())
+                    if v is not None
+                }
             elif key in _RE_ESCAPED:
                 value = [_escape(v) for v in value] if isinstance(value, list) else _escape(value)
             out[key] = value

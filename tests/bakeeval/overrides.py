@@ -23,7 +23,11 @@ class Override:
 
 def _match(pattern: str, name: str) -> bool:
     """Go's path.Match: like fnmatch, but `*` does not cross `/`."""
-    return "/" not in name and fnmatch.fnmatchcase(name, pattern) if "/" not in pattern else fnmatch.fnmatchcase(name, pattern)
+    return (
+        "/" not in name and fnmatch.fnmatchcase(name, pattern)
+        if "/" not in pattern
+        else fnmatch.fnmatchcase(name, pattern)
+    )
 
 
 def expand(pattern: str, target_names: list[str]) -> list[str]:
@@ -35,7 +39,9 @@ def expand(pattern: str, target_names: list[str]) -> list[str]:
     return names
 
 
-def parse(sets: list[str], target_names: list[str], env: dict[str, str]) -> dict[str, dict[str, Override]]:
+def parse(
+    sets: list[str], target_names: list[str], env: dict[str, str]
+) -> dict[str, dict[str, Override]]:
     out: dict[str, dict[str, Override]] = {}
     for text in sets:
         parts = text.split("=", 1)
@@ -140,7 +146,9 @@ def _update_secret(secrets: list[dict[str, Any]], ident: str, value: str) -> Non
         if s["id"] == ident:
             new = entries.secret_from_text(value)
             if new["id"] and new["id"] != ident:
-                raise BakeError(f'secret override id "{new["id"]}" does not match declared secret "{ident}"')
+                raise BakeError(
+                    f'secret override id "{new["id"]}" does not match declared secret "{ident}"'
+                )
             s["env"], s["src"] = new["env"], new["src"]
             s.pop("text", None)
             return

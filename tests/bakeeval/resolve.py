@@ -147,7 +147,8 @@ def bake_print(
     out: dict[str, Any] = {}
     if groups:
         out["group"] = {
-            name: ({"description": g["description"]} if g["description"] else {}) | {"targets": g["targets"]}
+            name: ({"description": g["description"]} if g["description"] else {})
+            | {"targets": g["targets"]}
             for name, g in sorted(groups.items())
         }
     out["target"] = {name: targets[name].to_json() for name in sorted(targets)}

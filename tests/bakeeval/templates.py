@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tests.bakeeval.tree import Node, lit
 
 if TYPE_CHECKING:
-    from tests.bakeeval.native import Reader
+    from tests.bakeeval.expressions import ExpressionReader as Reader
 
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\r?\n")
@@ -52,7 +52,11 @@ def _tokens(reader: Reader, mode: str, end: int) -> list[Any]:
     while True:
         if reader.pos >= end:
             if mode == "quoted":
-                raise reader.fail("Unterminated template string", "No closing marker was found for the string.", start)
+                raise reader.fail(
+                    "Unterminated template string",
+                    "No closing marker was found for the string.",
+                    start,
+                )
             break
         ch = reader.peek()
         if mode == "quoted" and ch == '"':
@@ -66,10 +70,10 @@ def _tokens(reader: Reader, mode: str, end: int) -> list[Any]:
         if mode == "quoted" and ch == "\\":
             reader.pos += 1
             text.append(_escape(reader))
-        elif reader.startswith("$${") or reader.startswith("%%{"):
+        elif reader.startswith(("$${", "%%{")):
             text.append(ch + "{")
             reader.pos += 3
-        elif reader.startswith("${") or reader.startswith("%{"):
+        elif reader.startswith(("${", "%{")):
             flush()
             out.append(_open(reader, ch))
         else:
@@ -118,7 +122,10 @@ def _open(reader: Reader, sigil: str) -> tuple[Any, ...]:
             "Quoted strings may not be split over multiple lines.",
         )
     if reader.peek() != "}":
-        raise reader.fail("Extra characters after interpolation expression", "Expected a closing brace to end the interpolation expression.")
+        raise reader.fail(
+            "Extra characters after interpolation expression",
+            "Expected a closing brace to end the interpolation expression.",
+        )
     reader.pos += 1
     reader.nesting -= 1
     return (*token, left, right)
@@ -198,7 +205,9 @@ def heredoc(reader: Reader) -> Node:
         content.append(line + "\n")
     else:
         raise reader.fail(
-            "Unterminated template string", "No closing marker was found for the string.", len(reader.text)
+            "Unterminated template string",
+            "No closing marker was found for the string.",
+            len(reader.text),
         )
     consumed = sum(len(c) for c in content) + len(lines[len(content)])
     end_of_marker = start + consumed
@@ -206,7 +215,7 @@ def heredoc(reader: Reader) -> Node:
         indents = [len(c) - len(c.lstrip(" \t")) for c in content if c.strip()]
         cut = min(indents, default=0)
         content = [c[cut:] if c.strip() else c.lstrip(" \t") for c in content]
-    from tests.bakeeval.native import Reader
+    from tests.bakeeval.expressions import ExpressionReader as Reader
 
     sub = Reader("".join(content), reader.filename)
     node = _node(_tokens(sub, "heredoc", len(sub.text)), where)
@@ -216,7 +225,7 @@ def heredoc(reader: Reader) -> Node:
 
 def raw(text: str, filename: str, where: str) -> Node:
     """An HCL-JSON string: a template without backslash escapes (JSON already decoded them)."""
-    from tests.bakeeval.native import Reader
+    from tests.bakeeval.expressions import ExpressionReader as Reader
 
     sub = Reader(text, filename)
     return _node(_tokens(sub, "raw", len(text)), where)

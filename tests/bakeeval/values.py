@@ -85,7 +85,9 @@ def to_number(v: Any) -> Decimal:
         return v
     if isinstance(v, str):
         try:
-            return Decimal(v) if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?", v) else _bad()
+            return (
+                Decimal(v) if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?", v) else _bad()
+            )
         except decimal.InvalidOperation:
             pass
     raise TypeError("a number is required")

@@ -29,7 +29,7 @@ _PRIMITIVES = {"string": ("string",), "number": ("number",), "bool": ("bool",), 
 
 
 def type_constraint(node: Node | None) -> tuple[Any, ...]:
-    if node is None or node.kind == "lit" and node.args[0] is None:
+    if node is None or (node.kind == "lit" and node.args[0] is None):
         return ANY
     if node.kind == "var" and node.args[0] in _PRIMITIVES:
         return _PRIMITIVES[node.args[0]]
@@ -43,7 +43,9 @@ def type_constraint(node: Node | None) -> tuple[Any, ...]:
             return ("tuple", [type_constraint(x) for x in args[0].args[0]])
     word = node.args[0] if node.kind == "var" else "?"
     raise BakeError(
-        f'The keyword "{word}" is not a valid type specification.', "Invalid type specification", node.pos
+        f'The keyword "{word}" is not a valid type specification.',
+        "Invalid type specification",
+        node.pos,
     )
 
 
@@ -107,7 +109,9 @@ class Names:
         try:
             return self.resolve(name)
         except KeyError:
-            raise BakeError(f'There is no variable named "{name}".', "Unknown variable", node.pos) from None
+            raise BakeError(
+                f'There is no variable named "{name}".', "Unknown variable", node.pos
+            ) from None
         except BakeError as e:
             if e.summary:
                 raise
@@ -187,7 +191,12 @@ class Names:
     def _override(self, name: str, favor_json: bool) -> tuple[str, bool, bool]:
         text, found, from_json = self.env.get(name, ""), name in self.env, False
         json_name = name + "_JSON"
-        if (not found or favor_json) and json_name not in self.variables and json_name not in self.builtins and json_name in self.env:
+        if (
+            (not found or favor_json)
+            and json_name not in self.variables
+            and json_name not in self.builtins
+            and json_name in self.env
+        ):
             text, found, from_json = self.env[json_name], True, True
         return text, found, from_json
 
@@ -200,7 +209,11 @@ class Names:
         params = [p.args[0] for p in attrs["params"].expr.args[0]]
         variadic = attrs["variadic_params"].expr.args[0] if "variadic_params" in attrs else None
         if len(args) < len(params) or (variadic is None and len(args) > len(params)):
-            raise BakeError(f'Function "{name}" expects {len(params)} argument(s).', "Invalid function call", node.pos)
+            raise BakeError(
+                f'Function "{name}" expects {len(params)} argument(s).',
+                "Invalid function call",
+                node.pos,
+            )
         scope = dict(zip(params, args, strict=False))
         if variadic is not None:
             scope[variadic] = args[len(params) :]
