@@ -56,7 +56,7 @@ class ExpressionReader(Scanner):
     def unary(self) -> Node:
         self.skip()
         start = self.pos
-        if self.peek() in "!-":
+        if self.peek() and self.peek() in "!-":
             op = self.peek()
             self.pos += 1
             return Node("un", (op, self.unary()), self.where(start))
@@ -268,7 +268,7 @@ class ExpressionReader(Scanner):
                 word = "null" if key.args[0] is None else str(key.args[0]).lower()
                 key = Node("key", (word,), key.pos)
             self.skip()
-            if self.peek() in "=:" and not self.startswith("=="):
+            if self.peek() and self.peek() in "=:" and not self.startswith("=="):
                 self.pos += 1
             else:
                 raise self.fail(

@@ -68,6 +68,8 @@ def decode(name: str, value: Any) -> Any:
     if kind == "list":
         if not isinstance(value, list):
             raise DecodeError(f"list of string required, but have {type_name(value)}")
+        if any(v is None for v in value):
+            raise DecodeError("null value is not allowed")
         return [_string(v, f"element {i}: ") for i, v in enumerate(value)]
     if kind in ("map", "ctxmap"):
         if not isinstance(value, dict):

@@ -13,7 +13,7 @@ def ident_start(ch: str) -> bool:
 
 
 def ident_char(ch: str) -> bool:
-    return ch.isalnum() or ch in "_-"
+    return ch.isalnum() or (ch != "" and ch in "_-")
 
 
 class Scanner:

@@ -8,6 +8,7 @@ whitespace on that side.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from tests.bakeeval.tree import Node, lit
@@ -25,7 +26,7 @@ def _escape(reader: Reader) -> str:
     if ch in _ESCAPES:
         reader.pos += 1
         return _ESCAPES[ch]
-    if ch in "uU":
+    if ch and ch in "uU":
         width = 4 if ch == "u" else 8
         digits = reader.text[reader.pos + 1 : reader.pos + 1 + width]
         if len(digits) == width and all(c in "0123456789abcdefABCDEF" for c in digits):
@@ -44,8 +45,8 @@ def _tokens(reader: Reader, mode: str, end: int) -> list[Any]:
     text: list[str] = []
 
     def flush() -> None:
-        if text:
-            out.append("".join(text))
+        if text:  # HCL keeps literal text in Unicode NFC
+            out.append(unicodedata.normalize("NFC", "".join(text)))
             text.clear()
 
     start = reader.pos

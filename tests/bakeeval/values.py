@@ -100,8 +100,8 @@ def _bad() -> Decimal:
 def to_bool(v: Any) -> bool:
     if isinstance(v, bool):
         return v
-    if v in ("true", "false"):
-        return v == "true"
+    if v in ("true", "false", "1", "0"):  # cty converts these strings to bools
+        return v in ("true", "1")
     raise TypeError("a bool is required")
 
 
@@ -194,7 +194,8 @@ def csv_fields(text: str, comma: str = ",") -> list[str]:
             j = n if j < 0 else j
             field = text[i:j]
             if '"' in field:
-                raise ValueError('bare " in non-quoted-field')
+                column = i + field.index('"') + 1
+                raise ValueError(f'parse error on line 1, column {column}: bare " in non-quoted-field')
             fields.append(field)
             i = j
         if i >= n:
