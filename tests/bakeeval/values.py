@@ -195,7 +195,9 @@ def csv_fields(text: str, comma: str = ",") -> list[str]:
             field = text[i:j]
             if '"' in field:
                 column = i + field.index('"') + 1
-                raise ValueError(f'parse error on line 1, column {column}: bare " in non-quoted-field')
+                raise ValueError(
+                    f'parse error on line 1, column {column}: bare " in non-quoted-field'
+                )
             fields.append(field)
             i = j
         if i >= n:
