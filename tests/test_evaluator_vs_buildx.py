@@ -135,8 +135,8 @@ def structure_case(seed: int) -> tuple[str, dict[str, str], list[str], list[str]
             body = "".join(
                 f"  {a} = {_attribute(rng, a)}\n" for a in rng.sample(names, rng.randint(1, 6))
             )
-            if rng.random() < 0.5:
-                parents = rng.sample([f'"t{j}"' for j in range(count)], rng.randint(1, 2))
+            if i and rng.random() < 0.6:  # parents declared before: no inheritance cycles
+                parents = rng.sample([f'"t{j}"' for j in range(i)], rng.randint(1, min(i, 2)))
                 body += f"  inherits = [{', '.join(parents)}]\n"
             out.append(f'target "t{i}" {{\n{body}}}\n')
     if rng.random() < 0.5:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
+from tests.bakeeval.errors import BakeError
 from tests.bakeeval.tree import Node, lit
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ def _strip(tokens: list[Any]) -> list[Any]:
     return tokens
 
 
-def _tree(tokens: list[Any], i: int, stop: tuple[str, ...]) -> tuple[list[Any], int]:
+def _tree(tokens: list[Any], i: int, stop: tuple[str, ...], where: str) -> tuple[list[Any], int]:
     """Nests directives; returns the parts and the index of the stopping token."""
     parts: list[Any] = []
     while i < len(tokens):
@@ -152,25 +153,37 @@ def _tree(tokens: list[Any], i: int, stop: tuple[str, ...]) -> tuple[list[Any], 
             parts.append(tok)
         elif tok[0] in stop:
             return parts, i
+        elif tok[0] in ("else", "endif", "endfor"):
+            raise BakeError(
+                "The control directives within this template are unbalanced.",
+                f"Unexpected {tok[0]} directive",
+                where,
+            )
         elif tok[0] == "interp":
             parts.append(tok[1])
         elif tok[0] == "if":
-            then, j = _tree(tokens, i + 1, ("else", "endif"))
+            then, j = _tree(tokens, i + 1, ("else", "endif"), where)
             other: list[Any] = []
             if j < len(tokens) and tokens[j][0] == "else":
-                other, j = _tree(tokens, j + 1, ("endif",))
+                other, j = _tree(tokens, j + 1, ("endif",), where)
             parts.append(Node("tif", (tok[1], then, other)))
             i = j
         elif tok[0] == "for":
-            body, j = _tree(tokens, i + 1, ("endfor",))
+            body, j = _tree(tokens, i + 1, ("endfor",), where)
             parts.append(Node("tfor", (tok[1], tok[2], tok[3], body)))
             i = j
         i += 1
+    if stop:
+        raise BakeError(
+            f"There is no %{{ {stop[-1]} }} to close this directive.",
+            "Unterminated template directive",
+            where,
+        )
     return parts, i
 
 
 def _node(tokens: list[Any], where: str) -> Node:
-    parts, _ = _tree(_strip(tokens), 0, ())
+    parts, _ = _tree(_strip(tokens), 0, (), where)
     if not parts:
         return lit("", where)
     if len(parts) == 1 and isinstance(parts[0], str):
