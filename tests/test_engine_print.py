@@ -121,7 +121,8 @@ def _expected(fields: list[dict[str, str]], var: dict[str, str]) -> dict[str, An
         field, value = row["field"], row["value"]
         head, _, key = field.partition(".")
         if field in ("context", "dockerfile", "target"):
-            out[field] = fill(value)
+            # "(the last stage)" and the like: explain's words for a field left unset
+            out[field] = None if value.startswith("(") else fill(value)
         elif field == "platforms":
             out["platforms"] = (
                 [] if value.startswith("(") else [p.strip() for p in value.split(",")]
