@@ -147,7 +147,23 @@ def _slice(v: Any, start: Any, end: Any) -> list[Any]:
 
 
 def _length(v: Any) -> Decimal:
-    return Decimal(len(v) if isinstance(v, list | dict) else len(to_string(v)))
+    # As in cty: a string has no length here (strlen gives it).
+    if not isinstance(v, list | dict):
+        raise TypeError("collection must be a list, a map or a tuple")
+    return Decimal(len(v))
+
+
+def _regex(pattern: Any, text: Any) -> Any:
+    """cty's regex: the match; its groups as a list, or by name as a map; an error when the
+    pattern does not match."""
+    found = re.search(to_string(pattern), to_string(text))
+    if found is None:
+        raise ValueError("pattern did not match any part of the given string")
+    if found.re.groupindex:
+        return {k: v or "" for k, v in found.groupdict().items()}
+    if found.re.groups:
+        return [g or "" for g in found.groups()]
+    return found.group(0)
 
 
 def _range(*args: Any) -> list[Decimal]:
@@ -203,6 +219,7 @@ STDLIB: dict[str, Callable[..., Any]] = {
     "upper": _s(str.upper),
     "title": _title,
     "replace": lambda s, old, new: to_string(s).replace(to_string(old), to_string(new)),
+    "regex": _regex,
     "regex_replace": lambda s, p, r: re.sub(to_string(p), to_string(r), to_string(s)),
     "trimprefix": lambda s, p: to_string(s).removeprefix(to_string(p)),
     "trimsuffix": lambda s, p: to_string(s).removesuffix(to_string(p)),
