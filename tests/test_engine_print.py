@@ -32,6 +32,22 @@ _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _CONDITION = re.compile(r"\s+\((?:while|when) ([A-Za-z_][A-Za-z0-9_]*)\)$")
 
 
+# Matrices whose text bake could read otherwise than written: a `$` before a placeholder,
+# text not in NFC, template syntax in a label key and in an axis value.
+_HEAD = 'format: 1\nimage: {name: app, tags: ["{version}-{name}"]}\n'
+MEANING = {
+    "dollar-before-placeholder": _HEAD
+    + "defaults: {dockerfile: Dockerfile, args: {P: '${version}', Q: 'US${var.JOBS}'}}\n"
+    + "axes: {x: {values: {a: , b: }}}\nvariables: {JOBS: {default: '4'}}\n",
+    "text-not-in-nfc": _HEAD
+    + 'defaults: {dockerfile: Dockerfile, labels: {"ke\\u0301y": "e\\u0301"}}\n'
+    + "axes: {x: {values: {a: , b: }}}\n",
+    "template-syntax-in-keys-and-values": _HEAD
+    + 'defaults: {dockerfile: Dockerfile, labels: {"k${X}%{y}": "v${version}"}}\n'
+    + "axes: {x: {values: {'${VERSION}': {id: dv}, b: }}, y: {values: {c: , d: }}}\n",
+}
+
+
 def _matrices() -> list[tuple[str, str]]:
     """(id, matrix text): the golden cases, the docs/matrix.md examples, the default matrix."""
     out = [
@@ -41,6 +57,7 @@ def _matrices() -> list[tuple[str, str]]:
     blocks = [b for b in yaml_blocks("matrix.md") if "format: 1" in b]
     out += [(f"docs-matrix-{i}", b) for i, b in enumerate(blocks)]
     out.append(("default", (ROOT / "matrix" / "default.yaml").read_text()))
+    out += list(MEANING.items())
     return out
 
 
