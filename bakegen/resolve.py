@@ -14,7 +14,6 @@ from bakegen.errors import KeyPath, Problem, Problems, TemplateError
 from bakegen.expand import Cell, Expansion, ValueIds
 from bakegen.links import dependencies
 from bakegen.model import Attributes, MatrixFile
-from bakegen.names import sanitize
 from bakegen.scope import COMMIT_SHA, VERSION, Names
 from bakegen.selectors import Selector
 from bakegen.tags import image_tag, tag_problem
@@ -265,7 +264,7 @@ def _cache(model: MatrixFile, name: str) -> tuple[tuple[Text, ...], tuple[Text, 
     if not cache.enabled:
         return (), ()
     ref = join("type=registry,ref=", (CACHE_IMAGE,), f":{name}-")
-    cache_from = [join(ref, (CACHE_SCOPE,)), *(join(ref, sanitize(fb)) for fb in cache.fallback)]
+    cache_from = [join(ref, (CACHE_SCOPE,)), *(join(ref, fb) for fb in cache.fallback)]
     return tuple(cache_from), (join(ref, (CACHE_SCOPE,), f",mode={cache.mode}"),)
 
 
