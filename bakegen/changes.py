@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
+from bakegen.buildgraph import plan
 from bakegen.dockerfiles import DockerfileInfo, parse
 from bakegen.dockerignore import DockerIgnore
 from bakegen.errors import ChangesError, DockerfileError, GitError, MatrixError
@@ -79,9 +80,7 @@ def _inputs(target: Target, root: Path, parsed: dict[str, DockerfileInfo | None]
     info = parsed[dockerfile]
     sources: tuple[str, ...] | None = None
     if info is not None:
-        stage = plain(target.stage) or default_stage([s.name for s in info.stages])
-        values = {k: plain(v) for k, v in target.args}
-        sources = tuple(_norm(s) for built in info.closure(stage, values) for s in built.sources)
+        sources = _sources(info, target)
     local = target.has_local_context()
     return _Inputs(
         dockerfile=dockerfile,
@@ -90,6 +89,18 @@ def _inputs(target: Target, root: Path, parsed: dict[str, DockerfileInfo | None]
         ignore=DockerIgnore.load(root / context) if local else DockerIgnore(()),
         sources=sources,
     )
+
+
+def _sources(info: DockerfileInfo, target: Target) -> tuple[str, ...] | None:
+    """What the stages the target really builds copy from the build context (stages that a
+    named context replaces read nothing, as in BuildKit); None when its stage is missing."""
+    stage = info.stage(plain(target.stage) or default_stage([s.name for s in info.stages]))
+    if stage is None:
+        return None
+    args = {k: plain(v) for k, v in target.args}
+    values = {k: args.get(k, default) for k, (_, default) in info.global_args.items()}
+    build = plan(info, stage, values, {key for key, _ in target.contexts})
+    return tuple(_norm(s) for built in build.stages for s in built.sources)
 
 
 def _matrix_changes(compiled: Compiled, root: Path, ref: str) -> frozenset[str] | None:

@@ -109,28 +109,6 @@ class DockerfileInfo:
         """A reference with `$X`/`${X}` expanded; None when a variable has no value."""
         return substitute(ref, values) if "$" in ref else ref
 
-    def closure(self, target: str, values: Mapping[str, str | None] | None = None) -> list[Stage]:
-        """The stages building `target` needs: it and every stage it uses, transitively.
-        `values` (the args passed, over the global ARG defaults) expand references such as
-        `FROM build-${MODE}`."""
-        values = {**{k: d for k, (_, d) in self.global_args.items()}, **(values or {})}
-        start = self.stage(target)
-        if start is None:
-            return []
-        seen: dict[int, Stage] = {}
-        todo = [start]
-        while todo:
-            stage = todo.pop()
-            if stage.index in seen:
-                continue
-            seen[stage.index] = stage
-            for use in (stage.base, *stage.uses):
-                ref = self.resolve(use.ref, values)
-                other = self.stage(ref) if ref is not None else None
-                if other is not None and other.index < stage.index:
-                    todo.append(other)
-        return sorted(seen.values(), key=lambda s: s.index)
-
 
 _EXPANSION = re.compile(
     r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bakegen.buildgraph import plan
 from bakegen.dockerfiles import DockerfileInfo, parse
 from bakegen.errors import DockerfileError
 
@@ -56,13 +57,20 @@ def test_heredoc_reads(info: DockerfileInfo) -> None:
     assert ("LEVEL", 13) in runtime.reads
 
 
-def test_closure_expands_stage_references(info: DockerfileInfo) -> None:
-    assert [s.name for s in info.closure("runtime")] == ["base", "runtime"]
-    assert [s.name for s in info.closure("picked", {"MODE": ""})] == ["picked"]
+def _built(info: DockerfileInfo, stage: str, values: dict[str, str | None]) -> list[str | None]:
+    target = info.stage(stage)
+    assert target is not None
+    defaults = {k: d for k, (_, d) in info.global_args.items()}
+    return [s.name for s in plan(info, target, {**defaults, **values}, set()).stages]
+
+
+def test_a_build_expands_stage_references(info: DockerfileInfo) -> None:
+    assert _built(info, "runtime", {}) == ["base", "runtime"]
+    assert _built(info, "picked", {"MODE": ""}) == ["picked"]
     text = TEXT.replace("FROM base-${MODE} AS picked", "FROM base${MODE} AS picked")
     (Path(str(info.path))).write_text(text)
     again = parse(info.path)
-    assert [s.name for s in again.closure("picked", {"MODE": ""})] == ["base", "picked"]
+    assert _built(again, "picked", {"MODE": ""}) == ["base", "picked"]
 
 
 def test_unparsable_and_missing(tmp_path: Path) -> None:
