@@ -1,4 +1,4 @@
-"""`bakegen manifest`: TAG_LATEST read as bake reads it, each tag named once; and the
+"""`bakegen manifest`: joins per platform, TAG_LATEST read as bake reads it, each tag named once; the
 templates only manifest and run expand are checked by validate."""
 
 from __future__ import annotations
@@ -10,9 +10,17 @@ from click.testing import CliRunner
 
 from bakegen.cli import main
 from bakegen.envbool import parse_bool
-from bakegen.pipeline import DEFAULT_MATRIX
+from bakegen.manifest import joins
+from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_path
 from tests.conftest import ROOT
 from tests.helpers import MINIMAL, write
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
 
 PAIR = ["-s", "trtllm-cuda13-0-amd64-dev", "-s", "trtllm-cuda13-0-arm64-dev"]
 
@@ -112,3 +120,73 @@ def test_tags_on_a_shared_stage_are_refused(
         "  matrix.yaml:21:5: shared.base.tags: a shared stage gets no tags: bake builds it only "
         "as a context of the targets that use it (remove 'tags')\n"
     )
+
+
+@pytest.fixture(scope="module")
+def compiled() -> Compiled:
+    return compile_path(ROOT / DEFAULT_MATRIX)
+
+
+# -- manifest -----------------------------------------------------------------------------
+def test_manifest_joins_platforms(compiled: Compiled) -> None:
+    values = {
+        "REGISTRY": "ghcr.io/acme",
+        "IMAGE_NAME": "dynamo",
+        "VERSION": "v1.0.0",
+        "TAG_LATEST": "true",
+        "IMAGE": "ghcr.io/acme/dynamo",
+    }
+    found = {j.tags[0]: j for j in joins(compiled, values)}
+    assert len(found) == 42
+    # CUDA 12.9's joined tags are the names build.sh gave its single-platform images.
+    join = found["ghcr.io/acme/dynamo:v1.0.0-vllm-runtime"]
+    assert join.argv() == [
+        "docker",
+        "buildx",
+        "imagetools",
+        "create",
+        "-t",
+        "ghcr.io/acme/dynamo:v1.0.0-vllm-runtime",
+        "-t",
+        "ghcr.io/acme/dynamo:latest-vllm-runtime",
+        "ghcr.io/acme/dynamo:v1.0.0-vllm-runtime-amd64",
+        "ghcr.io/acme/dynamo:v1.0.0-vllm-runtime-arm64",
+    ]
+    assert "ghcr.io/acme/dynamo:v1.0.0-sglang-dev-cuda13" in found
+
+
+def test_manifest_dry_run_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("VERSION", "v2.0.0")
+    monkeypatch.setenv("COMMIT_SHA", "abc")
+    monkeypatch.setenv("TAG_LATEST", "false")
+    out = run(
+        "manifest",
+        "--dry-run",
+        "-s",
+        "trtllm-cuda13-0-amd64-dev",
+        "-s",
+        "trtllm-cuda13-0-arm64-dev",
+    )
+    assert out == (
+        "docker buildx imagetools create -t dynamo:v2.0.0-trtllm-dev-cuda13 "
+        "dynamo:v2.0.0-trtllm-dev-cuda13-amd64 dynamo:v2.0.0-trtllm-dev-cuda13-arm64\n"
+    )
+
+
+def test_manifest_template_cannot_use_the_joined_axis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (
+        (ROOT / DEFAULT_MATRIX)
+        .read_text()
+        .replace(
+            'tags: ["{version}-{framework}-{target}{cuda.tag_suffix}"]',
+            'tags: ["{version}-{platform.id}"]',
+        )
+    )
+    Path("m.yaml").write_text(text)
+    result = CliRunner().invoke(main, ["manifest", "--dry-run", "-m", "m.yaml"])
+    assert result.exit_code == 1
+    assert "ci.manifest.tags[0]: unknown placeholder {platform.id}" in result.stderr
