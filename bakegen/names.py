@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import re
 
+from bakegen.model import BUILTIN_VARIABLES
+
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -70,6 +72,8 @@ def reserved_value_id(vid: str) -> str | None:
 
 def reserved_variable(name: str) -> str | None:
     """Why a matrix variable name cannot be a bake variable."""
+    if name in BUILTIN_VARIABLES:
+        return f"{name} is a variable bakegen defines itself"
     if name in HCL_WORDS:
         return f"{name!r} is a word bake's HCL reads as a literal, keyword or block type"
     if name.startswith(BAKE_BUILTIN_PREFIX):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pydantic
 
 from bakegen.errors import KeyPath, MatrixError, Problem
-from bakegen.model import BUILTIN_VARIABLES, Attributes, MatrixFile
+from bakegen.model import Attributes, MatrixFile
 from bakegen.names import (
     looks_like_credential,
     reserved_axis,
@@ -102,11 +102,7 @@ class _Checker:
         for name, spec in self.model.variables.items():
             where = ("variables", name)
             why = reserved_variable(name)
-            if name in BUILTIN_VARIABLES:
-                self.add(
-                    where, f"{name} is a variable bakegen defines itself", "choose another name"
-                )
-            elif why:
+            if why:
                 self.add(where, why, "choose another name")
             if spec.choices is not None and spec.default not in spec.choices:
                 self.add(
