@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 MINIMAL = """\
@@ -27,3 +31,22 @@ def write(directory: Path, text: str, name: str = "matrix.yaml") -> Path:
     path = directory / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@functools.cache
+def buildx_available() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    try:
+        done = subprocess.run(
+            ["docker", "buildx", "version"], capture_output=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def clean_env() -> dict[str, str]:
+    """Only what docker needs to find its plugins and config: no bake variables leak in."""
+    keep = ("PATH", "HOME", "DOCKER_CONFIG", "BUILDX_CONFIG")
+    return {k: os.environ[k] for k in keep if k in os.environ}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from bakegen.errors import MatrixError
 from bakegen.pipeline import Compiled, compile_matrix
 from bakegen.validate import load_matrix_text
 from tests.bake_eval import Bake
+from tests.helpers import buildx_available, clean_env
 
 HEAD = 'format: 1\nimage: {name: app, tags: ["{version}-{name}"]}\n'
 ONE_AXIS = HEAD + "defaults: {dockerfile: Dockerfile}\naxes:\n  x:\n    values: {a: , b: }\n"
@@ -32,19 +32,7 @@ def refused(text: str) -> str:
     return str(caught.value)
 
 
-def _buildx_works() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    try:
-        done = subprocess.run(
-            ["docker", "buildx", "version"], capture_output=True, timeout=20, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return done.returncode == 0
-
-
-needs_buildx = pytest.mark.skipif(not _buildx_works(), reason="no docker buildx here")
+needs_buildx = pytest.mark.skipif(not buildx_available(), reason="no docker buildx here")
 
 
 def bake_print(
@@ -58,7 +46,7 @@ def bake_print(
         cwd=directory,
         capture_output=True,
         text=True,
-        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(directory), **(env or {})},
+        env={**clean_env(), **(env or {})},
         check=False,
         timeout=60,
     )

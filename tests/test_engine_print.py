@@ -13,7 +13,6 @@ import functools
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from bakegen.cli import main
 from bakegen.pipeline import compile_path
 from tests.bakeeval import files as evaluator
 from tests.conftest import ROOT
+from tests.helpers import buildx_available, clean_env
 from tests.test_docs import yaml_blocks
 
 PROBE = "zz-explain-probe"
@@ -64,25 +64,6 @@ def _matrices() -> list[tuple[str, str]]:
 MATRICES = _matrices()
 
 
-@functools.cache
-def buildx_available() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    try:
-        done = subprocess.run(
-            ["docker", "buildx", "version"], capture_output=True, timeout=60, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return done.returncode == 0
-
-
-def _clean_env() -> dict[str, str]:
-    """Only what docker needs to find its plugins and config: no bake variables leak in."""
-    keep = ("PATH", "HOME", "DOCKER_CONFIG", "BUILDX_CONFIG")
-    return {k: os.environ[k] for k in keep if k in os.environ}
-
-
 def bake_print(engine: str, folder: Path, names: list[str], targets: list[str]) -> dict[str, Any]:
     if engine == "evaluator":
         return evaluator.run(folder, names, {}, targets, [])
@@ -92,7 +73,7 @@ def bake_print(engine: str, folder: Path, names: list[str], targets: list[str]) 
     done = subprocess.run(
         [*args, *targets],
         cwd=folder,
-        env=_clean_env(),
+        env=clean_env(),
         capture_output=True,
         text=True,
         timeout=300,

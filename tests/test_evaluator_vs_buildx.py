@@ -18,7 +18,7 @@ import pytest
 
 from tests.bakeeval.errors import BakeError
 from tests.bakeeval.files import run
-from tests.test_engine_print import _clean_env, buildx_available
+from tests.helpers import buildx_available, clean_env
 
 pytestmark = pytest.mark.skipif(not buildx_available(), reason="no docker buildx here")
 
@@ -160,7 +160,7 @@ def _buildx(folder: Path, env: dict[str, str], sets: list[str], targets: list[st
     done = subprocess.run(
         [*args, *targets],
         cwd=folder,
-        env={**_clean_env(), **env},
+        env={**clean_env(), **env},
         capture_output=True,
         text=True,
         check=False,
