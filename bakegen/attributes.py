@@ -72,6 +72,10 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute(name="uses", merge=Merge.BY_KEY, kind=Kind.OTHER),
     Attribute(name="secrets", merge=Merge.REPLACE, kind=Kind.OTHER),
     Attribute(name="sccache", merge=Merge.REPLACE, kind=Kind.FLAG),
+    Attribute(name="optional_args", merge=Merge.REPLACE, kind=Kind.NAMES),
+    Attribute(name="output", merge=Merge.REPLACE, kind=Kind.TEXT_LIST, bake_key="output"),
+    Attribute(name="annotations", merge=Merge.REPLACE, kind=Kind.TEXT_LIST, bake_key="annotations"),
+    Attribute(name="attest", merge=Merge.REPLACE, kind=Kind.TEXT_LIST, bake_key="attest"),
     Attribute(name="vars", merge=Merge.NOT_MERGED, kind=Kind.OTHER),
 )
 BY_NAME = {a.name: a for a in ATTRIBUTES}
@@ -103,6 +107,8 @@ BAKE_KEYS: tuple[BakeKey, ...] = (
     BakeKey(key="secret", kind=Kind.NAMES, share=Share.WHOLE),
     BakeKey(key="cache-from", kind=Kind.TEXT_LIST, share=Share.NEVER),
     BakeKey(key="cache-to", kind=Kind.TEXT_LIST, share=Share.NEVER, align=10),
+    # Written only for the check targets of variables some targets require (required.py).
+    BakeKey(key="dockerfile-inline", kind=Kind.TEXT, share=Share.NEVER),
     *(
         BakeKey(key=a.bake_key, kind=a.kind, share=Share.NEVER)
         for a in PASSED_THROUGH

@@ -9,10 +9,13 @@ from typing import Any, assert_never
 
 from bakegen import __version__
 from bakegen.attributes import BAKE_KEYS, BakeKey, Share, is_empty
+from bakegen.dates import date_variables
 from bakegen.errors import MatrixError, Problem
 from bakegen.expand import ValueIds
+from bakegen.groups import Group, optional_arg, user_groups
 from bakegen.hcl import Expr, hcl_list
 from bakegen.model import MatrixFile
+from bakegen.required import check_blocks
 from bakegen.tagchecks import tag_limits
 from bakegen.targets import Resolution, Target
 from bakegen.variables import Variable, global_attributes, variables
@@ -42,13 +45,6 @@ class Block:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Group:
-    name: str
-    description: str
-    targets: tuple[str, ...]
-
-
-@dataclass(frozen=True, kw_only=True)
 class BakeFile:
     source: str
     version: str = __version__
@@ -73,7 +69,9 @@ def bake_values(target: Target) -> dict[str, Any]:
         "dockerfile": target.dockerfile,
         "target": target.stage,
         "platforms": target.platforms,
-        "args": target.args,
+        "args": tuple(
+            (k, optional_arg(v) if k in target.optional_args else v) for k, v in target.args
+        ),
         "labels": target.labels,
         "contexts": target.contexts,
         "secret": tuple(s.bake_spec() for s in target.secrets),
@@ -150,11 +148,10 @@ def _own_block(name: str, values: dict[str, Any], parents: list[Block]) -> Block
 
 def groups_of(model: MatrixFile, ids: ValueIds, resolution: Resolution) -> list[Group]:
     """`default` (every selected cell), then one group per axis value."""
-    groups = [
-        Group(name="default", description="every cell of the matrix", targets=resolution.selected)
-    ]
     selected = set(resolution.selected)
     cells = [t for t in resolution.targets if t.kind == "cell" and t.name in selected]
+    groups = user_groups(model, cells, resolution.selected)
+    taken = {g.name for g in groups}
     for axis in model.axes:
         by_value: dict[str, list[str]] = {}
         for target in cells:
@@ -162,7 +159,7 @@ def groups_of(model: MatrixFile, ids: ValueIds, resolution: Resolution) -> list[
         for value, vid in ids[axis].items():
             names = by_value.get(value, [])
             # A group holding only the target of its own name would add nothing but a clash.
-            if names and names != [vid]:
+            if names and names != [vid] and vid not in taken:
                 groups.append(Group(name=vid, description=f"{axis} {value}", targets=tuple(names)))
     return groups
 
@@ -191,11 +188,17 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
                 membership[member].append(block)
     return BakeFile(
         source=source,
-        variables=variables(model, tag_limits(targets, cache_suffixes(model))),
+        variables=(
+            *variables(model, tag_limits(targets, cache_suffixes(model))),
+            *date_variables(values.values()),
+        ),
         globals=global_attributes(model),
         groups=tuple(groups),
         parents=tuple(p for p in parents.values() if p.values),
-        targets=tuple(_own_block(t.name, values[t.name], membership[t.name]) for t in targets),
+        targets=(
+            *(_own_block(t.name, values[t.name], membership[t.name]) for t in targets),
+            *(Block(name=n, values=tuple(v.items())) for n, v in check_blocks(model, targets)),
+        ),
     )
 
 

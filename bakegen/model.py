@@ -6,6 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from bakegen.model_features import Run, SccacheArgs, TagRule, UserGroup, Versioning
+
+# Defined beside the model, imported from here like the rest of it.
+__all__ = ["Run", "Versioning"]
+
 FORMAT_VERSION = 1
 
 # The bake variables and global attributes every generated file declares (bakefile.py);
@@ -25,6 +30,8 @@ BUILTIN_VARIABLES = frozenset(
         "SCCACHE_REGION",
         "IMAGE",
         "CACHE_IMAGE",
+        "BUILD_DATE",
+        "BUILD_TIME",
     }
 )
 
@@ -94,6 +101,22 @@ class Attributes(Strict):
     sccache: bool | None = Field(
         None, description="Pass the sccache build args and credential secrets to this target."
     )
+    optional_args: list[ArgName] | None = Field(
+        None,
+        description="Args left out at bake time when their value comes out empty (an empty "
+        "bake variable): the Dockerfile's ARG default applies then.",
+    )
+    output: list[str] | None = Field(
+        None,
+        description="Bake outputs, e.g. `type=registry`, `type=docker`, `type=cacheonly`, "
+        "`type=local,dest=out`, `type=image,push-by-digest=true,name-canonical=true,push=true`.",
+    )
+    annotations: list[str] | None = Field(
+        None, description="OCI annotations, `[index,manifest:]key=value`."
+    )
+    attest: list[str] | None = Field(
+        None, description="Attestations, e.g. `type=sbom`, `type=provenance,mode=max`."
+    )
     vars: dict[Name, str] = Field(
         default_factory=dict,
         description="Free values for templates, read as `{axis.name}` (axis values only).",
@@ -141,6 +164,16 @@ class SharedStage(Attributes):
     """A stage built once per combination of some axes and shared by every cell using it."""
 
     axes: list[str] = Field(description="The axes this stage varies by (e.g. cuda, platform).")
+    name: str | None = Field(
+        None,
+        description="Target name template ({stage} and the stage's axes); default: the "
+        "stage name, then its axes' ids in the order of the matrix `name` template.",
+    )
+    inherit: list[Literal["defaults", "include", "overrides"]] = Field(
+        default_factory=list,
+        description="Also take every attribute of `defaults`, and of includes and overrides "
+        "whose selector names only this stage's axes and matches its values.",
+    )
 
 
 class Image(Strict):
@@ -160,6 +193,21 @@ class Image(Strict):
     )
     tag_latest: bool = Field(True, description="Default of the bake variable TAG_LATEST.")
     labels: dict[str, str] = Field(default_factory=dict, description="Label templates.")
+    tag_rules: list[TagRule] = Field(
+        default_factory=list,
+        description="Tags added to the cells each selector matches, in file order.",
+    )
+    mirrors: list[Registry] = Field(
+        default_factory=list,
+        description="More registries (with namespace): every tag under the image is also "
+        "written under <mirror>/<name>.",
+    )
+    oci_labels: bool = Field(
+        True, description="Write the OCI version and revision labels (from VERSION/COMMIT_SHA)."
+    )
+    created: bool = Field(
+        False, description="Write the OCI created label: the render's timestamp ({date_time})."
+    )
 
 
 class Cache(Strict):
@@ -191,22 +239,9 @@ class Sccache(Strict):
         ],
         description="Credential secrets given to sccache targets.",
     )
-
-
-class Versioning(Strict):
-    """How the image version is derived from git (see docs/matrix.md)."""
-
-    value: str | None = Field(None, description="A fixed version; git is not asked.")
-    default: str = Field("dev", description="VERSION default in the main bake file.")
-    tag_glob: str = Field("v*", description="Release tags.")
-    ignore: list[str] = Field(
-        default_factory=lambda: ["*test-rc*"], description="Tags to disregard (globs)."
+    args: SccacheArgs = Field(
+        default_factory=SccacheArgs, description="Build-arg names of the sccache settings."
     )
-    release_branches: str | None = Field(
-        "origin/release/*",
-        description="Remote release branches, preferred over tags when present.",
-    )
-    fallback: str = Field("0.0.1", description="Release used when git has none.")
 
 
 class Manifest(Strict):
@@ -242,22 +277,10 @@ class UserVariable(Strict):
     choices: list[str] | None = Field(None, description="The only values it may take.")
     reject: list[str] = Field(default_factory=list, description="Values it may not take.")
     message: str | None = Field(None, description="Why a rejected value is wrong.")
-
-
-class Run(Strict):
-    """`bakegen run`: which cell runs when axes are not given, and the user's home in it."""
-
-    defaults: dict[str, str] = Field(
-        default_factory=dict,
-        description="Axis values used when `bakegen run` does not name them; other axes take "
-        "the value built for the host's platform, else their first value.",
-    )
-    home: str = Field(
-        "/root",
-        description="Home of the image's user (template), where the HF cache is mounted.",
-    )
-    user_home: str | None = Field(
-        None, description="Home of a non-root user given with --user (default: home)."
+    required_by: Selector | None = Field(
+        None,
+        description="Cells that cannot be built while the variable is empty; checked when "
+        "one of them is built (other targets build without it).",
     )
 
 
@@ -282,6 +305,20 @@ class MatrixFile(Strict):
     )
     shared: dict[Name, SharedStage] = Field(
         default_factory=dict, description="Shared stages, used by cells through `uses`."
+    )
+    extends: list[str] = Field(
+        default_factory=list,
+        description="Matrix files (relative to this one) this file is laid over, in order.",
+    )
+    apply_order: list[str] | None = Field(
+        None,
+        description="The order axis values' attributes apply in (later wins); default: the "
+        "order of `axes`.",
+    )
+    groups: dict[Name, UserGroup] = Field(
+        default_factory=dict,
+        description="Bake groups of the cells a selector matches; a `default` group here "
+        "makes the built-in one `all`.",
     )
     exclude: list[Selector] = Field(default_factory=list, description="Cells to drop.")
     include: list[Include] = Field(default_factory=list, description="Cells to add or extend.")

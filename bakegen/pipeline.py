@@ -13,7 +13,9 @@ from bakegen.checks import check_targets
 from bakegen.errors import MatrixError, Problem
 from bakegen.expand import CellSpace, expand_cells
 from bakegen.gitmeta import GitInfo
+from bakegen.joins import join_warnings
 from bakegen.render import render_hcl, render_json, render_override_hcl, render_override_json
+from bakegen.required import add_requirements
 from bakegen.resolve import resolve
 from bakegen.selection import select as select_targets
 from bakegen.tagchecks import TagLimits
@@ -46,13 +48,15 @@ def compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
     try:
         expansion = expand_cells(CellSpace.of(model, ids))
         resolved = resolve(model, ids, expansion)
-        targets, selected = select_targets(resolved.cells, resolved.shared, select)
+        cells = add_requirements(model, resolved.cells)
+        targets, selected = select_targets(cells, resolved.shared, select)
         problems = check_targets(targets, model.exclusive, cache_suffixes(model), locate)
         if problems:
             raise MatrixError(problems)
         check_cells(matrix, targets)
+        found = (*resolved.warnings, *join_warnings(model.ci.manifest, cells))
         warnings = matrix.warnings + tuple(
-            p if p.location else replace(p, location=locate(p.path)) for p in resolved.warnings
+            p if p.location else replace(p, location=locate(p.path)) for p in found
         )
         resolution = Resolution(targets=targets, selected=selected, warnings=warnings)
         bake = layout(model, ids, matrix.source.path, resolution)

@@ -69,10 +69,15 @@ def _hcl_map(pairs: tuple[tuple[str, Text], ...], indent: str = "  ") -> str:
     # Keys are aligned for reading; a very long key is not, so it cannot pad every line.
     width = max((len(k) for k in keys if len(k) <= MAX_ALIGN), default=0)
     lines = [
-        f"{indent}  {key.ljust(width)} = {hcl_string(v)}"
+        f"{indent}  {key.ljust(width)} = {_hcl_entry(v)}"
         for key, (_, v) in zip(keys, pairs, strict=True)
     ]
     return "{\n" + "\n".join(lines) + f"\n{indent}}}"
+
+
+def _hcl_entry(value: Text | Expr) -> str:
+    """A map entry: a string, or an expression bakegen wrote (an arg dropped when empty)."""
+    return value.source if isinstance(value, Expr) else hcl_string(value)
 
 
 def _hcl_strings(items: tuple[str, ...]) -> str:
@@ -149,7 +154,7 @@ def _json_attribute(value: Any, kind: Kind) -> Any:
             return list(value)
         case Kind.TEXT_MAP:
             # HCL-JSON reads object keys as templates too.
-            return {escape_template(k): json_template(v) for k, v in value}
+            return {escape_template(k): _json_value(v) for k, v in value}
         case Kind.FLAG:
             return bool(value)
         case Kind.OTHER:

@@ -6,29 +6,21 @@ in; the shared stages a target uses are resolved once, the first time a target n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, assert_never
+from typing import Literal
 
-from bakegen.attributes import MERGED, PASSED_THROUGH, Attribute, Kind
+from bakegen.attributes import Attribute
 from bakegen.cascade import Layer, Merged
-from bakegen.errors import KeyPath, Problem, Problems, TemplateError
+from bakegen.errors import KeyPath, Problem, Problems
 from bakegen.expand import Cell, Expansion, ValueIds
+from bakegen.fill import Templates, cache_refs, labels, passed_through, sccache_args
 from bakegen.links import dependencies
 from bakegen.model import Attributes, MatrixFile
-from bakegen.scope import COMMIT_SHA, VERSION, Names
+from bakegen.scope import Names
 from bakegen.selectors import Selector
-from bakegen.tags import image_tag, tag_problem
+from bakegen.shared import SHARED_FROM_AXES, defaults_block, inherited_blocks, shared_name
+from bakegen.tagrules import mirrored, rule_tags
 from bakegen.targets import Target
-from bakegen.templating import Part, Text, Var, expand, join, literal
-
-CACHE_IMAGE, CACHE_SCOPE = Var("CACHE_IMAGE"), Var("CACHE_SCOPE")
-SCCACHE_ARGS = ("USE_SCCACHE", "SCCACHE_BUCKET", "SCCACHE_REGION")
-# What a shared stage takes from `defaults` and from the values of the axes it varies by.
-SHARED_FROM_DEFAULTS = tuple(a for a in MERGED if a.shared_from_defaults)
-SHARED_FROM_AXES = tuple(a for a in MERGED if a.shared_from_axes)
-BUILTIN_LABELS = {
-    "org.opencontainers.image.revision": COMMIT_SHA,
-    "org.opencontainers.image.version": VERSION,
-}
+from bakegen.templating import Part, Text, literal
 
 
 @dataclass(frozen=True)
@@ -38,34 +30,6 @@ class Resolved:
     cells: tuple[Target, ...]
     shared: tuple[Target, ...]
     warnings: tuple[Problem, ...]
-
-
-class Templates:
-    """Fills in placeholders, recording each malformed template once."""
-
-    def __init__(self, problems: Problems) -> None:
-        self.problems = problems
-
-    def text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
-        text = self.try_text(template, scope, where)
-        # An empty result is a result: only a malformed template keeps its own text.
-        return literal(template) if text is None else text
-
-    def try_text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text | None:
-        try:
-            return expand(template, scope)
-        except TemplateError as exc:
-            self.problems.add(where, exc.message, exc.hint, kind="template")
-            return None
-
-    def tag(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
-        text = self.try_text(template, scope, where)
-        if text is None:
-            return literal(template)
-        problem = tag_problem(text)
-        if problem:
-            self.problems.add(where, problem[0], problem[1], kind="tag")
-        return image_tag(text)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,6 +63,9 @@ class Resolver:
         self.layers: dict[tuple[KeyPath, tuple[str, ...] | None], Layer] = {}
         self.overrides = [Selector.parse(o.select) for o in model.overrides]
         self.overrides_used: set[int] = set()
+        # Axis values apply in `apply_order` (the rest in the order of `axes`).
+        order = [a for a in model.apply_order or () if a in model.axes]
+        self.apply_order = (*order, *(a for a in model.axes if a not in order))
         # The image's labels come first, so any block can change or (with null) remove one.
         labels = tuple((k, v, ("image", "labels", k)) for k, v in model.image.labels.items())
         self.image_labels = Layer(replaced=(), by_key=(("labels", labels),))
@@ -117,12 +84,12 @@ class Resolver:
     def cell_layers(self, cell: Cell) -> list[Layer]:
         model = self.model
         layers = [self.image_labels, self.layer(model.defaults, ("defaults",))]
-        for axis, value in cell.values:
-            attrs = model.axes[axis].values.get(value)
-            if attrs is not None:
-                layers.append(self.layer(attrs, ("axes", axis, "values", value)))
-        layers += [self.layer(model.include[i], ("include", i)) for i in cell.includes]
         values = dict(cell.values)
+        for axis in self.apply_order:
+            attrs = model.axes[axis].values.get(values[axis])
+            if attrs is not None:
+                layers.append(self.layer(attrs, ("axes", axis, "values", values[axis])))
+        layers += [self.layer(model.include[i], ("include", i)) for i in cell.includes]
         for i, selector in enumerate(self.overrides):
             if selector(values):
                 self.overrides_used.add(i)
@@ -137,6 +104,8 @@ class Resolver:
         tags: list[tuple[str, KeyPath]] = [
             (t, ("image", "tags", i)) for i, t in enumerate(image.tags)
         ]
+        added, latest = rule_tags(image.tag_rules, dict(cell.values))
+        tags += added
         extra, where = merged.scalars.get("tags", ([], ()))
         tags += [(t, (*where, i)) for i, t in enumerate(extra)]
         draft = Draft(
@@ -148,7 +117,10 @@ class Resolver:
             contexts=contexts,
             depends=tuple(depends),
             tags=tuple(tags),
-            latest=tuple((t, ("image", "latest", i)) for i, t in enumerate(image.latest)),
+            latest=(
+                *((t, ("image", "latest", i)) for i, t in enumerate(image.latest)),
+                *latest,
+            ),
             description=" ".join(v for _, v in cell.values),
             origin=cell.origin,
         )
@@ -166,18 +138,22 @@ class Resolver:
             )
             return None
         own = tuple((a, values[a]) for a in self.model.axes if a in spec.axes)
-        name = "-".join([stage, *(self.ids[a][v] for a, v in own)])
+        name = shared_name(self.model, self.ids, stage, own)
         if name not in self.shared:
             self.shared[name] = self.make_shared(stage, own, name)
         return name
 
     def make_shared(self, stage: str, own: tuple[tuple[str, str], ...], name: str) -> Target:
-        layers = [self.layer(self.model.defaults, ("defaults",), SHARED_FROM_DEFAULTS)]
-        for axis, value in own:
-            attrs = self.model.axes[axis].values.get(value)
-            if attrs is not None:
-                layers.append(self.layer(attrs, ("axes", axis, "values", value), SHARED_FROM_AXES))
-        layers.append(self.layer(self.model.shared[stage], ("shared", stage)))
+        spec = self.model.shared[stage]
+        layers = [self.layer(*defaults_block(self.model, spec))]
+        values = dict(own)
+        for axis in self.apply_order:
+            attrs = self.model.axes[axis].values.get(values.get(axis, ""))
+            if axis in values and attrs is not None:
+                where = ("axes", axis, "values", values[axis])
+                layers.append(self.layer(attrs, where, SHARED_FROM_AXES))
+        layers += [self.layer(*block) for block in inherited_blocks(self.model, spec, values)]
+        layers.append(self.layer(spec, ("shared", stage)))
         merged = Merged(layers)
         scope = self.names.scope(own, name)
         contexts, depends = dependencies(self, merged, own, scope, None)
@@ -214,19 +190,22 @@ def build(resolver: Resolver, draft: Draft) -> Target:
     args = {k: templates.text(v, scope, w) for k, (v, w) in merged.maps["args"].items()}
     secrets = list(merged.get("secrets", []))
     if merged.get("sccache", False):
-        args.update({name: (Var(name),) for name in SCCACHE_ARGS})
+        extra_args = sccache_args(model.sccache)
+        args.update(extra_args)
         secrets += [s for s in model.sccache.secrets if s not in secrets]
-        for name in SCCACHE_ARGS:
+        for name in extra_args:
             origins.setdefault(f"args.{name}", origins["sccache"])
         origins.setdefault("secrets", origins["sccache"])
-    labels = _labels(resolver, draft)
+    image = model.image if draft.kind == "cell" else None
+    target_labels = labels(templates, image, merged, scope, origins)
     description = literal(draft.description)
     if "description" in merged.scalars:
         template, where = merged.scalars["description"]
         description = templates.text(template, scope, where)
-    cache_from, cache_to = _cache(model, draft.name)
+    cache_from, cache_to = cache_refs(model.cache, draft.name)
     if cache_from:
         origins["cache"] = ("cache",)
+    mirrors = model.image.mirrors
     for key, kind in (("tags", draft.tags), ("latest", draft.latest)):
         origins.update({f"{key}.{i}": where for i, (_, where) in enumerate(kind)})
     return Target(
@@ -239,66 +218,18 @@ def build(resolver: Resolver, draft: Draft) -> Target:
         stage=templates.text(merged.get("stage", ""), scope, origins.get("stage", draft.origin)),
         platforms=tuple(merged.get("platforms", [])),
         args=tuple(sorted(args.items())),
-        labels=tuple(sorted(labels.items())),
+        labels=tuple(sorted(target_labels.items())),
         contexts=tuple(sorted(draft.contexts.items())),
-        tags=tuple(templates.tag(t, scope, w) for t, w in draft.tags),
-        latest_tags=tuple(templates.tag(t, scope, w) for t, w in draft.latest),
+        tags=mirrored(tuple(templates.tag(t, scope, w) for t, w in draft.tags), mirrors),
+        latest_tags=mirrored(tuple(templates.tag(t, scope, w) for t, w in draft.latest), mirrors),
         secrets=tuple(secrets),
         cache_from=cache_from,
         cache_to=cache_to,
         depends_on=tuple(dict.fromkeys(draft.depends)),
-        extra=tuple(_passed_through(templates, merged, scope)),
+        extra=tuple(passed_through(templates, merged, scope)),
+        optional_args=tuple(merged.get("optional_args", ())),
         origins=origins,
     )
-
-
-def _labels(resolver: Resolver, draft: Draft) -> dict[str, Text]:
-    labels: dict[str, Text] = {key: (var,) for key, var in BUILTIN_LABELS.items()}
-    for key, (value, where) in draft.merged.maps["labels"].items():
-        labels[key] = resolver.templates.text(value, draft.scope, where)
-    return labels
-
-
-def _cache(model: MatrixFile, name: str) -> tuple[tuple[Text, ...], tuple[Text, ...]]:
-    cache = model.cache
-    if not cache.enabled:
-        return (), ()
-    ref = join("type=registry,ref=", (CACHE_IMAGE,), f":{name}-")
-    cache_from = [join(ref, (CACHE_SCOPE,)), *(join(ref, fb) for fb in cache.fallback)]
-    return tuple(cache_from), (join(ref, (CACHE_SCOPE,), f",mode={cache.mode}"),)
-
-
-def _passed_through(
-    templates: Templates, merged: Merged, scope: dict[str, Part]
-) -> list[tuple[str, Any]]:
-    """Attributes bake takes as written, with their placeholders filled in."""
-    out: list[tuple[str, Any]] = []
-    for row in PASSED_THROUGH:
-        assert row.bake_key is not None
-        if row.name in merged.maps:
-            entries = merged.maps[row.name]
-            value: Any = tuple(
-                (k, templates.text(v, scope, w)) for k, (v, w) in sorted(entries.items())
-            )
-        elif row.name in merged.scalars:
-            raw, where = merged.scalars[row.name]
-            match row.kind:
-                case Kind.TEXT:
-                    value = templates.text(raw, scope, where)
-                case Kind.TEXT_LIST:
-                    value = tuple(templates.text(v, scope, (*where, i)) for i, v in enumerate(raw))
-                case Kind.NAMES:
-                    value = tuple(raw)
-                case Kind.FLAG:
-                    value = bool(raw)
-                case Kind.TEXT_MAP | Kind.OTHER:
-                    raise AssertionError(f"{row.name}: a {row.kind} is not passed through")
-                case _:
-                    assert_never(row.kind)
-        else:
-            continue
-        out.append((row.bake_key, value))
-    return out
 
 
 def resolve(model: MatrixFile, ids: ValueIds, expansion: Expansion) -> Resolved:

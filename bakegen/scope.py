@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bakegen.dates import BUILD_DATE, BUILD_TIME
 from bakegen.expand import ValueIds
 from bakegen.model import MatrixFile
 from bakegen.names import sanitize
@@ -41,6 +42,8 @@ class Names:
             "version": VERSION,
             "commit_sha": COMMIT_SHA,
             "image": IMAGE,
+            "date": BUILD_DATE,
+            "date_time": BUILD_TIME,
         }
         for variable in self.variables:
             scope[f"var.{variable}"] = Var(variable)

@@ -52,6 +52,8 @@ class Target:
     depends_on: tuple[str, ...]
     # Attributes bake takes as written (attributes.PASSED_THROUGH): (bake key, value).
     extra: tuple[tuple[str, Any], ...] = ()
+    # Args left out at bake time when their value comes out empty.
+    optional_args: tuple[str, ...] = ()
     origins: Mapping[str, KeyPath] = field(compare=False, repr=False)
 
     def has_local_context(self) -> bool:

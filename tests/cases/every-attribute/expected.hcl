@@ -83,6 +83,11 @@ variable "SCCACHE_REGION" {
   default     = ""
 }
 
+variable "PIP_INDEX" {
+  description = "PIP_INDEX"
+  default     = ""
+}
+
 IMAGE = REGISTRY == "" ? IMAGE_NAME : "${REGISTRY}/${IMAGE_NAME}"
 CACHE_IMAGE = CACHE_REGISTRY == "" ? "${IMAGE}-cache" : CACHE_REGISTRY
 
@@ -129,6 +134,7 @@ target "_common" {
 target "_vllm" {
   args = {
     HOME_ORG       = "vllm-project"
+    PIP_INDEX      = "${PIP_INDEX}" == "" ? null : "${PIP_INDEX}"
     SCCACHE_BUCKET = "${SCCACHE_BUCKET}"
     SCCACHE_REGION = "${SCCACHE_REGION}"
     USE_SCCACHE    = "${USE_SCCACHE}"
@@ -140,6 +146,9 @@ target "_vllm" {
 }
 
 target "_sglang" {
+  args = {
+    PIP_INDEX = "${PIP_INDEX}" == "" ? null : "${PIP_INDEX}"
+  }
   labels = {
     "org.example.team" = "inference"
   }
@@ -148,6 +157,9 @@ target "_sglang" {
 
 target "_runtime" {
   target      = "runtime"
+  args = {
+    PIP_INDEX = "${PIP_INDEX}" == "" ? null : "${PIP_INDEX}"
+  }
   labels = {
     "org.example.team" = "inference"
   }
@@ -155,6 +167,9 @@ target "_runtime" {
 
 target "_dev" {
   target      = "dev"
+  args = {
+    PIP_INDEX = "${PIP_INDEX}" == "" ? null : "${PIP_INDEX}"
+  }
   labels = {
     "org.example.team" = "inference"
   }
@@ -173,6 +188,9 @@ target "vllm-amd64-runtime" {
     "type=registry,ref=${CACHE_IMAGE}:vllm-amd64-runtime-main",
   ]
   cache-to   = CACHE_EXPORT ? ["type=registry,ref=${CACHE_IMAGE}:vllm-amd64-runtime-${CACHE_SCOPE},mode=max"] : []
+  output = ["type=registry"]
+  annotations = ["index,manifest:org.opencontainers.image.title=vllm"]
+  attest = ["type=sbom", "type=provenance,mode=max"]
 }
 
 target "vllm-amd64-dev" {
@@ -187,6 +205,9 @@ target "vllm-amd64-dev" {
     "type=registry,ref=${CACHE_IMAGE}:vllm-amd64-dev-main",
   ]
   cache-to   = CACHE_EXPORT ? ["type=registry,ref=${CACHE_IMAGE}:vllm-amd64-dev-${CACHE_SCOPE},mode=max"] : []
+  output = ["type=registry"]
+  annotations = ["index,manifest:org.opencontainers.image.title=vllm"]
+  attest = ["type=sbom", "type=provenance,mode=max"]
 }
 
 target "sglang-amd64-runtime" {
@@ -202,6 +223,9 @@ target "sglang-amd64-runtime" {
     "type=registry,ref=${CACHE_IMAGE}:sglang-amd64-runtime-main",
   ]
   cache-to   = CACHE_EXPORT ? ["type=registry,ref=${CACHE_IMAGE}:sglang-amd64-runtime-${CACHE_SCOPE},mode=max"] : []
+  output = ["type=registry"]
+  annotations = ["index,manifest:org.opencontainers.image.title=sglang"]
+  attest = ["type=sbom", "type=provenance,mode=max"]
 }
 
 target "sglang-amd64-dev" {
@@ -216,6 +240,9 @@ target "sglang-amd64-dev" {
     "type=registry,ref=${CACHE_IMAGE}:sglang-amd64-dev-main",
   ]
   cache-to   = CACHE_EXPORT ? ["type=registry,ref=${CACHE_IMAGE}:sglang-amd64-dev-${CACHE_SCOPE},mode=max"] : []
+  output = ["type=registry"]
+  annotations = ["index,manifest:org.opencontainers.image.title=sglang"]
+  attest = ["type=sbom", "type=provenance,mode=max"]
 }
 
 target "base-amd64" {

@@ -1,0 +1,122 @@
+"""Filling in a target's attributes: placeholders (each malformed template reported once),
+labels, registry-cache refs, sccache args and the attributes bake takes as written."""
+
+from __future__ import annotations
+
+from typing import Any, assert_never
+
+from bakegen.attributes import PASSED_THROUGH, Kind
+from bakegen.cascade import Merged
+from bakegen.dates import BUILD_TIME, CREATED_LABEL
+from bakegen.errors import KeyPath, Problems, TemplateError
+from bakegen.model import Cache, Image, Sccache
+from bakegen.scope import COMMIT_SHA, VERSION
+from bakegen.tagrules import is_reference_variable
+from bakegen.tags import image_tag, tag_problem
+from bakegen.templating import Part, Text, Var, expand, join, literal
+
+CACHE_IMAGE, CACHE_SCOPE = Var("CACHE_IMAGE"), Var("CACHE_SCOPE")
+# The bake variables behind sccache's settings; the build args they reach the Dockerfile
+# under are configurable (sccache.args).
+SCCACHE_VARIABLES = ("USE_SCCACHE", "SCCACHE_BUCKET", "SCCACHE_REGION")
+BUILTIN_LABELS = {
+    "org.opencontainers.image.revision": COMMIT_SHA,
+    "org.opencontainers.image.version": VERSION,
+}
+
+
+class Templates:
+    """Fills in placeholders, recording each malformed template once."""
+
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+
+    def text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
+        text = self.try_text(template, scope, where)
+        # An empty result is a result: only a malformed template keeps its own text.
+        return literal(template) if text is None else text
+
+    def try_text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text | None:
+        try:
+            return expand(template, scope)
+        except TemplateError as exc:
+            self.problems.add(where, exc.message, exc.hint, kind="template")
+            return None
+
+    def tag(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
+        text = self.try_text(template, scope, where)
+        if text is None:
+            return literal(template)
+        if is_reference_variable(template) and len(text) == 1 and isinstance(text[0], Var):
+            return text  # the variable holds a whole reference, registry and all
+        problem = tag_problem(text)
+        if problem:
+            self.problems.add(where, problem[0], problem[1], kind="tag")
+        return image_tag(text)
+
+
+def sccache_args(sccache: Sccache) -> dict[str, Text]:
+    names = sccache.args
+    arg_names = (names.use, names.bucket, names.region)
+    return {arg: (Var(var),) for arg, var in zip(arg_names, SCCACHE_VARIABLES, strict=True)}
+
+
+def labels(
+    templates: Templates,
+    image: Image | None,
+    merged: Merged,
+    scope: dict[str, Part],
+    origins: dict[str, KeyPath],
+) -> dict[str, Text]:
+    """The built-in OCI labels (unless switched off) and the created label (cells only,
+    given `image`), then the merged `labels` attribute (which starts with the image's)."""
+    out: dict[str, Text] = {}
+    if image is None or image.oci_labels:
+        out.update({key: (var,) for key, var in BUILTIN_LABELS.items()})
+    if image is not None and image.created:
+        out[CREATED_LABEL] = (BUILD_TIME,)
+        origins.setdefault(f"labels.{CREATED_LABEL}", ("image", "created"))
+    for key, (value, where) in merged.maps["labels"].items():
+        out[key] = templates.text(value, scope, where)
+    return out
+
+
+def cache_refs(cache: Cache, name: str) -> tuple[tuple[Text, ...], tuple[Text, ...]]:
+    if not cache.enabled:
+        return (), ()
+    ref = join("type=registry,ref=", (CACHE_IMAGE,), f":{name}-")
+    cache_from = [join(ref, (CACHE_SCOPE,)), *(join(ref, fb) for fb in cache.fallback)]
+    return tuple(cache_from), (join(ref, (CACHE_SCOPE,), f",mode={cache.mode}"),)
+
+
+def passed_through(
+    templates: Templates, merged: Merged, scope: dict[str, Part]
+) -> list[tuple[str, Any]]:
+    """Attributes bake takes as written, with their placeholders filled in."""
+    out: list[tuple[str, Any]] = []
+    for row in PASSED_THROUGH:
+        assert row.bake_key is not None
+        if row.name in merged.maps:
+            entries = merged.maps[row.name]
+            value: Any = tuple(
+                (k, templates.text(v, scope, w)) for k, (v, w) in sorted(entries.items())
+            )
+        elif row.name in merged.scalars:
+            raw, where = merged.scalars[row.name]
+            match row.kind:
+                case Kind.TEXT:
+                    value = templates.text(raw, scope, where)
+                case Kind.TEXT_LIST:
+                    value = tuple(templates.text(v, scope, (*where, i)) for i, v in enumerate(raw))
+                case Kind.NAMES:
+                    value = tuple(raw)
+                case Kind.FLAG:
+                    value = bool(raw)
+                case Kind.TEXT_MAP | Kind.OTHER:
+                    raise AssertionError(f"{row.name}: a {row.kind} is not passed through")
+                case _:
+                    assert_never(row.kind)
+        else:
+            continue
+        out.append((row.bake_key, value))
+    return out

@@ -1,0 +1,75 @@
+"""Variables only some targets need (`variables.NAME.required_by`).
+
+Bake checks a variable's `validation` for every target in the file, whichever are built, so a
+variable only some targets need cannot be validated there. Instead each target that needs it
+gets a named context from a tiny check target whose inline Dockerfile reads the variable with
+`${NAME:?message}`: building one of those targets with the variable empty fails with the
+message, and every other target builds as before."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bakegen.model import MatrixFile
+from bakegen.selectors import Selector
+from bakegen.targets import Target
+from bakegen.templating import Text, Var
+
+
+def check_target(variable: str) -> str:
+    return f"_require-{variable}"
+
+
+def context_name(variable: str) -> str:
+    return f"bakegen-require-{variable.lower().replace('_', '-')}"
+
+
+def add_requirements(model: MatrixFile, cells: tuple[Target, ...]) -> tuple[Target, ...]:
+    """Cells with a context on the check target of every variable they require."""
+    rules = [
+        (name, Selector.parse(spec.required_by))
+        for name, spec in model.variables.items()
+        if spec.required_by is not None
+    ]
+    if not rules:
+        return cells
+    out = []
+    for cell in cells:
+        values = dict(cell.values)
+        added = {
+            context_name(name): ("target:" + check_target(name),)
+            for name, selector in rules
+            if selector(values)
+        }
+        if added:
+            contexts = tuple(sorted({**dict(cell.contexts), **added}.items()))
+            cell = replace(cell, contexts=contexts)
+        out.append(cell)
+    return tuple(out)
+
+
+def check_blocks(
+    model: MatrixFile, targets: tuple[Target, ...]
+) -> list[tuple[str, dict[str, object]]]:
+    """(Name, bake values) of the check target of every required variable some written
+    target uses."""
+    used = {text for t in targets for _, text in t.contexts}
+    out: list[tuple[str, dict[str, object]]] = []
+    for name, spec in model.variables.items():
+        if spec.required_by is None or ("target:" + check_target(name),) not in used:
+            continue
+        message = spec.message or f"{name} must be set to build this target"
+        # The message sits inside a Dockerfile word: no quotes or braces that would end it.
+        safe = "".join(c for c in message if c not in '"{}$\\\n')
+        inline: Text = (f'FROM scratch\nARG {name}\nENV BAKEGEN_REQUIRED="${{{name}:?{safe}}}"\n',)
+        out.append(
+            (
+                check_target(name),
+                {
+                    "description": f"fails when {name} is empty",
+                    "dockerfile-inline": inline,
+                    "args": ((name, (Var(name),)),),
+                },
+            )
+        )
+    return out
