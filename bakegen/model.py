@@ -182,7 +182,9 @@ class Image(Strict):
     registry: Registry = Field(
         "", description="Default of the bake variable REGISTRY, e.g. ghcr.io/acme."
     )
-    name: ImageName = Field(description="Default of the bake variable IMAGE_NAME.")
+    name: ImageName | None = Field(
+        None, description="Default of the bake variable IMAGE_NAME (required)."
+    )
     tags: list[str] = Field(
         default_factory=lambda: ["{version}-{name}"],
         description="Tag templates of every cell.",

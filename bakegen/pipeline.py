@@ -13,6 +13,8 @@ from bakegen.checks import check_targets
 from bakegen.errors import MatrixError, Problem
 from bakegen.expand import CellSpace, expand_cells
 from bakegen.gitmeta import GitInfo
+from bakegen.images import merge as merge_images
+from bakegen.images import rename_targets
 from bakegen.joins import join_warnings
 from bakegen.render import render_hcl, render_json, render_override_hcl, render_override_json
 from bakegen.required import add_requirements
@@ -43,7 +45,9 @@ class Compiled:
 
 def compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
     """expand → resolve → select → check → lay out; every problem a stage reports by key
-    path is placed in the matrix file here."""
+    path is placed in the matrix file here. Several images: each compiled, then merged."""
+    if matrix.images:
+        return _compile_images(matrix, select)
     model, ids, locate = matrix.model, matrix.ids, matrix.source.locate
     try:
         expansion = expand_cells(CellSpace.of(model, ids))
@@ -62,6 +66,29 @@ def compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
         bake = layout(model, ids, matrix.source.path, resolution)
     except MatrixError as exc:
         raise exc.located(locate) from None
+    return Compiled(matrix, resolution, bake)
+
+
+def _compile_images(matrix: Matrix, select: tuple[str, ...]) -> Compiled:
+    parts = []
+    unmatched: list[MatrixError] = []
+    for key, image in matrix.images:
+        try:
+            one = compile_matrix(image, select)
+        except MatrixError as exc:
+            if select and all(p.path == () for p in exc.problems):
+                unmatched.append(exc)  # --select names no target of this image
+                continue
+            raise
+        resolution = rename_targets(one.resolution, key)
+        bake = layout(image.model, image.ids, matrix.source.path, resolution)
+        parts.append((key, image.model.image.name or "", bake, resolution))
+    if not parts:
+        raise unmatched[0]
+    try:
+        bake, resolution = merge_images(parts)
+    except MatrixError as exc:
+        raise exc.located(matrix.source.locate) from None
     return Compiled(matrix, resolution, bake)
 
 

@@ -13,7 +13,7 @@ import jsonschema
 
 from bakegen import model
 from bakegen.errors import KeyPath
-from bakegen.model import MatrixFile
+from bakegen.model_images import MatrixDocument
 from bakegen.names import closest, suggest
 from bakegen.source import Source
 
@@ -46,8 +46,12 @@ _TYPE_WORDS = {
 
 def generate_schema() -> dict[str, Any]:
     """The JSON Schema of a matrix file, from the pydantic models."""
-    schema = MatrixFile.model_json_schema(by_alias=True, mode="validation")
+    schema = MatrixDocument.model_json_schema(by_alias=True, mode="validation")
     _close_pattern_maps(schema)
+    # One image needs `image` and `axes`; a file of several has them under `images`.
+    schema["if"] = {"required": ["images"]}
+    schema["then"] = {"not": {"required": ["axes"]}}
+    schema["else"] = {"required": ["image", "axes"]}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = SCHEMA_ID
     return schema

@@ -22,6 +22,8 @@ class Source:
     data: Any
     positions: dict[KeyPath, tuple[int, int]] = field(repr=False)
     texts: dict[KeyPath, str] = field(repr=False, default_factory=dict)
+    # The file each key path was written in, where that is not `path` (layers.py).
+    files: dict[KeyPath, str] = field(default_factory=dict, repr=False)
 
     def locate(self, path: KeyPath) -> Location:
         """The location of the longest prefix of `path` that the file contains."""
@@ -29,7 +31,7 @@ class Source:
         while probe and probe not in self.positions:
             probe = probe[:-1]
         line, column = self.positions.get(probe, (1, 1))
-        return Location(file=self.path, line=line, column=column)
+        return Location(file=self.files.get(probe, self.path), line=line, column=column)
 
     def problem(self, path: KeyPath, message: str, hint: str | None = None) -> Problem:
         return Problem(location=self.locate(path), path=tuple(path), message=message, hint=hint)

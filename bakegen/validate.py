@@ -10,6 +10,9 @@ from pathlib import Path
 import pydantic
 
 from bakegen.errors import KeyPath, MatrixError, Problem
+from bakegen.featurechecks import feature_problems
+from bakegen.images import image_parts
+from bakegen.layers import load_layers
 from bakegen.model import Attributes, MatrixFile
 from bakegen.names import (
     looks_like_credential,
@@ -21,17 +24,19 @@ from bakegen.names import (
 )
 from bakegen.schema import schema_problems
 from bakegen.selectors import RawSelector, Selector, is_glob
-from bakegen.source import Source, load_file, load_text
+from bakegen.source import Source, load_text
 from bakegen.unicode_nfc import normalise
 
 
 @dataclass(frozen=True)
 class Matrix:
-    """A validated matrix and the source it came from (for locating later problems)."""
+    """A validated matrix and the source it came from (for locating later problems); for a
+    file with several images, the model of the first and each image's own matrix."""
 
     model: MatrixFile
     source: Source
     warnings: tuple[Problem, ...] = ()
+    images: tuple[tuple[str, Matrix], ...] = ()
 
     def value_ids(self, axis: str) -> dict[str, str]:
         """Axis value → its id in target and group names."""
@@ -95,8 +100,7 @@ class _Checker:
                 f"unknown axis {manifest.axis!r}",
                 suggest(manifest.axis, list(self.model.axes)),
             )
-        if not self.model.image.tags:
-            self.add(("image", "tags"), "at least one tag template is needed")
+        self.problems.extend(feature_problems(self.model))
 
     def check_variables(self) -> None:
         for name, spec in self.model.variables.items():
@@ -271,6 +275,18 @@ def validate_source(source: Source) -> Matrix:
     found = schema_problems(source)
     if found:
         raise MatrixError([source.problem(p, m, h) for p, m, h in found])
+    parts = image_parts(source)
+    if parts:
+        images: list[tuple[str, Matrix]] = []
+        problems: list[Problem] = []
+        for key, image in parts:
+            try:
+                images.append((key, validate_source(image)))
+            except MatrixError as exc:
+                problems += exc.problems
+        if problems:
+            raise MatrixError(problems)
+        return Matrix(images[0][1].model, source, warnings, tuple(images))
     try:
         model = MatrixFile.model_validate(source.data)
     except pydantic.ValidationError as exc:
@@ -283,7 +299,7 @@ def validate_source(source: Source) -> Matrix:
 
 
 def load_matrix(path: Path) -> Matrix:
-    return validate_source(load_file(path))
+    return validate_source(load_layers(path))
 
 
 def load_matrix_text(text: str, display: str = "matrix.yaml") -> Matrix:

@@ -51,7 +51,7 @@ def variables(model: MatrixFile, limits: TagLimits) -> tuple[Variable, ...]:
             default=image.registry,
             description="Registry and namespace of the images, e.g. ghcr.io/acme",
         ),
-        Variable(name="IMAGE_NAME", default=image.name, description="Image repository name"),
+        Variable(name="IMAGE_NAME", default=image.name or "", description="Image repository name"),
         Variable(
             name="VERSION",
             default=model.versioning.default,

@@ -1,0 +1,149 @@
+"""Several images in one matrix file (`images`).
+
+Each image is its entry laid over the rest of the file, compiled on its own, and the bake
+files are merged into one:
+
+- targets are named `<image>-<cell>` (the image's `name` template, when it sets one, is used
+  as written) and shared stages `<image>-<stage>-<ids>`; names must not clash;
+- each image's `${IMAGE}` becomes the global `IMAGE_<KEY>` (`<registry>/<name>`), its name
+  the variable `IMAGE_NAME_<KEY>`; REGISTRY, VERSION, the cache and the matrix's own
+  variables are shared;
+- groups: `default` holds every image's default targets, `<image>` one image's, and every
+  other group of an image (user groups, axis values) is named `<image>-<group>`; private
+  parents become `_<image>-<parent>`."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import replace
+from typing import Any
+
+from bakegen.bakefile import BakeFile, Block
+from bakegen.errors import MatrixError, Problem
+from bakegen.groups import Group
+from bakegen.hcl import Expr
+from bakegen.layers import part
+from bakegen.source import Source
+from bakegen.targets import Resolution
+from bakegen.templating import Var
+from bakegen.variables import Variable
+
+
+def image_parts(source: Source) -> list[tuple[str, Source]]:
+    """Each image of a file with several, as a matrix of its own ([] for one image)."""
+    data = source.data
+    if not isinstance(data, dict) or not isinstance(data.get("images"), dict):
+        return []
+    common = {k: v for k, v in data.items() if k != "images"}
+    out = []
+    for key, node in data["images"].items():
+        node = copy.deepcopy(node) if isinstance(node, dict) else {}
+        axes = node["axes"] if isinstance(node.get("axes"), dict) else {}
+        node.setdefault("name", "-".join([key, *(f"{{{a}}}" for a in axes)]))
+        for spec in (node.get("shared") or {}).values():
+            if isinstance(spec, dict) and "name" not in spec:
+                ids = "".join(f"-{{{a}}}" for a in spec.get("axes") or () if isinstance(a, str))
+                spec["name"] = f"{key}-{{stage}}{ids}"
+        out.append((key, part(source, ("images", key), node, common)))
+    return out
+
+
+def suffix(key: str) -> str:
+    """An image key as part of a bake variable name."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", key).upper()
+
+
+def _renamed(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, Var):
+        return Var(names.get(value.name, value.name))
+    if isinstance(value, tuple):
+        return tuple(_renamed(v, names) for v in value)
+    return value
+
+
+def rename_targets(resolution: Resolution, key: str) -> Resolution:
+    """The image's targets with `${IMAGE}` and `${IMAGE_NAME}` as its own variables."""
+    names = {"IMAGE": f"IMAGE_{suffix(key)}", "IMAGE_NAME": f"IMAGE_NAME_{suffix(key)}"}
+    fields = ("args", "labels", "contexts", "tags", "latest_tags", "extra")
+    targets = tuple(
+        replace(t, **{f: _renamed(getattr(t, f), names) for f in fields})
+        for t in resolution.targets
+    )
+    return replace(resolution, targets=targets)
+
+
+def merge(parts: list[tuple[str, str, BakeFile, Resolution]]) -> tuple[BakeFile, Resolution]:
+    """One bake file from each image's (key, image name, bake file, resolution)."""
+    first = parts[0][2]
+    variables: dict[str, Variable] = {}
+    globals_: list[tuple[str, Expr]] = []
+    groups: list[Group] = [Group(name="default", description="every image", targets=())]
+    parents: list[Block] = []
+    blocks: list[Block] = []
+    for key, name, bake, _ in parts:
+        tail = suffix(key)
+        for v in bake.variables:
+            if v.name != "IMAGE_NAME":
+                variables.setdefault(v.name, v)
+        variables[f"IMAGE_NAME_{tail}"] = Variable(
+            name=f"IMAGE_NAME_{tail}", default=name, description=f"Repository name of {key}"
+        )
+        globals_.append(
+            (
+                f"IMAGE_{tail}",
+                Expr(
+                    f'REGISTRY == "" ? IMAGE_NAME_{tail} : "${{REGISTRY}}/${{IMAGE_NAME_{tail}}}"'
+                ),
+            )
+        )
+        private = {p.name: f"_{key}-{p.name[1:]}" for p in bake.parents}
+        parents += [replace(p, name=private[p.name]) for p in bake.parents]
+        for block in bake.targets:
+            block = replace(block, inherits=tuple(private.get(i, i) for i in block.inherits))
+            if block not in blocks:  # the check target of a variable several images require
+                blocks.append(block)
+        for group in bake.groups:
+            if group.name == "default":
+                groups[0] = replace(groups[0], targets=groups[0].targets + group.targets)
+                groups.append(replace(group, name=key, description=f"the {key} image"))
+            else:
+                groups.append(replace(group, name=f"{key}-{group.name}"))
+    if any(n == "CACHE_IMAGE" for n, _ in first.globals):
+        tail = suffix(parts[0][0])
+        globals_.append(
+            (
+                "CACHE_IMAGE",
+                Expr(f'CACHE_REGISTRY == "" ? "${{IMAGE_{tail}}}-cache" : CACHE_REGISTRY'),
+            )
+        )
+    _check_unique([b.name for b in (*parents, *blocks)] + [g.name for g in groups])
+    bake = replace(
+        first,
+        variables=tuple(variables.values()),
+        globals=tuple(globals_),
+        groups=tuple(groups),
+        parents=tuple(parents),
+        targets=tuple(blocks),
+    )
+    resolution = Resolution(
+        targets=tuple(t for *_, r in parts for t in r.targets),
+        selected=tuple(n for *_, r in parts for n in r.selected),
+        warnings=tuple(w for *_, r in parts for w in r.warnings),
+    )
+    return bake, resolution
+
+
+def _check_unique(names: list[str]) -> None:
+    seen: set[str] = set()
+    twice = sorted({n for n in names if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
+    if twice:
+        raise MatrixError(
+            [
+                Problem(
+                    path=("images",),
+                    message=f"two images write a target or group named {', '.join(twice)}",
+                    hint="give the images' `name` templates distinct prefixes",
+                )
+            ]
+        )
