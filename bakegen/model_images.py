@@ -65,7 +65,7 @@ class MatrixDocument(MatrixFile):
         default_factory=Image, description="The image (or what every image shares)."
     )
     axes: dict[Name, Axis] = Field(
-        default_factory=dict, description="Axes in order; cells are their product."
+        default_factory=dict, description="Axes in order; cells are their product.", min_length=1
     )
     images: dict[Name, ImagePart] = Field(
         default_factory=dict,

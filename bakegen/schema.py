@@ -49,7 +49,7 @@ def generate_schema() -> dict[str, Any]:
     schema = MatrixDocument.model_json_schema(by_alias=True, mode="validation")
     _close_pattern_maps(schema)
     # One image needs `image` and `axes`; a file of several has them under `images`.
-    schema["if"] = {"required": ["images"]}
+    schema["if"] = {"type": "object", "required": ["images"]}
     schema["then"] = {"not": {"required": ["axes"]}}
     schema["else"] = {"required": ["image", "axes"]}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
