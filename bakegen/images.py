@@ -8,6 +8,7 @@ files are merged into one:
 - each image's `${IMAGE}` becomes the global `IMAGE_<KEY>` (`<registry>/<name>`), its name
   the variable `IMAGE_NAME_<KEY>`; REGISTRY, VERSION, the cache and the matrix's own
   variables are shared;
+- tag rules: the file's `image.tag_rules` apply to every image, an image's own after them;
 - groups: `default` holds every image's default targets, `<image>` one image's, and every
   other group of an image (user groups, axis values) is named `<image>-<group>`; private
   parents become `_<image>-<parent>`."""
@@ -45,8 +46,31 @@ def image_parts(source: Source) -> list[tuple[str, Source]]:
             if isinstance(spec, dict) and "name" not in spec:
                 ids = "".join(f"-{{{a}}}" for a in spec.get("axes") or () if isinstance(a, str))
                 spec["name"] = f"{key}-{{stage}}{ids}"
-        out.append((key, part(source, ("images", key), node, common)))
+        image = part(source, ("images", key), node, common)
+        out.append((key, _with_file_rules(source, image)))
     return out
+
+
+def _with_file_rules(source: Source, image: Source) -> Source:
+    """The file's tag rules apply to every image: an image's own come after them."""
+    shared = (source.data.get("image") or {}).get("tag_rules")
+    own = (image.data.get("image") or {}).get("tag_rules")
+    if not isinstance(shared, list) or not isinstance(own, list) or own is shared:
+        return image
+    rules = ("image", "tag_rules")
+    positions = {k: v for k, v in image.positions.items() if k[:2] != rules}
+    files = {k: v for k, v in image.files.items() if k[:2] != rules}
+    for k, v in image.positions.items():
+        if k[:2] == rules and len(k) > 2:
+            moved = (*rules, k[2] + len(shared), *k[3:]) if isinstance(k[2], int) else k
+            positions[moved] = v
+            files[moved] = image.files.get(k, image.path)
+    for k, v in source.positions.items():
+        if k[:2] == rules:
+            positions[k] = v
+            files[k] = source.files.get(k, source.path)
+    data = {**image.data, "image": {**image.data["image"], "tag_rules": [*shared, *own]}}
+    return Source(path=image.path, data=data, positions=positions, files=files)
 
 
 def suffix(key: str) -> str:

@@ -204,7 +204,8 @@ class _Checker:
                         f"unknown axis {axis_name!r}",
                         suggest(axis_name, list(self.model.axes)),
                     )
-            if stage.dockerfile is None or stage.stage is None:
+            inherited = self.model.defaults.dockerfile if "defaults" in stage.inherit else None
+            if (stage.dockerfile or inherited) is None or stage.stage is None:
                 self.add(("shared", name), "a shared stage needs 'dockerfile' and 'stage'")
             if stage.tags is not None:
                 self.add(

@@ -1,0 +1,59 @@
+"""Every golden bake file, read by the real `docker buildx bake --print`: bake accepts it and
+gives each target the args, tags, outputs and contexts our own reading of the file gives.
+Skips where no docker buildx is installed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.bake_eval import Bake
+
+CASES = sorted(p for p in (Path(__file__).parent / "cases").iterdir() if p.is_dir())
+
+
+def _buildx() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    done = subprocess.run(["docker", "buildx", "version"], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+pytestmark = pytest.mark.skipif(not _buildx(), reason="needs docker buildx")
+
+
+def _print(case: Path, name: str, group: str) -> dict[str, Any]:
+    done = subprocess.run(
+        ["docker", "buildx", "bake", "-f", name, "--print", group],
+        cwd=case,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(Path.home())},
+    )
+    assert done.returncode == 0, done.stderr
+    printed: dict[str, Any] = json.loads(done.stdout)
+    return printed
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("fmt", ["hcl", "json"])
+def test_buildx_reads_the_golden_file_as_we_do(case: Path, fmt: str) -> None:
+    ours = Bake((case / "expected.hcl").read_text())
+    group = "all" if "all" in ours.groups else "default"
+    printed = _print(case, f"expected.{fmt}", group)
+    printed_group = printed["group"].get(group) or printed["group"]["default"]
+    assert sorted(printed_group["targets"]) == sorted(ours.group(group))
+    for name, target in printed["target"].items():
+        mine = ours.target(name)
+        assert target.get("args", {}) == mine.get("args", {}), name
+        assert target.get("tags", []) == mine.get("tags", []), name
+        assert target.get("contexts", {}) == mine.get("contexts", {}), name
+        # Bake prints a target pulled in only as a dependency with a cacheonly output.
+        if name in ours.group(group):
+            assert len(target.get("output", [])) == len(mine.get("output", [])), name
