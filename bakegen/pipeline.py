@@ -52,8 +52,10 @@ def compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
     try:
         expansion = expand_cells(CellSpace.of(model, ids))
         resolved = resolve(model, ids, expansion)
-        cells = add_requirements(model, resolved.cells)
+        cells = resolved.cells
         targets, selected = select_targets(cells, resolved.shared, select)
+        # After selection: the check targets are written by the layout, not resolved.
+        targets = add_requirements(model, targets)
         problems = check_targets(targets, model.exclusive, cache_suffixes(model), locate)
         if problems:
             raise MatrixError(problems)

@@ -25,7 +25,8 @@ def context_name(variable: str) -> str:
 
 
 def add_requirements(model: MatrixFile, cells: tuple[Target, ...]) -> tuple[Target, ...]:
-    """Cells with a context on the check target of every variable they require."""
+    """The targets, cells given a context on the check target of every variable they
+    require."""
     rules = [
         (name, Selector.parse(spec.required_by))
         for name, spec in model.variables.items()
@@ -35,6 +36,9 @@ def add_requirements(model: MatrixFile, cells: tuple[Target, ...]) -> tuple[Targ
         return cells
     out = []
     for cell in cells:
+        if cell.kind != "cell":
+            out.append(cell)
+            continue
         values = dict(cell.values)
         added = {
             context_name(name): ("target:" + check_target(name),)

@@ -35,8 +35,16 @@ variable "CACHE_REGISTRY" {
 }
 
 variable "CACHE_SCOPE" {
-  description = "Cache tag suffix, e.g. the branch name"
+  description = "Cache tag suffix, e.g. the branch name with '/' as '-'"
   default     = "main"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]*$", CACHE_SCOPE))
+    error_message = "CACHE_SCOPE must be tag text starting with a letter, digit or '_' (a ':' or '/' would move the image into another repository)"
+  }
+  validation {
+    condition     = strlen(CACHE_SCOPE) <= 123
+    error_message = "CACHE_SCOPE may be at most 123 characters: registries refuse tags over 128"
+  }
 }
 
 variable "CACHE_EXPORT" {

@@ -111,7 +111,7 @@ group "workbench" {
 }
 
 group "workbench-2025-05-1" {
-  description = "version 2025.05.1"
+  description = "release 2025.05.1"
   targets     = [
     "workbench-2025-05-1-ubuntu2204-std",
     "workbench-2025-05-1-ubuntu2204-min",
@@ -121,7 +121,7 @@ group "workbench-2025-05-1" {
 }
 
 group "workbench-2024-12-1" {
-  description = "version 2024.12.1"
+  description = "release 2024.12.1"
   targets     = [
     "workbench-2024-12-1-ubuntu2204-std",
     "workbench-2024-12-1-ubuntu2204-min",
@@ -185,7 +185,7 @@ group "connect" {
 }
 
 group "connect-2025-06-0" {
-  description = "version 2025.06.0"
+  description = "release 2025.06.0"
   targets     = [
     "connect-2025-06-0-ubuntu2204-std",
     "connect-2025-06-0-ubuntu2204-min",
@@ -195,7 +195,7 @@ group "connect-2025-06-0" {
 }
 
 group "connect-2025-04-2" {
-  description = "version 2025.04.2"
+  description = "release 2025.04.2"
   targets     = [
     "connect-2025-04-2-ubuntu2204-std",
     "connect-2025-04-2-ubuntu2204-min",
@@ -259,7 +259,7 @@ group "package-manager" {
 }
 
 group "package-manager-2025-04-4" {
-  description = "version 2025.04.4"
+  description = "release 2025.04.4"
   targets     = [
     "package-manager-2025-04-4-ubuntu2204-std",
     "package-manager-2025-04-4-ubuntu2204-min",
@@ -269,7 +269,7 @@ group "package-manager-2025-04-4" {
 }
 
 group "package-manager-2024-11-0" {
-  description = "version 2024.11.0"
+  description = "release 2024.11.0"
   targets     = [
     "package-manager-2024-11-0-ubuntu2204-std",
     "package-manager-2024-11-0-ubuntu2204-min",

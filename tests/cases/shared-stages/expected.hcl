@@ -17,6 +17,14 @@ variable "IMAGE_NAME" {
 variable "VERSION" {
   description = "Image version (docker-bake.override.hcl sets it from git)"
   default     = "dev"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]*$", VERSION))
+    error_message = "VERSION must be tag text starting with a letter, digit or '_' (a ':' or '/' would move the image into another repository)"
+  }
+  validation {
+    condition     = strlen(VERSION) <= 102
+    error_message = "VERSION may be at most 102 characters: registries refuse tags over 128"
+  }
 }
 
 variable "COMMIT_SHA" {
@@ -35,8 +43,16 @@ variable "CACHE_REGISTRY" {
 }
 
 variable "CACHE_SCOPE" {
-  description = "Cache tag suffix, e.g. the branch name"
+  description = "Cache tag suffix, e.g. the branch name with '/' as '-'"
   default     = "main"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]*$", CACHE_SCOPE))
+    error_message = "CACHE_SCOPE must be tag text starting with a letter, digit or '_' (a ':' or '/' would move the image into another repository)"
+  }
+  validation {
+    condition     = strlen(CACHE_SCOPE) <= 102
+    error_message = "CACHE_SCOPE may be at most 102 characters: registries refuse tags over 128"
+  }
 }
 
 variable "CACHE_EXPORT" {
