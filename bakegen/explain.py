@@ -48,7 +48,7 @@ def rows(compiled: Compiled, target: Target) -> list[Row]:
     out = [
         Row("kind", target.kind, BUILTIN),
         *(
-            Row(f"axis.{axis}", value, where("", ("axes", axis, "values", value)))
+            Row(f"axis.{axis}", value, where(f"axis.{axis}", ("axes", axis, "values", value)))
             for axis, value in target.values
         ),
         Row("description", text(target.description), where("description")),

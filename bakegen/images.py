@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from bakegen.bakefile import BakeFile, Block
-from bakegen.errors import MatrixError, Problem
+from bakegen.errors import KeyPath, MatrixError, Problem
 from bakegen.groups import Group
 from bakegen.hcl import Expr
 from bakegen.layers import part
@@ -86,15 +86,56 @@ def _renamed(value: Any, names: dict[str, str]) -> Any:
     return value
 
 
-def rename_targets(resolution: Resolution, key: str) -> Resolution:
-    """The image's targets with `${IMAGE}` and `${IMAGE_NAME}` as its own variables."""
+def rename_targets(resolution: Resolution, key: str, image: Source, whole: Source) -> Resolution:
+    """The image's targets with `${IMAGE}` and `${IMAGE_NAME}` as its own variables, and
+    the key path of every value as written in the whole file (so `explain` and later
+    checks locate it there)."""
     names = {"IMAGE": f"IMAGE_{suffix(key)}", "IMAGE_NAME": f"IMAGE_NAME_{suffix(key)}"}
     fields = ("args", "labels", "contexts", "tags", "latest_tags", "extra")
     targets = tuple(
-        replace(t, **{f: _renamed(getattr(t, f), names) for f in fields})
+        replace(
+            t,
+            origins={
+                **{k: path_in_file(p, key, image, whole) for k, p in t.origins.items()},
+                **{f"axis.{a}": ("images", key, "axes", a, "values", v) for a, v in t.values},
+            },
+            **{f: _renamed(getattr(t, f), names) for f in fields},
+        )
         for t in resolution.targets
     )
-    return replace(resolution, targets=targets)
+    warnings = tuple(
+        replace(w, path=path_in_file(w.path, key, image, whole)) for w in resolution.warnings
+    )
+    return replace(resolution, targets=targets, warnings=warnings)
+
+
+def problems_in_file(
+    problems: tuple[Problem, ...], key: str, image: Source, whole: Source
+) -> list[Problem]:
+    """An image's problems, each with its key path in the whole file."""
+    return [replace(p, path=path_in_file(p.path, key, image, whole)) for p in problems]
+
+
+def path_in_file(path: KeyPath, key: str, image: Source, whole: Source) -> KeyPath:
+    """A key path of the image's matrix as a key path of the whole file: under
+    `images.<key>` where the image wrote it, as it is where the file's shared part did."""
+    rules = ("image", "tag_rules")
+    shared = len((whole.data.get("image") or {}).get("tag_rules") or ())
+    # The image's own rules follow the file's (see _with_file_rules).
+    index = path[2] if path[:2] == rules and len(path) > 2 else None
+    if isinstance(index, int) and index >= shared and ("images", key, *rules) in whole.positions:
+        return ("images", key, *rules, index - shared, *path[3:])
+    probe = tuple(path)
+    while probe and probe not in image.positions:
+        probe = probe[:-1]
+    if not probe:
+        return path
+    own = ("images", key, *probe)
+    if whole.positions.get(own) == image.positions[probe] and whole.files.get(
+        own, whole.path
+    ) == image.files.get(probe, image.path):
+        return ("images", key, *path)
+    return path
 
 
 def merge(parts: list[tuple[str, str, BakeFile, Resolution]]) -> tuple[BakeFile, Resolution]:

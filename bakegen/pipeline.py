@@ -14,7 +14,7 @@ from bakegen.errors import MatrixError, Problem
 from bakegen.expand import CellSpace, expand_cells
 from bakegen.gitmeta import GitInfo
 from bakegen.images import merge as merge_images
-from bakegen.images import rename_targets
+from bakegen.images import problems_in_file, rename_targets
 from bakegen.joins import join_warnings
 from bakegen.render import render_hcl, render_json, render_override_hcl, render_override_json
 from bakegen.required import add_requirements
@@ -81,8 +81,9 @@ def _compile_images(matrix: Matrix, select: tuple[str, ...]) -> Compiled:
             if select and all(p.path == () for p in exc.problems):
                 unmatched.append(exc)  # --select names no target of this image
                 continue
-            raise
-        resolution = rename_targets(one.resolution, key)
+            source = matrix.source
+            raise MatrixError(problems_in_file(exc.problems, key, image.source, source)) from None
+        resolution = rename_targets(one.resolution, key, image.source, matrix.source)
         bake = layout(image.model, image.ids, matrix.source.path, resolution)
         parts.append((key, image.model.image.name or "", bake, resolution))
     if not parts:

@@ -208,6 +208,9 @@ def build(resolver: Resolver, draft: Draft) -> Target:
     mirrors = model.image.mirrors
     for key, kind in (("tags", draft.tags), ("latest", draft.latest)):
         origins.update({f"{key}.{i}": where for i, (_, where) in enumerate(kind)})
+        if mirrors:  # the copies under each mirror come after
+            copies = range(len(kind), len(kind) * (len(mirrors) + 1))
+            origins.update({f"{key}.{i}": ("image", "mirrors") for i in copies})
     return Target(
         name=draft.name,
         kind=draft.kind,

@@ -50,7 +50,6 @@ def generate_schema() -> dict[str, Any]:
     _close_pattern_maps(schema)
     # One image needs `image` and `axes`; a file of several has them under `images`.
     schema["if"] = {"type": "object", "required": ["images"]}
-    schema["then"] = {"not": {"required": ["axes"]}}
     schema["else"] = {"required": ["image", "axes"]}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = SCHEMA_ID

@@ -11,7 +11,7 @@ import pydantic
 
 from bakegen.errors import KeyPath, MatrixError, Problem
 from bakegen.featurechecks import feature_problems
-from bakegen.images import image_parts
+from bakegen.images import image_parts, problems_in_file
 from bakegen.layers import load_layers
 from bakegen.model import Attributes, MatrixFile
 from bakegen.names import (
@@ -284,7 +284,7 @@ def validate_source(source: Source) -> Matrix:
             try:
                 images.append((key, validate_source(image)))
             except MatrixError as exc:
-                problems += exc.problems
+                problems += problems_in_file(exc.problems, key, image, source)
         if problems:
             raise MatrixError(problems)
         return Matrix(images[0][1].model, source, warnings, tuple(images))
