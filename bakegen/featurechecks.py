@@ -33,6 +33,16 @@ def feature_problems(model: MatrixFile) -> list[Problem]:
         )
     for path, raw in selectors:
         problems += Selector.parse(raw).problems(path, axes)
+    for i, rule in enumerate(model.image.tag_rules):
+        for k, axis in enumerate(rule.first_of):
+            if axis not in model.axes:
+                problems.append(
+                    Problem(
+                        path=("image", "tag_rules", i, "first_of", k),
+                        message=f"unknown axis {axis!r}",
+                        hint=suggest(axis, list(model.axes)),
+                    )
+                )
     for i, axis in enumerate(model.apply_order or ()):
         if axis not in model.axes:
             problems.append(

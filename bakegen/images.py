@@ -3,8 +3,9 @@
 Each image is its entry laid over the rest of the file, compiled on its own, and the bake
 files are merged into one:
 
-- targets are named `<image>-<cell>` (the image's `name` template, when it sets one, is used
-  as written) and shared stages `<image>-<stage>-<ids>`; names must not clash;
+- targets are named `<image>-` and the file's `name` template (or the axis ids joined); an
+  image's own `name` template is used as written; shared stages are `<image>-<stage>-<ids>`;
+  names must not clash;
 - each image's `${IMAGE}` becomes the global `IMAGE_<KEY>` (`<registry>/<name>`), its name
   the variable `IMAGE_NAME_<KEY>`; REGISTRY, VERSION, the cache and the matrix's own
   variables are shared;
@@ -39,16 +40,29 @@ def image_parts(source: Source) -> list[tuple[str, Source]]:
     common = {k: v for k, v in data.items() if k != "images"}
     out = []
     for key, node in data["images"].items():
-        node = copy.deepcopy(node) if isinstance(node, dict) else {}
-        axes = node["axes"] if isinstance(node.get("axes"), dict) else {}
-        node.setdefault("name", "-".join([key, *(f"{{{a}}}" for a in axes)]))
-        for spec in (node.get("shared") or {}).values():
-            if isinstance(spec, dict) and "name" not in spec:
-                ids = "".join(f"-{{{a}}}" for a in spec.get("axes") or () if isinstance(a, str))
-                spec["name"] = f"{key}-{{stage}}{ids}"
-        image = part(source, ("images", key), node, common)
-        out.append((key, _with_file_rules(source, image)))
+        node = node if isinstance(node, dict) else {}
+        image = _with_file_rules(source, part(source, ("images", key), node, common))
+        out.append((key, _named(image, key, own_name="name" in node)))
     return out
+
+
+def _named(image: Source, key: str, own_name: bool) -> Source:
+    """Target names of an image start with its key: the file's `name` template (or the axis
+    ids joined) after `<key>-`, unless the image sets its own `name`; shared stages without
+    a `name` are `<key>-<stage>-<ids>`."""
+    data = copy.deepcopy(image.data)
+    if not own_name:
+        axes = data.get("axes") if isinstance(data.get("axes"), dict) else {}
+        template = data.get("name")
+        if not isinstance(template, str):
+            template = "-".join(f"{{{a}}}" for a in axes)
+        data["name"] = f"{key}-{template}"
+    shared = data.get("shared") if isinstance(data.get("shared"), dict) else {}
+    for spec in shared.values():
+        if isinstance(spec, dict) and "name" not in spec:
+            axes_of = [a for a in spec.get("axes") or () if isinstance(a, str)]
+            spec["name"] = f"{key}-{{stage}}" + "".join(f"-{{{a}}}" for a in axes_of)
+    return replace(image, data=data)
 
 
 def _with_file_rules(source: Source, image: Source) -> Source:

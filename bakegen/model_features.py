@@ -21,6 +21,11 @@ class TagRule(_Strict):
     select: Selector = Field(
         default_factory=dict, description="Axis → value, glob or list (empty: every cell)."
     )
+    first_of: list[str] = Field(
+        default_factory=list,
+        description="Axes whose first value the cell must have (list the newest release or "
+        "the primary OS first): a rule that follows the matrix as values are added.",
+    )
     tags: list[str] = Field(default_factory=list, description="Tag templates added.")
     latest: list[str] = Field(
         default_factory=list,

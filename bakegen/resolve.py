@@ -104,7 +104,8 @@ class Resolver:
         tags: list[tuple[str, KeyPath]] = [
             (t, ("image", "tags", i)) for i, t in enumerate(image.tags)
         ]
-        added, latest = rule_tags(image.tag_rules, dict(cell.values))
+        firsts = {name: next(iter(axis.values)) for name, axis in self.model.axes.items()}
+        added, latest = rule_tags(image.tag_rules, dict(cell.values), firsts)
         tags += added
         extra, where = merged.scalars.get("tags", ([], ()))
         tags += [(t, (*where, i)) for i, t in enumerate(extra)]

@@ -21,14 +21,16 @@ Located = tuple[str, KeyPath]
 
 
 def rule_tags(
-    rules: Sequence[TagRule], values: Mapping[str, str]
+    rules: Sequence[TagRule], values: Mapping[str, str], firsts: Mapping[str, str]
 ) -> tuple[list[Located], list[Located]]:
     """(Tags, moving aliases) the rules matching these axis values add, each with where it
-    was written."""
+    was written; `firsts` is each axis's first value."""
     tags: list[Located] = []
     latest: list[Located] = []
     for i, rule in enumerate(rules):
         if not Selector.parse(rule.select)(dict(values)):
+            continue
+        if any(values.get(axis) != firsts.get(axis) for axis in rule.first_of):
             continue
         where = ("image", "tag_rules", i)
         tags += [(t, (*where, "tags", k)) for k, t in enumerate(rule.tags)]

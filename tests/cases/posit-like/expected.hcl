@@ -70,28 +70,28 @@ group "default" {
   description = "every image"
   targets     = [
     "workbench-2025-05-1-ubuntu2204-std",
-    "workbench-2025-05-1-ubuntu2204-min",
-    "workbench-2025-05-1-ubuntu2404-std",
-    "workbench-2025-05-1-ubuntu2404-min",
     "workbench-2024-12-1-ubuntu2204-std",
+    "workbench-2025-05-1-ubuntu2204-min",
     "workbench-2024-12-1-ubuntu2204-min",
+    "workbench-2025-05-1-ubuntu2404-std",
     "workbench-2024-12-1-ubuntu2404-std",
+    "workbench-2025-05-1-ubuntu2404-min",
     "workbench-2024-12-1-ubuntu2404-min",
     "connect-2025-06-0-ubuntu2204-std",
-    "connect-2025-06-0-ubuntu2204-min",
-    "connect-2025-06-0-ubuntu2404-std",
-    "connect-2025-06-0-ubuntu2404-min",
     "connect-2025-04-2-ubuntu2204-std",
+    "connect-2025-06-0-ubuntu2204-min",
     "connect-2025-04-2-ubuntu2204-min",
+    "connect-2025-06-0-ubuntu2404-std",
     "connect-2025-04-2-ubuntu2404-std",
+    "connect-2025-06-0-ubuntu2404-min",
     "connect-2025-04-2-ubuntu2404-min",
     "package-manager-2025-04-4-ubuntu2204-std",
-    "package-manager-2025-04-4-ubuntu2204-min",
-    "package-manager-2025-04-4-ubuntu2404-std",
-    "package-manager-2025-04-4-ubuntu2404-min",
     "package-manager-2024-11-0-ubuntu2204-std",
+    "package-manager-2025-04-4-ubuntu2204-min",
     "package-manager-2024-11-0-ubuntu2204-min",
+    "package-manager-2025-04-4-ubuntu2404-std",
     "package-manager-2024-11-0-ubuntu2404-std",
+    "package-manager-2025-04-4-ubuntu2404-min",
     "package-manager-2024-11-0-ubuntu2404-min",
   ]
 }
@@ -100,12 +100,52 @@ group "workbench" {
   description = "the workbench image"
   targets     = [
     "workbench-2025-05-1-ubuntu2204-std",
-    "workbench-2025-05-1-ubuntu2204-min",
-    "workbench-2025-05-1-ubuntu2404-std",
-    "workbench-2025-05-1-ubuntu2404-min",
     "workbench-2024-12-1-ubuntu2204-std",
+    "workbench-2025-05-1-ubuntu2204-min",
     "workbench-2024-12-1-ubuntu2204-min",
+    "workbench-2025-05-1-ubuntu2404-std",
     "workbench-2024-12-1-ubuntu2404-std",
+    "workbench-2025-05-1-ubuntu2404-min",
+    "workbench-2024-12-1-ubuntu2404-min",
+  ]
+}
+
+group "workbench-ubuntu2204" {
+  description = "os ubuntu2204"
+  targets     = [
+    "workbench-2025-05-1-ubuntu2204-std",
+    "workbench-2024-12-1-ubuntu2204-std",
+    "workbench-2025-05-1-ubuntu2204-min",
+    "workbench-2024-12-1-ubuntu2204-min",
+  ]
+}
+
+group "workbench-ubuntu2404" {
+  description = "os ubuntu2404"
+  targets     = [
+    "workbench-2025-05-1-ubuntu2404-std",
+    "workbench-2024-12-1-ubuntu2404-std",
+    "workbench-2025-05-1-ubuntu2404-min",
+    "workbench-2024-12-1-ubuntu2404-min",
+  ]
+}
+
+group "workbench-std" {
+  description = "variant std"
+  targets     = [
+    "workbench-2025-05-1-ubuntu2204-std",
+    "workbench-2024-12-1-ubuntu2204-std",
+    "workbench-2025-05-1-ubuntu2404-std",
+    "workbench-2024-12-1-ubuntu2404-std",
+  ]
+}
+
+group "workbench-min" {
+  description = "variant min"
+  targets     = [
+    "workbench-2025-05-1-ubuntu2204-min",
+    "workbench-2024-12-1-ubuntu2204-min",
+    "workbench-2025-05-1-ubuntu2404-min",
     "workbench-2024-12-1-ubuntu2404-min",
   ]
 }
@@ -130,56 +170,56 @@ group "workbench-2024-12-1" {
   ]
 }
 
-group "workbench-ubuntu2204" {
-  description = "os ubuntu2204"
-  targets     = [
-    "workbench-2025-05-1-ubuntu2204-std",
-    "workbench-2025-05-1-ubuntu2204-min",
-    "workbench-2024-12-1-ubuntu2204-std",
-    "workbench-2024-12-1-ubuntu2204-min",
-  ]
-}
-
-group "workbench-ubuntu2404" {
-  description = "os ubuntu2404"
-  targets     = [
-    "workbench-2025-05-1-ubuntu2404-std",
-    "workbench-2025-05-1-ubuntu2404-min",
-    "workbench-2024-12-1-ubuntu2404-std",
-    "workbench-2024-12-1-ubuntu2404-min",
-  ]
-}
-
-group "workbench-std" {
-  description = "variant std"
-  targets     = [
-    "workbench-2025-05-1-ubuntu2204-std",
-    "workbench-2025-05-1-ubuntu2404-std",
-    "workbench-2024-12-1-ubuntu2204-std",
-    "workbench-2024-12-1-ubuntu2404-std",
-  ]
-}
-
-group "workbench-min" {
-  description = "variant min"
-  targets     = [
-    "workbench-2025-05-1-ubuntu2204-min",
-    "workbench-2025-05-1-ubuntu2404-min",
-    "workbench-2024-12-1-ubuntu2204-min",
-    "workbench-2024-12-1-ubuntu2404-min",
-  ]
-}
-
 group "connect" {
   description = "the connect image"
   targets     = [
     "connect-2025-06-0-ubuntu2204-std",
-    "connect-2025-06-0-ubuntu2204-min",
-    "connect-2025-06-0-ubuntu2404-std",
-    "connect-2025-06-0-ubuntu2404-min",
     "connect-2025-04-2-ubuntu2204-std",
+    "connect-2025-06-0-ubuntu2204-min",
     "connect-2025-04-2-ubuntu2204-min",
+    "connect-2025-06-0-ubuntu2404-std",
     "connect-2025-04-2-ubuntu2404-std",
+    "connect-2025-06-0-ubuntu2404-min",
+    "connect-2025-04-2-ubuntu2404-min",
+  ]
+}
+
+group "connect-ubuntu2204" {
+  description = "os ubuntu2204"
+  targets     = [
+    "connect-2025-06-0-ubuntu2204-std",
+    "connect-2025-04-2-ubuntu2204-std",
+    "connect-2025-06-0-ubuntu2204-min",
+    "connect-2025-04-2-ubuntu2204-min",
+  ]
+}
+
+group "connect-ubuntu2404" {
+  description = "os ubuntu2404"
+  targets     = [
+    "connect-2025-06-0-ubuntu2404-std",
+    "connect-2025-04-2-ubuntu2404-std",
+    "connect-2025-06-0-ubuntu2404-min",
+    "connect-2025-04-2-ubuntu2404-min",
+  ]
+}
+
+group "connect-std" {
+  description = "variant std"
+  targets     = [
+    "connect-2025-06-0-ubuntu2204-std",
+    "connect-2025-04-2-ubuntu2204-std",
+    "connect-2025-06-0-ubuntu2404-std",
+    "connect-2025-04-2-ubuntu2404-std",
+  ]
+}
+
+group "connect-min" {
+  description = "variant min"
+  targets     = [
+    "connect-2025-06-0-ubuntu2204-min",
+    "connect-2025-04-2-ubuntu2204-min",
+    "connect-2025-06-0-ubuntu2404-min",
     "connect-2025-04-2-ubuntu2404-min",
   ]
 }
@@ -204,56 +244,56 @@ group "connect-2025-04-2" {
   ]
 }
 
-group "connect-ubuntu2204" {
-  description = "os ubuntu2204"
-  targets     = [
-    "connect-2025-06-0-ubuntu2204-std",
-    "connect-2025-06-0-ubuntu2204-min",
-    "connect-2025-04-2-ubuntu2204-std",
-    "connect-2025-04-2-ubuntu2204-min",
-  ]
-}
-
-group "connect-ubuntu2404" {
-  description = "os ubuntu2404"
-  targets     = [
-    "connect-2025-06-0-ubuntu2404-std",
-    "connect-2025-06-0-ubuntu2404-min",
-    "connect-2025-04-2-ubuntu2404-std",
-    "connect-2025-04-2-ubuntu2404-min",
-  ]
-}
-
-group "connect-std" {
-  description = "variant std"
-  targets     = [
-    "connect-2025-06-0-ubuntu2204-std",
-    "connect-2025-06-0-ubuntu2404-std",
-    "connect-2025-04-2-ubuntu2204-std",
-    "connect-2025-04-2-ubuntu2404-std",
-  ]
-}
-
-group "connect-min" {
-  description = "variant min"
-  targets     = [
-    "connect-2025-06-0-ubuntu2204-min",
-    "connect-2025-06-0-ubuntu2404-min",
-    "connect-2025-04-2-ubuntu2204-min",
-    "connect-2025-04-2-ubuntu2404-min",
-  ]
-}
-
 group "package-manager" {
   description = "the package-manager image"
   targets     = [
     "package-manager-2025-04-4-ubuntu2204-std",
-    "package-manager-2025-04-4-ubuntu2204-min",
-    "package-manager-2025-04-4-ubuntu2404-std",
-    "package-manager-2025-04-4-ubuntu2404-min",
     "package-manager-2024-11-0-ubuntu2204-std",
+    "package-manager-2025-04-4-ubuntu2204-min",
     "package-manager-2024-11-0-ubuntu2204-min",
+    "package-manager-2025-04-4-ubuntu2404-std",
     "package-manager-2024-11-0-ubuntu2404-std",
+    "package-manager-2025-04-4-ubuntu2404-min",
+    "package-manager-2024-11-0-ubuntu2404-min",
+  ]
+}
+
+group "package-manager-ubuntu2204" {
+  description = "os ubuntu2204"
+  targets     = [
+    "package-manager-2025-04-4-ubuntu2204-std",
+    "package-manager-2024-11-0-ubuntu2204-std",
+    "package-manager-2025-04-4-ubuntu2204-min",
+    "package-manager-2024-11-0-ubuntu2204-min",
+  ]
+}
+
+group "package-manager-ubuntu2404" {
+  description = "os ubuntu2404"
+  targets     = [
+    "package-manager-2025-04-4-ubuntu2404-std",
+    "package-manager-2024-11-0-ubuntu2404-std",
+    "package-manager-2025-04-4-ubuntu2404-min",
+    "package-manager-2024-11-0-ubuntu2404-min",
+  ]
+}
+
+group "package-manager-std" {
+  description = "variant std"
+  targets     = [
+    "package-manager-2025-04-4-ubuntu2204-std",
+    "package-manager-2024-11-0-ubuntu2204-std",
+    "package-manager-2025-04-4-ubuntu2404-std",
+    "package-manager-2024-11-0-ubuntu2404-std",
+  ]
+}
+
+group "package-manager-min" {
+  description = "variant min"
+  targets     = [
+    "package-manager-2025-04-4-ubuntu2204-min",
+    "package-manager-2024-11-0-ubuntu2204-min",
+    "package-manager-2025-04-4-ubuntu2404-min",
     "package-manager-2024-11-0-ubuntu2404-min",
   ]
 }
@@ -278,46 +318,6 @@ group "package-manager-2024-11-0" {
   ]
 }
 
-group "package-manager-ubuntu2204" {
-  description = "os ubuntu2204"
-  targets     = [
-    "package-manager-2025-04-4-ubuntu2204-std",
-    "package-manager-2025-04-4-ubuntu2204-min",
-    "package-manager-2024-11-0-ubuntu2204-std",
-    "package-manager-2024-11-0-ubuntu2204-min",
-  ]
-}
-
-group "package-manager-ubuntu2404" {
-  description = "os ubuntu2404"
-  targets     = [
-    "package-manager-2025-04-4-ubuntu2404-std",
-    "package-manager-2025-04-4-ubuntu2404-min",
-    "package-manager-2024-11-0-ubuntu2404-std",
-    "package-manager-2024-11-0-ubuntu2404-min",
-  ]
-}
-
-group "package-manager-std" {
-  description = "variant std"
-  targets     = [
-    "package-manager-2025-04-4-ubuntu2204-std",
-    "package-manager-2025-04-4-ubuntu2404-std",
-    "package-manager-2024-11-0-ubuntu2204-std",
-    "package-manager-2024-11-0-ubuntu2404-std",
-  ]
-}
-
-group "package-manager-min" {
-  description = "variant min"
-  targets     = [
-    "package-manager-2025-04-4-ubuntu2204-min",
-    "package-manager-2025-04-4-ubuntu2404-min",
-    "package-manager-2024-11-0-ubuntu2204-min",
-    "package-manager-2024-11-0-ubuntu2404-min",
-  ]
-}
-
 target "_workbench-common" {
   context     = "."
   dockerfile  = "Dockerfile"
@@ -325,18 +325,6 @@ target "_workbench-common" {
     "org.opencontainers.image.revision" = "${COMMIT_SHA}"
     "org.opencontainers.image.vendor"   = "Example"
     "org.opencontainers.image.version"  = "${VERSION}"
-  }
-}
-
-target "_workbench-2025-05-1" {
-  args = {
-    PRODUCT_VERSION = "2025.05.1"
-  }
-}
-
-target "_workbench-2024-12-1" {
-  args = {
-    PRODUCT_VERSION = "2024.12.1"
   }
 }
 
@@ -360,6 +348,18 @@ target "_workbench-min" {
   target      = "min"
 }
 
+target "_workbench-2025-05-1" {
+  args = {
+    PRODUCT_VERSION = "2025.05.1"
+  }
+}
+
+target "_workbench-2024-12-1" {
+  args = {
+    PRODUCT_VERSION = "2024.12.1"
+  }
+}
+
 target "_connect-common" {
   context     = "."
   dockerfile  = "Dockerfile"
@@ -367,18 +367,6 @@ target "_connect-common" {
     "org.opencontainers.image.revision" = "${COMMIT_SHA}"
     "org.opencontainers.image.vendor"   = "Example"
     "org.opencontainers.image.version"  = "${VERSION}"
-  }
-}
-
-target "_connect-2025-06-0" {
-  args = {
-    PRODUCT_VERSION = "2025.06.0"
-  }
-}
-
-target "_connect-2025-04-2" {
-  args = {
-    PRODUCT_VERSION = "2025.04.2"
   }
 }
 
@@ -402,6 +390,18 @@ target "_connect-min" {
   target      = "min"
 }
 
+target "_connect-2025-06-0" {
+  args = {
+    PRODUCT_VERSION = "2025.06.0"
+  }
+}
+
+target "_connect-2025-04-2" {
+  args = {
+    PRODUCT_VERSION = "2025.04.2"
+  }
+}
+
 target "_package-manager-common" {
   context     = "."
   dockerfile  = "Dockerfile"
@@ -409,18 +409,6 @@ target "_package-manager-common" {
     "org.opencontainers.image.revision" = "${COMMIT_SHA}"
     "org.opencontainers.image.vendor"   = "Example"
     "org.opencontainers.image.version"  = "${VERSION}"
-  }
-}
-
-target "_package-manager-2025-04-4" {
-  args = {
-    PRODUCT_VERSION = "2025.04.4"
-  }
-}
-
-target "_package-manager-2024-11-0" {
-  args = {
-    PRODUCT_VERSION = "2024.11.0"
   }
 }
 
@@ -444,9 +432,21 @@ target "_package-manager-min" {
   target      = "min"
 }
 
+target "_package-manager-2025-04-4" {
+  args = {
+    PRODUCT_VERSION = "2025.04.4"
+  }
+}
+
+target "_package-manager-2024-11-0" {
+  args = {
+    PRODUCT_VERSION = "2024.11.0"
+  }
+}
+
 target "workbench-2025-05-1-ubuntu2204-std" {
-  inherits    = ["_workbench-common", "_workbench-2025-05-1", "_workbench-ubuntu2204", "_workbench-std"]
-  description = "2025.05.1 ubuntu2204 std"
+  inherits    = ["_workbench-common", "_workbench-ubuntu2204", "_workbench-std", "_workbench-2025-05-1"]
+  description = "ubuntu2204 std 2025.05.1"
   tags = [
     "${IMAGE_WORKBENCH}:2025.05.1-ubuntu2204-std",
     "${IMAGE_WORKBENCH}:ubuntu2204-std",
@@ -455,9 +455,18 @@ target "workbench-2025-05-1-ubuntu2204-std" {
   ]
 }
 
+target "workbench-2024-12-1-ubuntu2204-std" {
+  inherits    = ["_workbench-common", "_workbench-ubuntu2204", "_workbench-std", "_workbench-2024-12-1"]
+  description = "ubuntu2204 std 2024.12.1"
+  tags = [
+    "${IMAGE_WORKBENCH}:2024.12.1-ubuntu2204-std",
+    "ghcr.io/example/${IMAGE_NAME_WORKBENCH}:2024.12.1-ubuntu2204-std",
+  ]
+}
+
 target "workbench-2025-05-1-ubuntu2204-min" {
-  inherits    = ["_workbench-common", "_workbench-2025-05-1", "_workbench-ubuntu2204", "_workbench-min"]
-  description = "2025.05.1 ubuntu2204 min"
+  inherits    = ["_workbench-common", "_workbench-ubuntu2204", "_workbench-min", "_workbench-2025-05-1"]
+  description = "ubuntu2204 min 2025.05.1"
   tags = [
     "${IMAGE_WORKBENCH}:2025.05.1-ubuntu2204-min",
     "${IMAGE_WORKBENCH}:ubuntu2204-min",
@@ -466,9 +475,18 @@ target "workbench-2025-05-1-ubuntu2204-min" {
   ]
 }
 
+target "workbench-2024-12-1-ubuntu2204-min" {
+  inherits    = ["_workbench-common", "_workbench-ubuntu2204", "_workbench-min", "_workbench-2024-12-1"]
+  description = "ubuntu2204 min 2024.12.1"
+  tags = [
+    "${IMAGE_WORKBENCH}:2024.12.1-ubuntu2204-min",
+    "ghcr.io/example/${IMAGE_NAME_WORKBENCH}:2024.12.1-ubuntu2204-min",
+  ]
+}
+
 target "workbench-2025-05-1-ubuntu2404-std" {
-  inherits    = ["_workbench-common", "_workbench-2025-05-1", "_workbench-ubuntu2404", "_workbench-std"]
-  description = "2025.05.1 ubuntu2404 std"
+  inherits    = ["_workbench-common", "_workbench-ubuntu2404", "_workbench-std", "_workbench-2025-05-1"]
+  description = "ubuntu2404 std 2025.05.1"
   tags = [
     "${IMAGE_WORKBENCH}:2025.05.1-ubuntu2404-std",
     "${IMAGE_WORKBENCH}:2025.05.1-std",
@@ -483,40 +501,9 @@ target "workbench-2025-05-1-ubuntu2404-std" {
   ]
 }
 
-target "workbench-2025-05-1-ubuntu2404-min" {
-  inherits    = ["_workbench-common", "_workbench-2025-05-1", "_workbench-ubuntu2404", "_workbench-min"]
-  description = "2025.05.1 ubuntu2404 min"
-  tags = [
-    "${IMAGE_WORKBENCH}:2025.05.1-ubuntu2404-min",
-    "${IMAGE_WORKBENCH}:2025.05.1-min",
-    "${IMAGE_WORKBENCH}:ubuntu2404-min",
-    "ghcr.io/example/${IMAGE_NAME_WORKBENCH}:2025.05.1-ubuntu2404-min",
-    "ghcr.io/example/${IMAGE_NAME_WORKBENCH}:2025.05.1-min",
-    "ghcr.io/example/${IMAGE_NAME_WORKBENCH}:ubuntu2404-min",
-  ]
-}
-
-target "workbench-2024-12-1-ubuntu2204-std" {
-  inherits    = ["_workbench-common", "_workbench-2024-12-1", "_workbench-ubuntu2204", "_workbench-std"]
-  description = "2024.12.1 ubuntu2204 std"
-  tags = [
-    "${IMAGE_WORKBENCH}:2024.12.1-ubuntu2204-std",
-    "ghcr.io/example/${IMAGE_NAME_WORKBENCH}:2024.12.1-ubuntu2204-std",
-  ]
-}
-
-target "workbench-2024-12-1-ubuntu2204-min" {
-  inherits    = ["_workbench-common", "_workbench-2024-12-1", "_workbench-ubuntu2204", "_workbench-min"]
-  description = "2024.12.1 ubuntu2204 min"
-  tags = [
-    "${IMAGE_WORKBENCH}:2024.12.1-ubuntu2204-min",
-    "ghcr.io/example/${IMAGE_NAME_WORKBENCH}:2024.12.1-ubuntu2204-min",
-  ]
-}
-
 target "workbench-2024-12-1-ubuntu2404-std" {
-  inherits    = ["_workbench-common", "_workbench-2024-12-1", "_workbench-ubuntu2404", "_workbench-std"]
-  description = "2024.12.1 ubuntu2404 std"
+  inherits    = ["_workbench-common", "_workbench-ubuntu2404", "_workbench-std", "_workbench-2024-12-1"]
+  description = "ubuntu2404 std 2024.12.1"
   tags = [
     "${IMAGE_WORKBENCH}:2024.12.1-ubuntu2404-std",
     "${IMAGE_WORKBENCH}:2024.12.1-std",
@@ -527,9 +514,22 @@ target "workbench-2024-12-1-ubuntu2404-std" {
   ]
 }
 
+target "workbench-2025-05-1-ubuntu2404-min" {
+  inherits    = ["_workbench-common", "_workbench-ubuntu2404", "_workbench-min", "_workbench-2025-05-1"]
+  description = "ubuntu2404 min 2025.05.1"
+  tags = [
+    "${IMAGE_WORKBENCH}:2025.05.1-ubuntu2404-min",
+    "${IMAGE_WORKBENCH}:2025.05.1-min",
+    "${IMAGE_WORKBENCH}:ubuntu2404-min",
+    "ghcr.io/example/${IMAGE_NAME_WORKBENCH}:2025.05.1-ubuntu2404-min",
+    "ghcr.io/example/${IMAGE_NAME_WORKBENCH}:2025.05.1-min",
+    "ghcr.io/example/${IMAGE_NAME_WORKBENCH}:ubuntu2404-min",
+  ]
+}
+
 target "workbench-2024-12-1-ubuntu2404-min" {
-  inherits    = ["_workbench-common", "_workbench-2024-12-1", "_workbench-ubuntu2404", "_workbench-min"]
-  description = "2024.12.1 ubuntu2404 min"
+  inherits    = ["_workbench-common", "_workbench-ubuntu2404", "_workbench-min", "_workbench-2024-12-1"]
+  description = "ubuntu2404 min 2024.12.1"
   tags = [
     "${IMAGE_WORKBENCH}:2024.12.1-ubuntu2404-min",
     "${IMAGE_WORKBENCH}:2024.12.1-min",
@@ -539,8 +539,8 @@ target "workbench-2024-12-1-ubuntu2404-min" {
 }
 
 target "connect-2025-06-0-ubuntu2204-std" {
-  inherits    = ["_connect-common", "_connect-2025-06-0", "_connect-ubuntu2204", "_connect-std"]
-  description = "2025.06.0 ubuntu2204 std"
+  inherits    = ["_connect-common", "_connect-ubuntu2204", "_connect-std", "_connect-2025-06-0"]
+  description = "ubuntu2204 std 2025.06.0"
   tags = [
     "${IMAGE_CONNECT}:2025.06.0-ubuntu2204-std",
     "${IMAGE_CONNECT}:ubuntu2204-std",
@@ -549,9 +549,18 @@ target "connect-2025-06-0-ubuntu2204-std" {
   ]
 }
 
+target "connect-2025-04-2-ubuntu2204-std" {
+  inherits    = ["_connect-common", "_connect-ubuntu2204", "_connect-std", "_connect-2025-04-2"]
+  description = "ubuntu2204 std 2025.04.2"
+  tags = [
+    "${IMAGE_CONNECT}:2025.04.2-ubuntu2204-std",
+    "ghcr.io/example/${IMAGE_NAME_CONNECT}:2025.04.2-ubuntu2204-std",
+  ]
+}
+
 target "connect-2025-06-0-ubuntu2204-min" {
-  inherits    = ["_connect-common", "_connect-2025-06-0", "_connect-ubuntu2204", "_connect-min"]
-  description = "2025.06.0 ubuntu2204 min"
+  inherits    = ["_connect-common", "_connect-ubuntu2204", "_connect-min", "_connect-2025-06-0"]
+  description = "ubuntu2204 min 2025.06.0"
   tags = [
     "${IMAGE_CONNECT}:2025.06.0-ubuntu2204-min",
     "${IMAGE_CONNECT}:ubuntu2204-min",
@@ -560,9 +569,18 @@ target "connect-2025-06-0-ubuntu2204-min" {
   ]
 }
 
+target "connect-2025-04-2-ubuntu2204-min" {
+  inherits    = ["_connect-common", "_connect-ubuntu2204", "_connect-min", "_connect-2025-04-2"]
+  description = "ubuntu2204 min 2025.04.2"
+  tags = [
+    "${IMAGE_CONNECT}:2025.04.2-ubuntu2204-min",
+    "ghcr.io/example/${IMAGE_NAME_CONNECT}:2025.04.2-ubuntu2204-min",
+  ]
+}
+
 target "connect-2025-06-0-ubuntu2404-std" {
-  inherits    = ["_connect-common", "_connect-2025-06-0", "_connect-ubuntu2404", "_connect-std"]
-  description = "2025.06.0 ubuntu2404 std"
+  inherits    = ["_connect-common", "_connect-ubuntu2404", "_connect-std", "_connect-2025-06-0"]
+  description = "ubuntu2404 std 2025.06.0"
   tags = [
     "${IMAGE_CONNECT}:2025.06.0-ubuntu2404-std",
     "${IMAGE_CONNECT}:2025.06.0-std",
@@ -577,40 +595,9 @@ target "connect-2025-06-0-ubuntu2404-std" {
   ]
 }
 
-target "connect-2025-06-0-ubuntu2404-min" {
-  inherits    = ["_connect-common", "_connect-2025-06-0", "_connect-ubuntu2404", "_connect-min"]
-  description = "2025.06.0 ubuntu2404 min"
-  tags = [
-    "${IMAGE_CONNECT}:2025.06.0-ubuntu2404-min",
-    "${IMAGE_CONNECT}:2025.06.0-min",
-    "${IMAGE_CONNECT}:ubuntu2404-min",
-    "ghcr.io/example/${IMAGE_NAME_CONNECT}:2025.06.0-ubuntu2404-min",
-    "ghcr.io/example/${IMAGE_NAME_CONNECT}:2025.06.0-min",
-    "ghcr.io/example/${IMAGE_NAME_CONNECT}:ubuntu2404-min",
-  ]
-}
-
-target "connect-2025-04-2-ubuntu2204-std" {
-  inherits    = ["_connect-common", "_connect-2025-04-2", "_connect-ubuntu2204", "_connect-std"]
-  description = "2025.04.2 ubuntu2204 std"
-  tags = [
-    "${IMAGE_CONNECT}:2025.04.2-ubuntu2204-std",
-    "ghcr.io/example/${IMAGE_NAME_CONNECT}:2025.04.2-ubuntu2204-std",
-  ]
-}
-
-target "connect-2025-04-2-ubuntu2204-min" {
-  inherits    = ["_connect-common", "_connect-2025-04-2", "_connect-ubuntu2204", "_connect-min"]
-  description = "2025.04.2 ubuntu2204 min"
-  tags = [
-    "${IMAGE_CONNECT}:2025.04.2-ubuntu2204-min",
-    "ghcr.io/example/${IMAGE_NAME_CONNECT}:2025.04.2-ubuntu2204-min",
-  ]
-}
-
 target "connect-2025-04-2-ubuntu2404-std" {
-  inherits    = ["_connect-common", "_connect-2025-04-2", "_connect-ubuntu2404", "_connect-std"]
-  description = "2025.04.2 ubuntu2404 std"
+  inherits    = ["_connect-common", "_connect-ubuntu2404", "_connect-std", "_connect-2025-04-2"]
+  description = "ubuntu2404 std 2025.04.2"
   tags = [
     "${IMAGE_CONNECT}:2025.04.2-ubuntu2404-std",
     "${IMAGE_CONNECT}:2025.04.2-std",
@@ -621,9 +608,22 @@ target "connect-2025-04-2-ubuntu2404-std" {
   ]
 }
 
+target "connect-2025-06-0-ubuntu2404-min" {
+  inherits    = ["_connect-common", "_connect-ubuntu2404", "_connect-min", "_connect-2025-06-0"]
+  description = "ubuntu2404 min 2025.06.0"
+  tags = [
+    "${IMAGE_CONNECT}:2025.06.0-ubuntu2404-min",
+    "${IMAGE_CONNECT}:2025.06.0-min",
+    "${IMAGE_CONNECT}:ubuntu2404-min",
+    "ghcr.io/example/${IMAGE_NAME_CONNECT}:2025.06.0-ubuntu2404-min",
+    "ghcr.io/example/${IMAGE_NAME_CONNECT}:2025.06.0-min",
+    "ghcr.io/example/${IMAGE_NAME_CONNECT}:ubuntu2404-min",
+  ]
+}
+
 target "connect-2025-04-2-ubuntu2404-min" {
-  inherits    = ["_connect-common", "_connect-2025-04-2", "_connect-ubuntu2404", "_connect-min"]
-  description = "2025.04.2 ubuntu2404 min"
+  inherits    = ["_connect-common", "_connect-ubuntu2404", "_connect-min", "_connect-2025-04-2"]
+  description = "ubuntu2404 min 2025.04.2"
   tags = [
     "${IMAGE_CONNECT}:2025.04.2-ubuntu2404-min",
     "${IMAGE_CONNECT}:2025.04.2-min",
@@ -635,11 +635,11 @@ target "connect-2025-04-2-ubuntu2404-min" {
 target "package-manager-2025-04-4-ubuntu2204-std" {
   inherits    = [
     "_package-manager-common",
-    "_package-manager-2025-04-4",
     "_package-manager-ubuntu2204",
     "_package-manager-std",
+    "_package-manager-2025-04-4",
   ]
-  description = "2025.04.4 ubuntu2204 std"
+  description = "ubuntu2204 std 2025.04.4"
   tags = [
     "${IMAGE_PACKAGE_MANAGER}:2025.04.4-ubuntu2204-std",
     "${IMAGE_PACKAGE_MANAGER}:ubuntu2204-std",
@@ -648,14 +648,28 @@ target "package-manager-2025-04-4-ubuntu2204-std" {
   ]
 }
 
+target "package-manager-2024-11-0-ubuntu2204-std" {
+  inherits    = [
+    "_package-manager-common",
+    "_package-manager-ubuntu2204",
+    "_package-manager-std",
+    "_package-manager-2024-11-0",
+  ]
+  description = "ubuntu2204 std 2024.11.0"
+  tags = [
+    "${IMAGE_PACKAGE_MANAGER}:2024.11.0-ubuntu2204-std",
+    "ghcr.io/example/${IMAGE_NAME_PACKAGE_MANAGER}:2024.11.0-ubuntu2204-std",
+  ]
+}
+
 target "package-manager-2025-04-4-ubuntu2204-min" {
   inherits    = [
     "_package-manager-common",
-    "_package-manager-2025-04-4",
     "_package-manager-ubuntu2204",
     "_package-manager-min",
+    "_package-manager-2025-04-4",
   ]
-  description = "2025.04.4 ubuntu2204 min"
+  description = "ubuntu2204 min 2025.04.4"
   tags = [
     "${IMAGE_PACKAGE_MANAGER}:2025.04.4-ubuntu2204-min",
     "${IMAGE_PACKAGE_MANAGER}:ubuntu2204-min",
@@ -664,14 +678,28 @@ target "package-manager-2025-04-4-ubuntu2204-min" {
   ]
 }
 
+target "package-manager-2024-11-0-ubuntu2204-min" {
+  inherits    = [
+    "_package-manager-common",
+    "_package-manager-ubuntu2204",
+    "_package-manager-min",
+    "_package-manager-2024-11-0",
+  ]
+  description = "ubuntu2204 min 2024.11.0"
+  tags = [
+    "${IMAGE_PACKAGE_MANAGER}:2024.11.0-ubuntu2204-min",
+    "ghcr.io/example/${IMAGE_NAME_PACKAGE_MANAGER}:2024.11.0-ubuntu2204-min",
+  ]
+}
+
 target "package-manager-2025-04-4-ubuntu2404-std" {
   inherits    = [
     "_package-manager-common",
-    "_package-manager-2025-04-4",
     "_package-manager-ubuntu2404",
     "_package-manager-std",
+    "_package-manager-2025-04-4",
   ]
-  description = "2025.04.4 ubuntu2404 std"
+  description = "ubuntu2404 std 2025.04.4"
   tags = [
     "${IMAGE_PACKAGE_MANAGER}:2025.04.4-ubuntu2404-std",
     "${IMAGE_PACKAGE_MANAGER}:2025.04.4-std",
@@ -686,60 +714,14 @@ target "package-manager-2025-04-4-ubuntu2404-std" {
   ]
 }
 
-target "package-manager-2025-04-4-ubuntu2404-min" {
-  inherits    = [
-    "_package-manager-common",
-    "_package-manager-2025-04-4",
-    "_package-manager-ubuntu2404",
-    "_package-manager-min",
-  ]
-  description = "2025.04.4 ubuntu2404 min"
-  tags = [
-    "${IMAGE_PACKAGE_MANAGER}:2025.04.4-ubuntu2404-min",
-    "${IMAGE_PACKAGE_MANAGER}:2025.04.4-min",
-    "${IMAGE_PACKAGE_MANAGER}:ubuntu2404-min",
-    "ghcr.io/example/${IMAGE_NAME_PACKAGE_MANAGER}:2025.04.4-ubuntu2404-min",
-    "ghcr.io/example/${IMAGE_NAME_PACKAGE_MANAGER}:2025.04.4-min",
-    "ghcr.io/example/${IMAGE_NAME_PACKAGE_MANAGER}:ubuntu2404-min",
-  ]
-}
-
-target "package-manager-2024-11-0-ubuntu2204-std" {
-  inherits    = [
-    "_package-manager-common",
-    "_package-manager-2024-11-0",
-    "_package-manager-ubuntu2204",
-    "_package-manager-std",
-  ]
-  description = "2024.11.0 ubuntu2204 std"
-  tags = [
-    "${IMAGE_PACKAGE_MANAGER}:2024.11.0-ubuntu2204-std",
-    "ghcr.io/example/${IMAGE_NAME_PACKAGE_MANAGER}:2024.11.0-ubuntu2204-std",
-  ]
-}
-
-target "package-manager-2024-11-0-ubuntu2204-min" {
-  inherits    = [
-    "_package-manager-common",
-    "_package-manager-2024-11-0",
-    "_package-manager-ubuntu2204",
-    "_package-manager-min",
-  ]
-  description = "2024.11.0 ubuntu2204 min"
-  tags = [
-    "${IMAGE_PACKAGE_MANAGER}:2024.11.0-ubuntu2204-min",
-    "ghcr.io/example/${IMAGE_NAME_PACKAGE_MANAGER}:2024.11.0-ubuntu2204-min",
-  ]
-}
-
 target "package-manager-2024-11-0-ubuntu2404-std" {
   inherits    = [
     "_package-manager-common",
-    "_package-manager-2024-11-0",
     "_package-manager-ubuntu2404",
     "_package-manager-std",
+    "_package-manager-2024-11-0",
   ]
-  description = "2024.11.0 ubuntu2404 std"
+  description = "ubuntu2404 std 2024.11.0"
   tags = [
     "${IMAGE_PACKAGE_MANAGER}:2024.11.0-ubuntu2404-std",
     "${IMAGE_PACKAGE_MANAGER}:2024.11.0-std",
@@ -750,14 +732,32 @@ target "package-manager-2024-11-0-ubuntu2404-std" {
   ]
 }
 
+target "package-manager-2025-04-4-ubuntu2404-min" {
+  inherits    = [
+    "_package-manager-common",
+    "_package-manager-ubuntu2404",
+    "_package-manager-min",
+    "_package-manager-2025-04-4",
+  ]
+  description = "ubuntu2404 min 2025.04.4"
+  tags = [
+    "${IMAGE_PACKAGE_MANAGER}:2025.04.4-ubuntu2404-min",
+    "${IMAGE_PACKAGE_MANAGER}:2025.04.4-min",
+    "${IMAGE_PACKAGE_MANAGER}:ubuntu2404-min",
+    "ghcr.io/example/${IMAGE_NAME_PACKAGE_MANAGER}:2025.04.4-ubuntu2404-min",
+    "ghcr.io/example/${IMAGE_NAME_PACKAGE_MANAGER}:2025.04.4-min",
+    "ghcr.io/example/${IMAGE_NAME_PACKAGE_MANAGER}:ubuntu2404-min",
+  ]
+}
+
 target "package-manager-2024-11-0-ubuntu2404-min" {
   inherits    = [
     "_package-manager-common",
-    "_package-manager-2024-11-0",
     "_package-manager-ubuntu2404",
     "_package-manager-min",
+    "_package-manager-2024-11-0",
   ]
-  description = "2024.11.0 ubuntu2404 min"
+  description = "ubuntu2404 min 2024.11.0"
   tags = [
     "${IMAGE_PACKAGE_MANAGER}:2024.11.0-ubuntu2404-min",
     "${IMAGE_PACKAGE_MANAGER}:2024.11.0-min",
