@@ -188,6 +188,10 @@ def merge(parts: list[tuple[str, str, BakeFile, Resolution]]) -> tuple[BakeFile,
                 groups.append(replace(group, name=key, description=f"the {key} image"))
             else:
                 groups.append(replace(group, name=f"{key}-{group.name}"))
+    # Where an image's `default` is the user's subset, `all` holds every image's cells.
+    if any(g.name == "all" for *_, bake, _ in parts for g in bake.groups):
+        cells = tuple(n for *_, r in parts for n in r.selected)
+        groups.insert(1, Group(name="all", description="every cell of every image", targets=cells))
     if any(n == "CACHE_IMAGE" for n, _ in first.globals):
         tail = suffix(parts[0][0])
         globals_.append(

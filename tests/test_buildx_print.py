@@ -27,14 +27,14 @@ def _buildx() -> bool:
 pytestmark = pytest.mark.skipif(not _buildx(), reason="needs docker buildx")
 
 
-def _print(case: Path, name: str, group: str) -> dict[str, Any]:
+def _print(case: Path, name: str, group: str, **env: str) -> dict[str, Any]:
     done = subprocess.run(
         ["docker", "buildx", "bake", "-f", name, "--print", group],
         cwd=case,
         capture_output=True,
         text=True,
         check=False,
-        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(Path.home())},
+        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(Path.home()), **env},
     )
     assert done.returncode == 0, done.stderr
     printed: dict[str, Any] = json.loads(done.stdout)
@@ -57,3 +57,14 @@ def test_buildx_reads_the_golden_file_as_we_do(case: Path, fmt: str) -> None:
         # Bake prints a target pulled in only as a dependency with a cacheonly output.
         if name in ours.group(group):
             assert len(target.get("output", [])) == len(mine.get("output", [])), name
+
+
+def test_an_optional_arg_is_passed_only_while_its_variable_is_set() -> None:
+    case = Path(__file__).parent / "cases" / "opt-out-and-outputs"
+    for fmt in ("hcl", "json"):
+        unset = _print(case, f"expected.{fmt}", "local")["target"]["local"]
+        assert "PIP_EXTRA_INDEX_URL" not in unset.get("args", {})
+        set_ = _print(case, f"expected.{fmt}", "local", EXTRA_INDEX="https://pypi.example/simple")
+        assert (
+            set_["target"]["local"]["args"]["PIP_EXTRA_INDEX_URL"] == "https://pypi.example/simple"
+        )

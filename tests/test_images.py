@@ -86,3 +86,16 @@ def test_explain_of_an_extending_file_names_the_file_each_value_came_from(tmp_pa
     assert found["args.OS"].split(":")[1] == "7"
     assert Path(found["labels.ci"].split(":")[0]).name == "ci.yaml"
     assert found["labels.ci"].split(":")[1] == "3"
+
+
+def test_an_images_own_default_group_makes_a_file_wide_all() -> None:
+    text = TWO.replace(
+        "    image: {name: workbench}\n",
+        "    image: {name: workbench}\n    groups:\n      default: {select: {os: ubuntu2404}}\n",
+    )
+    bake = Bake(compile_matrix(load_matrix_text(text)).text("hcl"))
+    assert bake.group("default") == [
+        "workbench-2025-05-1-ubuntu2404",
+        "connect-2025-06-0-ubuntu2404",
+    ]
+    assert len(bake.group("all")) == 3
