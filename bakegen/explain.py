@@ -14,6 +14,8 @@ from bakegen.targets import Target
 from bakegen.templating import Text, plain
 
 BUILTIN = "bakegen"
+# An optional arg: bake passes it only while its value is not empty.
+OPTIONAL = "  (left out when empty)"
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,14 @@ def rows(compiled: Compiled, target: Target) -> list[Row]:
         Row("target", text(target.stage) or "(the last stage)", where("stage")),
         Row("platforms", ", ".join(target.platforms) or "(the builder's)", where("platforms")),
     ]
-    out += [Row(f"args.{k}", text(v), where(f"args.{k}")) for k, v in target.args]
+    out += [
+        Row(
+            f"args.{k}",
+            text(v) + (OPTIONAL if k in target.optional_args else ""),
+            where(f"args.{k}"),
+        )
+        for k, v in target.args
+    ]
     for key, value in target.labels:
         builtin = key in ("org.opencontainers.image.revision", "org.opencontainers.image.version")
         out.append(
