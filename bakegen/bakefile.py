@@ -190,7 +190,7 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
         source=source,
         variables=(
             *variables(model, tag_limits(targets, cache_suffixes(model))),
-            *date_variables(values.values()),
+            *date_variables(model),
         ),
         globals=global_attributes(model),
         groups=tuple(groups),

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
-from typing import Any
 
-from bakegen.hcl import Expr
+from bakegen.model import MatrixFile
 from bakegen.templating import Var
 from bakegen.variables import Variable
 
@@ -22,27 +20,21 @@ def render_time() -> time.struct_time:
     return time.gmtime(seconds)
 
 
-def uses_dates(values: Iterable[Any]) -> set[str]:
-    """The date variables named anywhere in these (nested) values."""
-    found: set[str] = set()
-    stack = list(values)
-    while stack:
-        value = stack.pop()
-        if isinstance(value, Var):
-            if value in (BUILD_DATE, BUILD_TIME):
-                found.add(value.name)
-        elif isinstance(value, Expr):
-            found.update(n for n in (BUILD_DATE.name, BUILD_TIME.name) if n in value.source)
-        elif isinstance(value, dict):
-            stack.extend(value.values())
-        elif isinstance(value, (tuple, list)):
-            stack.extend(value)
+def uses_dates(model: MatrixFile) -> set[str]:
+    """The date variables a matrix's templates name (a `{{date}}` literal counts too: it
+    only declares a variable nobody reads)."""
+    text = model.model_dump_json()
+    found = {BUILD_TIME.name} if model.image.created else set()
+    if "{date}" in text:
+        found.add(BUILD_DATE.name)
+    if "{date_time}" in text:
+        found.add(BUILD_TIME.name)
     return found
 
 
-def date_variables(values: Iterable[Any]) -> tuple[Variable, ...]:
-    """The date variables these values use, their defaults taken from one timestamp."""
-    names = uses_dates(values)
+def date_variables(model: MatrixFile) -> tuple[Variable, ...]:
+    """The date variables the matrix uses, their defaults taken from one timestamp."""
+    names = uses_dates(model)
     if not names:
         return ()
     stamp = render_time()

@@ -18,7 +18,7 @@ from bakegen.model import Attributes, MatrixFile
 from bakegen.scope import Names
 from bakegen.selectors import Selector
 from bakegen.shared import SHARED_FROM_AXES, defaults_block, inherited_blocks, shared_name
-from bakegen.tagrules import mirrored, rule_tags
+from bakegen.tagrules import TagRules, mirrored
 from bakegen.targets import Target
 from bakegen.templating import Part, Text, literal
 
@@ -66,6 +66,8 @@ class Resolver:
         # Axis values apply in `apply_order` (the rest in the order of `axes`).
         order = [a for a in model.apply_order or () if a in model.axes]
         self.apply_order = (*order, *(a for a in model.axes if a not in order))
+        firsts = {name: next(iter(axis.values)) for name, axis in model.axes.items()}
+        self.tag_rules = TagRules(model.image.tag_rules, firsts)
         # The image's labels come first, so any block can change or (with null) remove one.
         labels = tuple((k, v, ("image", "labels", k)) for k, v in model.image.labels.items())
         self.image_labels = Layer(replaced=(), by_key=(("labels", labels),))
@@ -104,8 +106,7 @@ class Resolver:
         tags: list[tuple[str, KeyPath]] = [
             (t, ("image", "tags", i)) for i, t in enumerate(image.tags)
         ]
-        firsts = {name: next(iter(axis.values)) for name, axis in self.model.axes.items()}
-        added, latest = rule_tags(image.tag_rules, dict(cell.values), firsts)
+        added, latest = self.tag_rules.tags(dict(cell.values))
         tags += added
         extra, where = merged.scalars.get("tags", ([], ()))
         tags += [(t, (*where, i)) for i, t in enumerate(extra)]

@@ -20,22 +20,27 @@ IMAGE_NAME = Var("IMAGE_NAME")
 Located = tuple[str, KeyPath]
 
 
-def rule_tags(
-    rules: Sequence[TagRule], values: Mapping[str, str], firsts: Mapping[str, str]
-) -> tuple[list[Located], list[Located]]:
-    """(Tags, moving aliases) the rules matching these axis values add, each with where it
-    was written; `firsts` is each axis's first value."""
-    tags: list[Located] = []
-    latest: list[Located] = []
-    for i, rule in enumerate(rules):
-        if not Selector.parse(rule.select)(dict(values)):
-            continue
-        if any(values.get(axis) != firsts.get(axis) for axis in rule.first_of):
-            continue
-        where = ("image", "tag_rules", i)
-        tags += [(t, (*where, "tags", k)) for k, t in enumerate(rule.tags)]
-        latest += [(t, (*where, "latest", k)) for k, t in enumerate(rule.latest)]
-    return tags, latest
+class TagRules:
+    """A matrix's tag rules, their selectors parsed once."""
+
+    def __init__(self, rules: Sequence[TagRule], firsts: Mapping[str, str]) -> None:
+        self.rules = [(Selector.parse(r.select), r) for r in rules]
+        self.firsts = firsts  # each axis's first value
+
+    def tags(self, values: Mapping[str, str]) -> tuple[list[Located], list[Located]]:
+        """(Tags, moving aliases) the rules matching these axis values add, each with where
+        it was written."""
+        tags: list[Located] = []
+        latest: list[Located] = []
+        for i, (selector, rule) in enumerate(self.rules):
+            if not selector(dict(values)):
+                continue
+            if any(values.get(axis) != self.firsts.get(axis) for axis in rule.first_of):
+                continue
+            where = ("image", "tag_rules", i)
+            tags += [(t, (*where, "tags", k)) for k, t in enumerate(rule.tags)]
+            latest += [(t, (*where, "latest", k)) for k, t in enumerate(rule.latest)]
+        return tags, latest
 
 
 def is_reference_variable(template: str) -> bool:
