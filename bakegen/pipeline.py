@@ -48,6 +48,16 @@ def compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
     path is placed in the matrix file here. Several images: each compiled, then merged."""
     if matrix.images:
         return _compile_images(matrix, select)
+    resolution = resolve_matrix(matrix, select)
+    try:
+        bake = layout(matrix.model, matrix.ids, matrix.source.path, resolution)
+    except MatrixError as exc:
+        raise exc.located(matrix.source.locate) from None
+    return Compiled(matrix, resolution, bake)
+
+
+def resolve_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Resolution:
+    """expand → resolve → select → check: the targets a run writes, checked."""
     model, ids, locate = matrix.model, matrix.ids, matrix.source.locate
     try:
         expansion = expand_cells(CellSpace.of(model, ids))
@@ -64,11 +74,9 @@ def compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
         warnings = matrix.warnings + tuple(
             p if p.location else replace(p, location=locate(p.path)) for p in found
         )
-        resolution = Resolution(targets=targets, selected=selected, warnings=warnings)
-        bake = layout(model, ids, matrix.source.path, resolution)
     except MatrixError as exc:
         raise exc.located(locate) from None
-    return Compiled(matrix, resolution, bake)
+    return Resolution(targets=targets, selected=selected, warnings=warnings)
 
 
 def _compile_images(matrix: Matrix, select: tuple[str, ...]) -> Compiled:
@@ -76,15 +84,21 @@ def _compile_images(matrix: Matrix, select: tuple[str, ...]) -> Compiled:
     unmatched: list[MatrixError] = []
     for key, image in matrix.images:
         try:
-            one = compile_matrix(image, select)
+            one = resolve_matrix(image, select)
         except MatrixError as exc:
             if select and all(p.path == () for p in exc.problems):
                 unmatched.append(exc)  # --select names no target of this image
                 continue
             source = matrix.source
             raise MatrixError(problems_in_file(exc.problems, key, image.source, source)) from None
-        resolution = rename_targets(one.resolution, key, image.source, matrix.source)
-        bake = layout(image.model, image.ids, matrix.source.path, resolution)
+        resolution = rename_targets(one, key, image.source, matrix.source)
+        try:
+            bake = layout(image.model, image.ids, matrix.source.path, resolution)
+        except MatrixError as exc:
+            located = exc.located(image.source.locate)
+            raise MatrixError(
+                problems_in_file(located.problems, key, image.source, matrix.source)
+            ) from None
         parts.append((key, image.model.image.name or "", bake, resolution))
     if not parts:
         raise unmatched[0]
