@@ -5,7 +5,6 @@ Skips where no docker buildx is installed."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -13,18 +12,12 @@ from typing import Any
 import pytest
 
 from tests.bake_eval import Bake
+from tests.helpers import buildx_available, clean_env
 
 CASES = sorted(p for p in (Path(__file__).parent / "cases").iterdir() if p.is_dir())
 
 
-def _buildx() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    done = subprocess.run(["docker", "buildx", "version"], capture_output=True, check=False)
-    return done.returncode == 0
-
-
-pytestmark = pytest.mark.skipif(not _buildx(), reason="needs docker buildx")
+pytestmark = pytest.mark.skipif(not buildx_available(), reason="needs docker buildx")
 
 
 def _print(case: Path, name: str, group: str, **env: str) -> dict[str, Any]:
@@ -34,7 +27,7 @@ def _print(case: Path, name: str, group: str, **env: str) -> dict[str, Any]:
         capture_output=True,
         text=True,
         check=False,
-        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(Path.home()), **env},
+        env={**clean_env(), **env},
     )
     assert done.returncode == 0, done.stderr
     printed: dict[str, Any] = json.loads(done.stdout)
