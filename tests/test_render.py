@@ -51,15 +51,23 @@ def round_trip(value: str) -> str:
     return Bake(text).value("V")  # type: ignore[no-any-return]
 
 
+def as_bake_reads(value: str) -> str:
+    """Bake reads the literal text of a file in Unicode NFC (bakegen normalises a matrix the
+    same way when it loads it, so matrix text never changes here)."""
+    return unicodedata.normalize("NFC", value)
+
+
 def test_nasty_strings_round_trip_through_hcl() -> None:
     for value in NASTY:
-        assert round_trip(value) == value
+        assert round_trip(value) == as_bake_reads(value)
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.text() | st.text(alphabet='${}%"\\\nab'))
+@example("\ufa15")  # a compatibility ideograph: NFC makes it U+51DE
+@example("e\u0301")
 def test_any_text_round_trips_through_hcl(value: str) -> None:
-    assert round_trip(value) == value
+    assert round_trip(value) == as_bake_reads(value)
 
 
 def test_variable_parts_interpolate() -> None:
