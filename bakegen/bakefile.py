@@ -124,13 +124,23 @@ def _parent(name: str, members: list[dict[str, Any]], taken: Block | None) -> Bl
     return Block(name=name, values=tuple(values.items()))
 
 
-def _own_block(name: str, values: dict[str, Any], parents: list[Block]) -> Block:
+def _given(parent: Block) -> dict[str, Any]:
+    """What a parent gives, maps as dicts (worked out once per parent, not per member)."""
+    return {
+        key: dict(value) if _KEYS[key].share is Share.BY_KEY else value
+        for key, value in parent.values
+    }
+
+
+def _own_block(
+    name: str, values: dict[str, Any], parents: list[tuple[Block, dict[str, Any]]]
+) -> Block:
     """The target's block: what no parent already gives."""
     inherited: dict[str, Any] = {}
-    for parent in parents:
-        for key, value in parent.values:
+    for _, given in parents:
+        for key, value in given.items():
             if _KEYS[key].share is Share.BY_KEY:
-                inherited.setdefault(key, {}).update(dict(value))
+                inherited.setdefault(key, {}).update(value)
             else:
                 inherited[key] = value
     own: dict[str, Any] = {}
@@ -138,11 +148,15 @@ def _own_block(name: str, values: dict[str, Any], parents: list[Block]) -> Block
         if key not in inherited:
             own[key] = value
         elif _KEYS[key].share is Share.BY_KEY:
-            rest = tuple((k, v) for k, v in value if inherited[key].get(k) != v)
+            from_parents = inherited[key]
+            rest = tuple((k, v) for k, v in value if from_parents.get(k) != v)
             if rest:
-                own[key] = rest
+                # The target's own tuple when no entry was inherited: one less copy per target.
+                own[key] = value if len(rest) == len(value) else rest
     return Block(
-        name=name, inherits=tuple(p.name for p in parents if p.values), values=tuple(own.items())
+        name=name,
+        inherits=tuple(p.name for p, _ in parents if p.values),
+        values=tuple(own.items()),
     )
 
 
@@ -176,16 +190,19 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
     taken = {t.name for t in targets} | {g.name for g in groups}
     common = _parent(COMMON, list(values.values()), None) if COMMON not in taken else None
     parents: dict[str, Block] = {COMMON: common} if common else {}
-    membership: dict[str, list[Block]] = {t.name: [common] if common else [] for t in targets}
-    members_of = _members(model, ids, targets)
-    for vid, members in members_of.items():
+    first = [(common, _given(common))] if common else []
+    membership = {t.name: list(first) for t in targets}
+    # Each parent is worked out from its own members only: the work is the sum of the
+    # groups' sizes (cells × axes), never cells × axis values.
+    for vid, members in _members(model, ids, targets).items():
         if len(members) < 2 or f"_{vid}" in taken:
             continue
         block = _parent(f"_{vid}", [values[m] for m in members], common)
         if block.values:
             parents[block.name] = block
+            given = _given(block)
             for member in members:
-                membership[member].append(block)
+                membership[member].append((block, given))
     return BakeFile(
         source=source,
         variables=(

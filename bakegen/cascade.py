@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, assert_never
 
 from bakegen.attributes import MERGED, Attribute, Merge
@@ -74,5 +75,11 @@ class Merged:
         out = {name: where for name, (_, where) in self.scalars.items()}
         for name, entries in self.maps.items():
             for key, (_, where) in entries.items():
-                out[f"{name}.{key}"] = where
+                out[_origin_key(name, key)] = where
         return out
+
+
+@lru_cache(maxsize=65536)
+def _origin_key(name: str, key: str) -> str:
+    # One string per distinct key, shared by every target's origins (memory at 100k cells).
+    return f"{name}.{key}"

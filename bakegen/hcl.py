@@ -96,7 +96,11 @@ def _template(text: Text | str, escape: Callable[[str], str]) -> str:
     >>> _template(("US$", Var("JOBS")), escape_template)
     'US${"$"}${JOBS}'
     """
-    parts = (text,) if isinstance(text, str) else text
+    if isinstance(text, str):
+        return escape(text)
+    if len(text) == 1 and isinstance(text[0], str):
+        return escape(text[0])
+    parts = text
     out: list[str] = []
     for i, part in enumerate(parts):
         if not isinstance(part, str):

@@ -3,6 +3,9 @@ the terminal: the CLI (and tests) call these functions."""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -40,10 +43,31 @@ class Compiled:
         return self.resolution.warnings
 
     def text(self, fmt: Format) -> str:
-        return render_hcl(self.bake) if fmt == "hcl" else render_json(self.bake)
+        with gc_paused():
+            return render_hcl(self.bake) if fmt == "hcl" else render_json(self.bake)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Compiling makes millions of small objects and frees almost no cycles, so the cyclic
+    collector only rescans an ever larger heap (a fifth of the time at 10,000 cells).
+    Reference counting still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
+    """expand → resolve → select → check → lay out (see `_compile_matrix`)."""
+    with gc_paused():
+        return _compile_matrix(matrix, select)
+
+
+def _compile_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Compiled:
     """expand → resolve → select → check → lay out; every problem a stage reports by key
     path is placed in the matrix file here. Several images: each compiled, then merged."""
     if matrix.images:
@@ -110,7 +134,8 @@ def _compile_images(matrix: Matrix, select: tuple[str, ...]) -> Compiled:
 
 
 def compile_path(path: Path, select: tuple[str, ...] = ()) -> Compiled:
-    return compile_matrix(load_matrix(path), select)
+    with gc_paused():
+        return compile_matrix(load_matrix(path), select)
 
 
 def missing_files(compiled: Compiled, root: Path = Path()) -> list[Problem]:

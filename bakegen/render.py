@@ -84,6 +84,17 @@ def _hcl_strings(items: tuple[str, ...]) -> str:
     return hcl_list(items)
 
 
+def _hcl_target(block: Block) -> str:
+    """A `target` block: inherits first, then each attribute as the registry orders them."""
+    lines = [f"target {hcl_string(block.name)} {{"]
+    if block.inherits:
+        lines.append(f"  inherits    = {hcl_list(block.inherits)}")
+    for key, value in block.attributes():
+        lines.append(f"  {key.key.ljust(key.align)} = {_hcl_attribute(value, key.kind)}")
+    lines.append("}")
+    return "\n".join(lines)
+
+
 def _comment(text: str) -> str:
     """Text safe inside a `#` comment: control characters (newlines above all) become '?'."""
     return "".join(
@@ -105,6 +116,7 @@ def environment(directory: str) -> jinja2.Environment:
     env.filters.update(
         hcl=_hcl_value,
         hcl_attribute=_hcl_attribute,
+        hcl_target=_hcl_target,
         hcl_strings=_hcl_strings,
         hcl_string=hcl_string,
     )

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 from bakegen.errors import KeyPath, Problem
 from bakegen.names import suggest
@@ -23,6 +24,13 @@ def is_glob(text: str) -> bool:
 def matches_any(name: str, globs: Iterable[str]) -> bool:
     """Whether `name` matches one of `globs` (shell-style, case-sensitive)."""
     return any(fnmatchcase(name, g) for g in globs)
+
+
+@lru_cache(maxsize=65536)
+def _value_matches(value: str, patterns: tuple[str, ...]) -> bool:
+    # Selectors are asked about every cell, but cells share their axis values: each
+    # (value, patterns) pair is matched once.
+    return matches_any(value, patterns)
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,7 @@ class Selector:
         """Whether a cell with these axis values is selected."""
         for axis, patterns in self.patterns:
             value = values.get(axis)
-            if value is None or not matches_any(value, patterns):
+            if value is None or not _value_matches(value, patterns):
                 return False
         return True
 

@@ -97,21 +97,36 @@ def expand(template: str, scope: Mapping[str, Part]) -> Text:
     pieces = _parse(template)
     if len(pieces) == 1 and not pieces[0][0]:
         return (pieces[0][1],)
-    parts: list[Text | str] = []
+    # Built in one pass (this runs for every attribute of every target): literal text and
+    # text values accumulate until a variable part interrupts them.
+    parts: list[Part] = []
+    buffer = ""
     for is_name, text in pieces:
         if not is_name:
-            parts.append(text)
+            buffer += text
             continue
-        if text not in scope:
-            known = sorted(scope)
-            close = difflib.get_close_matches(text, known, n=1, cutoff=0.6)
-            raise TemplateError(
-                f"unknown placeholder {{{text}}} in {template!r}",
-                f"did you mean {{{close[0]}}}?"
-                if close
-                else f"known: {', '.join('{' + k + '}' for k in known)}; "
-                "write {{ and }} for literal braces",
-            )
-        value = scope[text]
-        parts.append(value if isinstance(value, str) else (value,))
-    return join(*parts)
+        value = scope.get(text)
+        if value is None:
+            raise _unknown(text, template, scope)
+        if isinstance(value, str):
+            buffer += value
+        else:
+            if buffer:
+                parts.append(buffer)
+                buffer = ""
+            parts.append(value)
+    if buffer:
+        parts.append(buffer)
+    return tuple(parts)
+
+
+def _unknown(name: str, template: str, scope: Mapping[str, Part]) -> TemplateError:
+    known = sorted(scope)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return TemplateError(
+        f"unknown placeholder {{{name}}} in {template!r}",
+        f"did you mean {{{close[0]}}}?"
+        if close
+        else f"known: {', '.join('{' + k + '}' for k in known)}; "
+        "write {{ and }} for literal braces",
+    )

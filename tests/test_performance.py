@@ -1,26 +1,32 @@
 """Render work grows linearly with the matrix. Work is counted in Python function calls,
 which, unlike seconds, do not depend on the machine or its load; timings live in
-benchmarks/render_bench.py."""
+benchmarks/render_bench.py (and commands_bench.py, print_bench.py)."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+from bakegen import bakefile
+from bakegen.expand import CellSpace, expand_cells
 from bakegen.hcl import escape_string
 from bakegen.pipeline import compile_matrix
 from bakegen.render import environment
+from bakegen.resolve import resolve
+from bakegen.selection import select
+from bakegen.targets import Resolution
 from bakegen.templating import _parse
 from bakegen.validate import load_matrix_text
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from render_bench import synthetic_matrix
+from render_bench import growing_matrix, synthetic_matrix
 
 
-def calls_to_render(cells: int) -> int:
-    text = synthetic_matrix(cells)
+def count_calls(work: Callable[[], object]) -> int:
+    """Python and C function calls made while `work` runs."""
     for cached in (escape_string, _parse, environment):
         cached.cache_clear()
     count = 0
@@ -32,18 +38,55 @@ def calls_to_render(cells: int) -> int:
 
     sys.setprofile(profile)
     try:
-        compile_matrix(load_matrix_text(text)).text("hcl")
+        work()
     finally:
         sys.setprofile(None)
     return count
 
 
+def calls_to_render(text: str) -> int:
+    return count_calls(lambda: compile_matrix(load_matrix_text(text)).text("hcl"))
+
+
+def calls_to_lay_out(text: str) -> int:
+    """Calls made by the layout stage alone (resolved targets → blocks and parents)."""
+    matrix = load_matrix_text(text)
+    model, ids = matrix.model, matrix.ids
+    resolved = resolve(model, ids, expand_cells(CellSpace.of(model, ids)))
+    targets, selected = select(resolved.cells, resolved.shared, ())
+    resolution = Resolution(targets=targets, selected=selected, warnings=())
+    return count_calls(lambda: bakefile.layout(model, ids, "matrix.yaml", resolution))
+
+
 def test_render_work_grows_linearly_from_1000_to_10000_cells() -> None:
-    small = calls_to_render(1_000)
-    large = calls_to_render(10_000)
+    small = calls_to_render(synthetic_matrix(1_000))
+    large = calls_to_render(synthetic_matrix(10_000))
     assert large / small <= 12, (small, large)
 
 
-def test_synthetic_matrix_has_the_cells_it_says() -> None:
-    compiled = compile_matrix(load_matrix_text(synthetic_matrix(100)))
-    assert sum(t.kind == "cell" for t in compiled.resolution.targets) == 100
+def test_render_work_grows_linearly_when_one_axis_grows() -> None:
+    # 100 flavours → 1,000: ten times the cells and ten times the values of one axis. Work
+    # proportional to cells × axis values would grow a hundredfold.
+    small = calls_to_render(growing_matrix(1_000))
+    large = calls_to_render(growing_matrix(10_000))
+    assert large / small <= 11, (small, large)
+
+
+def test_layout_work_grows_linearly_when_one_axis_grows() -> None:
+    small = calls_to_lay_out(growing_matrix(1_000))
+    large = calls_to_lay_out(growing_matrix(10_000))
+    assert large / small <= 11, (small, large)
+
+
+def test_layout_does_not_scan_every_target_per_axis_value() -> None:
+    # The same 10,000 cells with 10 or 1,000 values on the growing axis: layout work may
+    # follow the number of cells and parents, not cells × axis values.
+    few_values = calls_to_lay_out(synthetic_matrix(10_000))
+    many_values = calls_to_lay_out(growing_matrix(10_000))
+    assert many_values / few_values <= 3, (few_values, many_values)
+
+
+def test_synthetic_matrices_have_the_cells_they_say() -> None:
+    for text in (synthetic_matrix(100), growing_matrix(100)):
+        compiled = compile_matrix(load_matrix_text(text))
+        assert sum(t.kind == "cell" for t in compiled.resolution.targets) == 100

@@ -1,0 +1,91 @@
+"""Command benchmark: wall time of every command that compiles the matrix, at 10,000 cells.
+
+Each command runs as users run it, `python -m bakegen …` in a fresh interpreter (start-up
+included; the `start-up` row is `bakegen --version` alone), in a directory holding the Dockerfiles the matrix names, on the `grow` shape of
+render_bench.py. The machine may be shared: each command runs several times and the best
+and the median are printed. The goal is under 1 s each; printed, never asserted.
+
+    python benchmarks/commands_bench.py              # 10,000 cells, 3 runs
+    python benchmarks/commands_bench.py 1000 --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from render_bench import growing_matrix
+
+GOAL_SECONDS = 1.0
+COMMANDS: dict[str, list[str]] = {
+    "start-up": ["--version"],
+    "render": ["render", "-o", "out.hcl", "--no-git-vars"],
+    "validate": ["validate"],
+    "list": ["list"],
+    "lint": ["lint", "--no-hadolint"],
+    "ci": ["ci"],
+    "graph": ["graph"],
+    "explain": ["explain", "cuda12-8-amd64-f0"],
+}
+
+
+def run(args: list[str], where: Path) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bakegen",
+            *args,
+            *(["-m", "matrix.yaml"] if args[0][0] != "-" else []),
+        ],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    # lint exits 1 on findings; anything else is a failure of the benchmark itself.
+    if done.returncode not in (0, 1) or "crashed" in done.stderr:
+        raise SystemExit(f"bakegen {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description="Wall time of each command.")
+    parser.add_argument("cells", nargs="?", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        where = Path(tmp)
+        (where / "matrix.yaml").write_text(growing_matrix(args.cells))
+        for name in ("Dockerfile", "Dockerfile.alt"):
+            (where / name).write_text(
+                "".join(f"FROM busybox:1.36 AS s{i}\n" for i in range(7))
+                + "ARG CUDA ARCH FLAVOUR FIVE READDED\n"
+            )
+        (where / "Dockerfile.base").write_text(
+            "FROM busybox:1.36 AS base\nARG CUDA ARCH BASE_TAG\nFROM base AS wheel\n"
+        )
+        print(f"{args.cells} cells (grow shape), {args.runs} runs per command")
+        print(f"{'command':>9} {'best s':>7} {'median s':>8}")
+        missed = []
+        for label, command in COMMANDS.items():
+            times = [run(command, where) for _ in range(args.runs)]
+            best, median = min(times), statistics.median(times)
+            print(f"{label:>9} {best:>7.3f} {median:>8.3f}")
+            if best >= GOAL_SECONDS and label != "start-up":
+                missed.append(label)
+        verdict = f"missed by {', '.join(missed)}" if missed else "met"
+        print(f"goal < {GOAL_SECONDS} s each: {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,257 @@
+"""`docker buildx bake --print` benchmark: how long buildx takes to read bakegen's file,
+against a hand-written bake file that uses buildx's own `matrix` blocks for the same targets.
+
+The matrix: `cuda` (5 values) × `platform` (2) × `flavour` (cells / 10 values), uniform
+cells (each axis value adds args, platforms, a stage), image tags with latest aliases,
+labels, registry cache and a shared `base` stage per CUDA version and platform. Both files
+are checked to resolve to exactly the same targets before anything is timed.
+
+Prints, per size, the best and median wall time and CPU time (user + system, buildx's own
+threads included) of several runs of each file, and the ratio bakegen / native. The goal is
+a ratio of at most 1.0 at 1,000 and 5,000 cells. `--print` needs no BuildKit daemon; without
+a `docker buildx` the benchmark says so and exits 0.
+
+    python benchmarks/print_bench.py              # 1000 and 5000 cells, 3 runs each
+    python benchmarks/print_bench.py 1000 --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+CUDA = ("12.8", "12.9", "13.0", "13.1", "13.2")
+PLATFORMS = (("linux/amd64", "amd64"), ("linux/arm64", "arm64"))
+TARGET_RATIO = 1.0
+
+
+def buildx() -> list[str] | None:
+    """The buildx command, or None where there is none."""
+    docker = shutil.which("docker")
+    if docker is None:
+        return None
+    probe = subprocess.run(
+        [docker, "buildx", "version"], capture_output=True, text=True, check=False
+    )
+    return [docker, "buildx"] if probe.returncode == 0 else None
+
+
+def flavours(cells: int) -> list[str]:
+    count = cells // (len(CUDA) * len(PLATFORMS))
+    if count * len(CUDA) * len(PLATFORMS) != cells or count < 1:
+        raise SystemExit(f"{cells} is not a multiple of {len(CUDA) * len(PLATFORMS)}")
+    return [f"f{i}" for i in range(count)]
+
+
+def matrix_yaml(cells: int) -> str:
+    lines = [
+        "format: 1",
+        "image:",
+        "  name: bench",
+        '  tags: ["{version}-{flavour}-{cuda.id}-{platform.id}"]',
+        '  latest: ["latest-{flavour}-{cuda.id}-{platform.id}"]',
+        '  labels: {org.opencontainers.image.title: "bench {name}"}',
+        "defaults:",
+        "  context: .",
+        "  dockerfile: Dockerfile",
+        "  uses: {base: base}",
+        "axes:",
+        "  cuda:",
+        "    id: 'cuda{value}'",
+        "    values:",
+        *(f"      '{c}': {{vars: {{tag: 'base-{c}'}}, args: {{CUDA: '{c}'}}}}" for c in CUDA),
+        "  platform:",
+        "    values:",
+        *(f"      {p}: {{id: {i}, platforms: [{p}], args: {{ARCH: {i}}}}}" for p, i in PLATFORMS),
+        "  flavour:",
+        "    values:",
+        *(
+            f"      {f}: {{stage: s{k % 7}, args: {{FLAVOUR: '{f}'}}}}"
+            for k, f in enumerate(flavours(cells))
+        ),
+        "shared:",
+        "  base:",
+        "    axes: [cuda, platform]",
+        "    dockerfile: Dockerfile.base",
+        "    stage: base",
+        "    args: {BASE_TAG: '{cuda.tag}'}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _objects(rows: list[dict[str, str]]) -> str:
+    return "[\n" + "".join(f"      {json.dumps(r).replace(':', ' =')},\n" for r in rows) + "    ]"
+
+
+def native_hcl(cells: int, header: str) -> str:
+    """The same targets written with buildx `matrix` blocks; `header` is bakegen's variable
+    and global declarations, so that both files declare the same variables."""
+    cuda = _objects(
+        [{"id": "cuda" + c.replace(".", "-"), "v": c, "tag": f"base-{c}"} for c in CUDA]
+    )
+    platform = _objects([{"id": i, "v": p} for p, i in PLATFORMS])
+    flavour = _objects([{"id": f, "stage": f"s{k % 7}"} for k, f in enumerate(flavours(cells))])
+    cache = "type=registry,ref=${CACHE_IMAGE}:%s-${CACHE_SCOPE}"
+    labels = (
+        '    "org.opencontainers.image.revision" = COMMIT_SHA\n'
+        '    "org.opencontainers.image.version"  = VERSION\n'
+    )
+    return (
+        header
+        + f"""
+group "default" {{
+  targets = ["cell"]
+}}
+
+target "base" {{
+  name = "base-${{cuda.id}}-${{platform.id}}"
+  matrix = {{
+    cuda = {cuda}
+    platform = {platform}
+  }}
+  description = "shared stage base ${{cuda.v}} ${{platform.v}}"
+  context     = "."
+  dockerfile  = "Dockerfile.base"
+  target      = "base"
+  platforms   = [platform.v]
+  args = {{
+    ARCH     = platform.id
+    BASE_TAG = cuda.tag
+    CUDA     = cuda.v
+  }}
+  labels = {{
+{labels}  }}
+  cache-from = ["{cache % "base-${cuda.id}-${platform.id}"}", "type=registry,ref=${{CACHE_IMAGE}}:base-${{cuda.id}}-${{platform.id}}-main"]
+  cache-to   = CACHE_EXPORT ? ["{cache % "base-${cuda.id}-${platform.id}"},mode=max"] : []
+}}
+
+target "cell" {{
+  name = "${{cuda.id}}-${{platform.id}}-${{flavour.id}}"
+  matrix = {{
+    cuda = {cuda}
+    platform = {platform}
+    flavour = {flavour}
+  }}
+  description = "${{cuda.v}} ${{platform.v}} ${{flavour.id}}"
+  context     = "."
+  dockerfile  = "Dockerfile"
+  target      = flavour.stage
+  platforms   = [platform.v]
+  args = {{
+    ARCH    = platform.id
+    CUDA    = cuda.v
+    FLAVOUR = flavour.id
+  }}
+  labels = {{
+{labels}    "org.opencontainers.image.title" = "bench ${{cuda.id}}-${{platform.id}}-${{flavour.id}}"
+  }}
+  contexts = {{
+    base = "target:base-${{cuda.id}}-${{platform.id}}"
+  }}
+  tags = concat(
+    ["${{IMAGE}}:${{VERSION}}-${{flavour.id}}-${{cuda.id}}-${{platform.id}}"],
+    TAG_LATEST ? ["${{IMAGE}}:latest-${{flavour.id}}-${{cuda.id}}-${{platform.id}}"] : []
+  )
+  cache-from = ["{cache % "${cuda.id}-${platform.id}-${flavour.id}"}", "type=registry,ref=${{CACHE_IMAGE}}:${{cuda.id}}-${{platform.id}}-${{flavour.id}}-main"]
+  cache-to   = CACHE_EXPORT ? ["{cache % "${cuda.id}-${platform.id}-${flavour.id}"},mode=max"] : []
+}}
+"""
+    )
+
+
+def bakegen_hcl(cells: int, where: Path) -> str:
+    from bakegen.pipeline import compile_path
+
+    path = where / "matrix.yaml"
+    path.write_text(matrix_yaml(cells))
+    return compile_path(path).text("hcl")
+
+
+def header_of(text: str) -> str:
+    """Variables and globals: everything before the first group."""
+    return text[: text.index('\ngroup "')] + "\n"
+
+
+def run_print(command: list[str], file: Path) -> tuple[float, float, dict[str, Any]]:
+    """(wall seconds, CPU seconds of buildx and its threads, the printed definition)."""
+    before = os.times()
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*command, "bake", "--print", "-f", file.name],
+        cwd=file.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    after = os.times()
+    if done.returncode != 0:
+        raise SystemExit(f"buildx failed on {file}:\n{done.stderr[-2000:]}")
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    return wall, cpu, json.loads(done.stdout)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("cells", nargs="*", type=int, default=[1000, 5000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    command = buildx()
+    if command is None:
+        print("no `docker buildx` here: nothing to measure (the benchmark needs buildx >= 0.19)")
+        return 0
+    version = subprocess.run(
+        [*command, "version"], capture_output=True, text=True, check=False
+    ).stdout
+    print(f"buildx: {version.strip()}; {args.runs} runs per file, best / median")
+    print(f"{'cells':>6} {'file':>8} {'wall best':>9} {'median':>7} {'cpu best':>8} {'median':>7}")
+    verdicts = []
+    for cells in args.cells:
+        with tempfile.TemporaryDirectory() as tmp:
+            where = Path(tmp)
+            for name in ("Dockerfile", "Dockerfile.base"):
+                (where / name).write_text("FROM scratch\n")
+            ours = bakegen_hcl(cells, where)
+            files = {"bakegen": where / "bakegen.hcl", "native": where / "native.hcl"}
+            files["bakegen"].write_text(ours)
+            files["native"].write_text(native_hcl(cells, header_of(ours)))
+            results = {}
+            printed = {}
+            # Interleaved, so that a load spike on the shared machine hits both files alike.
+            for _ in range(args.runs):
+                for label, file in files.items():
+                    wall, cpu, printed[label] = run_print(command, file)
+                    results.setdefault(label, ([], []))
+                    results[label][0].append(wall)
+                    results[label][1].append(cpu)
+            if printed["bakegen"]["target"] != printed["native"]["target"]:
+                raise SystemExit(f"{cells} cells: the two files do not resolve alike")
+            for label, (walls, cpus) in results.items():
+                print(
+                    f"{cells:>6} {label:>8} {min(walls):>9.2f} {statistics.median(walls):>7.2f} "
+                    f"{min(cpus):>8.2f} {statistics.median(cpus):>7.2f}"
+                )
+            ratio_wall = min(results["bakegen"][0]) / min(results["native"][0])
+            ratio_cpu = min(results["bakegen"][1]) / min(results["native"][1])
+            ok = ratio_cpu <= TARGET_RATIO and ratio_wall <= TARGET_RATIO
+            verdicts.append(ok)
+            print(
+                f"{cells:>6} ratio bakegen/native: wall {ratio_wall:.2f}, cpu {ratio_cpu:.2f} "
+                f"(target <= {TARGET_RATIO}: {'met' if ok else 'MISSED'})"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
