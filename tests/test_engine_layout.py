@@ -1,0 +1,85 @@
+"""The real engine is the judge of the layout: through `docker buildx bake --print`, bakegen's
+file (targets inheriting the `_…` parents) resolves every target exactly as a flat file
+that writes each target's attributes in full, in HCL and in JSON, and each target stays
+addressable by name with `--set`. Skips where there is no `docker buildx`."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bakegen.bakefile import Block, bake_values
+from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_path
+from bakegen.render import render_hcl
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = [
+    *sorted(p for p in (ROOT / "tests" / "cases").iterdir() if p.is_dir()),
+    ROOT,
+]
+
+
+def _buildx() -> bool:
+    docker = shutil.which("docker")
+    if docker is None:
+        return False
+    probe = subprocess.run(
+        [docker, "buildx", "version"], capture_output=True, text=True, check=False
+    )
+    return probe.returncode == 0
+
+
+pytestmark = pytest.mark.skipif(not _buildx(), reason="needs docker buildx")
+
+
+def bake_print(where: Path, name: str, text: str, *extra: str) -> dict[str, Any]:
+    (where / name).write_text(text)
+    done = subprocess.run(
+        ["docker", "buildx", "bake", "--print", "-f", name, *extra],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        check=False,
+        # No VERSION or cache settings from the environment running the tests.
+        env={"PATH": str(Path(shutil.which("docker") or "docker").parent), "HOME": "/root"},
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def flat(compiled: Compiled) -> str:
+    """The same targets with no parents: each block sets every attribute itself."""
+    targets = compiled.resolution.targets
+    blocks = tuple(Block(name=t.name, values=tuple(bake_values(t).items())) for t in targets)
+    return render_hcl(dataclasses.replace(compiled.bake, parents=(), targets=blocks))
+
+
+def _matrix(case: Path) -> Path:
+    return case / "matrix.yaml" if (case / "matrix.yaml").exists() else case / DEFAULT_MATRIX
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name if p != ROOT else "default")
+def test_every_target_resolves_as_in_a_flat_file(case: Path, tmp_path: Path) -> None:
+    compiled = compile_path(_matrix(case))
+    reference = bake_print(tmp_path, "flat.hcl", flat(compiled))
+    assert "_common" not in reference["target"]
+    for name, text in (("bake.hcl", compiled.text("hcl")), ("bake.json", compiled.text("json"))):
+        printed = bake_print(tmp_path, name, text)
+        assert printed["target"] == reference["target"], name
+        assert printed["group"] == reference["group"], name
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name if p != ROOT else "default")
+def test_set_addresses_each_target_by_name(case: Path, tmp_path: Path) -> None:
+    compiled = compile_path(_matrix(case))
+    name = compiled.resolution.targets[0].name
+    printed = bake_print(
+        tmp_path, "bake.hcl", compiled.text("hcl"), "--set", f"{name}.args.PROBE=1", name
+    )
+    assert printed["target"][name]["args"]["PROBE"] == "1"
