@@ -75,11 +75,11 @@ class Merged:
         out = {name: where for name, (_, where) in self.scalars.items()}
         for name, entries in self.maps.items():
             for key, (_, where) in entries.items():
-                out[_origin_key(name, key)] = where
+                out[origin_key(name, key)] = where
         return out
 
 
 @lru_cache(maxsize=65536)
-def _origin_key(name: str, key: str) -> str:
+def origin_key(name: str, key: str) -> str:
     # One string per distinct key, shared by every target's origins (memory at 100k cells).
     return f"{name}.{key}"

@@ -57,9 +57,14 @@ class Expansion:
     warnings: tuple[Problem, ...]
 
 
+def _id(ids: Mapping[str, str], value: str) -> str:
+    found = ids.get(value)
+    return sanitize(value) if found is None else found
+
+
 def cell_name(space: CellSpace, values: dict[str, str]) -> str:
     """The target name of a combination: the `name` template, or the value ids joined by '-'."""
-    ids = {axis: space.ids[axis].get(value, sanitize(value)) for axis, value in values.items()}
+    ids = {axis: _id(space.ids[axis], value) for axis, value in values.items()}
     if space.name is None:
         return "-".join(ids[a] for a, _ in space.axes)
     try:

@@ -49,7 +49,8 @@ class Names:
             scope[f"var.{variable}"] = Var(variable)
         for axis, value in values:
             scope[axis] = value
-            scope[f"{axis}.id"] = self.ids[axis].get(value, sanitize(value))
+            vid = self.ids[axis].get(value)
+            scope[f"{axis}.id"] = sanitize(value) if vid is None else vid
             for var, text in self.vars[axis].get(value, {}).items():
                 scope[f"{axis}.{var}"] = text
         return scope

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bakegen.templating import Text, Var, join, plain
+from bakegen.templating import Text, Var, join
 
 # The bake global that holds `<registry>/<image name>`.
 IMAGE = Var("IMAGE")
@@ -20,7 +20,10 @@ _REPO = re.compile(
 def image_tag(text: Text) -> Text:
     """A tag template's result as a full reference: a bare tag goes under `${IMAGE}:`, a
     full `repo:tag` reference stays as it is."""
-    return text if ":" in plain(text) else join((IMAGE,), ":", text)
+    # Only literal parts can hold a ':' (checked part by part: this runs for every tag).
+    if any(isinstance(p, str) and ":" in p for p in text):
+        return text
+    return join((IMAGE,), ":", text)
 
 
 def _literal_len(text: Text) -> int:

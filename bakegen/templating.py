@@ -88,6 +88,12 @@ def _parse(template: str) -> tuple[tuple[bool, str], ...]:
     return tuple(p for p in pieces if p[0] or p[1])
 
 
+@lru_cache(maxsize=4096)
+def _literal_text(text: str) -> Text:
+    # A template without placeholders gives the same text for every target: one tuple.
+    return (text,)
+
+
 def expand(template: str, scope: Mapping[str, Part]) -> Text:
     """Replace ``{name}`` placeholders from `scope`; ``{{`` and ``}}`` are literal braces.
 
@@ -96,7 +102,7 @@ def expand(template: str, scope: Mapping[str, Part]) -> Text:
     """
     pieces = _parse(template)
     if len(pieces) == 1 and not pieces[0][0]:
-        return (pieces[0][1],)
+        return _literal_text(pieces[0][1])
     # Built in one pass (this runs for every attribute of every target): literal text and
     # text values accumulate until a variable part interrupts them.
     parts: list[Part] = []
