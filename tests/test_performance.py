@@ -90,3 +90,12 @@ def test_synthetic_matrices_have_the_cells_they_say() -> None:
     for text in (synthetic_matrix(100), growing_matrix(100)):
         compiled = compile_matrix(load_matrix_text(text))
         assert sum(t.kind == "cell" for t in compiled.resolution.targets) == 100
+
+
+def test_an_axis_of_many_values_with_few_cells_each_gets_no_parents() -> None:
+    # Each parent costs buildx about a target's work; 100 flavours of 10 cells each would add
+    # 100 blocks that save little. CUDA (200 cells per value) and platform keep theirs.
+    bake = compile_matrix(load_matrix_text(growing_matrix(1_000))).bake
+    names = {p.name for p in bake.parents}
+    assert not any(n.startswith("_f") for n in names), names
+    assert {"_common", "_cuda12-8", "_amd64", "_arm64"} <= names

@@ -103,12 +103,6 @@ target "_common" {
   }
 }
 
-target "_3-12" {
-  args = {
-    PY = "3.12"
-  }
-}
-
 target "_bookworm" {
   platforms   = ["linux/amd64", "linux/arm64"]
   args = {
@@ -129,8 +123,11 @@ target "3-11-bookworm" {
 }
 
 target "3-12-bookworm" {
-  inherits    = ["_common", "_3-12", "_bookworm"]
+  inherits    = ["_common", "_bookworm"]
   description = "3.12 debian:bookworm"
+  args = {
+    PY = "3.12"
+  }
   tags = concat(
     ["${IMAGE}:${VERSION}-3.12-bookworm"],
     TAG_LATEST ? ["${IMAGE}:3.12-bookworm"] : []
@@ -138,11 +135,12 @@ target "3-12-bookworm" {
 }
 
 target "3-12-alpine" {
-  inherits    = ["_common", "_3-12"]
+  inherits    = ["_common"]
   description = "3.12 alpine:3.20"
   platforms   = ["linux/amd64"]
   args = {
     ALPINE = "3.20"
+    PY     = "3.12"
   }
   tags = concat(
     ["${IMAGE}:${VERSION}-3.12-alpine"],
