@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bakegen.attributes import Attribute
-from bakegen.cascade import Layer, Merged
+from bakegen.cascade import Layer, Merged, origin_key
 from bakegen.errors import KeyPath, Problem, Problems
 from bakegen.expand import Cell, Expansion, ValueIds
 from bakegen.fill import Templates, cache_refs, labels, passed_through, sccache_args
@@ -209,7 +209,7 @@ def build(resolver: Resolver, draft: Draft) -> Target:
         origins["cache"] = ("cache",)
     mirrors = model.image.mirrors
     for key, kind in (("tags", draft.tags), ("latest", draft.latest)):
-        origins.update({f"{key}.{i}": where for i, (_, where) in enumerate(kind)})
+        origins.update({origin_key(key, str(i)): where for i, (_, where) in enumerate(kind)})
         if mirrors:  # the copies under each mirror come after
             copies = range(len(kind), len(kind) * (len(mirrors) + 1))
             origins.update({f"{key}.{i}": ("image", "mirrors") for i in copies})
