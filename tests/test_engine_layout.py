@@ -54,9 +54,14 @@ def bake_print(where: Path, name: str, text: str, *extra: str) -> dict[str, Any]
 
 
 def flat(compiled: Compiled) -> str:
-    """The same targets with no parents: each block sets every attribute itself."""
-    targets = compiled.resolution.targets
-    blocks = tuple(Block(name=t.name, values=tuple(bake_values(t).items())) for t in targets)
+    """The same targets with no parents: each block sets every attribute itself (blocks the
+    layout adds beside the resolved targets, such as variable checks, stay as they are)."""
+    full = {
+        t.name: Block(name=t.name, values=tuple(bake_values(t).items()))
+        for t in compiled.resolution.targets
+    }
+    blocks = tuple(full.get(b.name, b) for b in compiled.bake.targets)
+    assert not any(b.inherits for b in blocks)
     return render_hcl(dataclasses.replace(compiled.bake, parents=(), targets=blocks))
 
 
