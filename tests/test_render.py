@@ -185,6 +185,7 @@ def test_any_user_value_round_trips_through_hcl_and_json(value: str) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(min_size=1, max_size=140))
+@example("0:0")
 def test_a_tag_is_either_legal_and_kept_or_refused_with_its_location(tag: str) -> None:
     doc = {
         "format": 1,
@@ -200,8 +201,14 @@ def test_a_tag_is_either_legal_and_kept_or_refused_with_its_location(tag: str) -
         assert problem.path == ("image", "tags", 0)
         assert problem.location.line == text.splitlines().index("  tags:") + 2
         return
-    assert re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", tag)
     target = Bake(compiled.text("hcl")).target("a")
+    if ":" in tag:  # a full `repo:tag` reference, kept as written
+        repo, _, bare = tag.rpartition(":")
+        assert re.fullmatch(r"[a-z0-9][a-z0-9._/:-]*", repo)
+        assert re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", bare)
+        assert target["tags"] == [tag]
+        return
+    assert re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", tag)
     assert target["tags"] == [f"app:{tag}"]
 
 
