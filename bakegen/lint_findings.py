@@ -43,34 +43,46 @@ class Finding:
         )
 
 
-def _merge(into: dict[FindingKey, Finding], finding: Finding) -> None:
-    key = finding.key()
-    old = into.get(key)
-    if old is None:
-        into[key] = finding
-    else:
-        merged = (*old.targets, *(t for t in finding.targets if t not in old.targets))
-        into[key] = replace(old, targets=merged)
+class Merged:
+    """The same finding from many targets, kept once with every target it concerns (in the
+    order they reported it); adding is constant time, however many targets report it."""
+
+    def __init__(self) -> None:
+        self._first: dict[FindingKey, Finding] = {}
+        self._targets: dict[FindingKey, dict[str, None]] = {}
+
+    def add(self, finding: Finding) -> None:
+        key = finding.key()
+        if key not in self._first:
+            self._first[key] = finding
+            self._targets[key] = {}
+        self._targets[key].update(dict.fromkeys(finding.targets))
+
+    def values(self) -> list[Finding]:
+        """Every finding, in report order."""
+        return [
+            replace(self._first[k], targets=tuple(self._targets[k])) for k in sorted(self._first)
+        ]
 
 
 @dataclass
 class Report:
     compiled: Compiled
-    found: dict[FindingKey, Finding] = field(default_factory=dict)
+    found: Merged = field(default_factory=Merged)
     # Findings left out, each with its reason: shown in JSON, not counted.
-    left_out: dict[FindingKey, Finding] = field(default_factory=dict)
+    left_out: Merged = field(default_factory=Merged)
 
     def add(self, finding: Finding) -> None:
-        _merge(self.found, finding)
+        self.found.add(finding)
 
     def leave_out(self, finding: Finding) -> None:
-        _merge(self.left_out, finding)
+        self.left_out.add(finding)
 
     def findings(self) -> list[Finding]:
-        return [self.found[k] for k in sorted(self.found)]
+        return self.found.values()
 
     def suppressed(self) -> list[Finding]:
-        return [self.left_out[k] for k in sorted(self.left_out)]
+        return self.left_out.values()
 
     def at_matrix(
         self,
