@@ -9,10 +9,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from bakegen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# In CI the property tests draw the same examples every run, so a red run always means a
+# change, not a new draw; locally they keep exploring (and remember what failed).
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
