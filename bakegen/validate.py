@@ -38,10 +38,6 @@ class Matrix:
     warnings: tuple[Problem, ...] = ()
     images: tuple[tuple[str, Matrix], ...] = ()
 
-    def value_ids(self, axis: str) -> dict[str, str]:
-        """Axis value → its id in target and group names."""
-        return self.ids[axis]
-
     @cached_property
     def ids(self) -> dict[str, dict[str, str]]:
         """Axis → value → the value's id in target and group names."""
@@ -147,7 +143,7 @@ class _Checker:
             if "{value}" not in axis.id:
                 self.add(("axes", axis_name, "id"), "must contain {value}", None)
             seen: dict[str, str] = {}
-            for value, vid in matrix.value_ids(axis_name).items():
+            for value, vid in matrix.ids[axis_name].items():
                 where = ("axes", axis_name, "values", value)
                 why = reserved_value_id(vid) if vid else None
                 if why:
