@@ -15,25 +15,26 @@ from bakegen.model import Attributes
 
 @dataclass(frozen=True)
 class Layer:
-    """What one block sets, each value with the key path that set it."""
+    """What one block sets, each value paired with the key path that set it (the pairs are
+    made once per block and shared by every target the block applies to)."""
 
-    replaced: tuple[tuple[str, Any, KeyPath], ...]
-    # Map attributes: (attribute, ((key, value or None to remove, where), ...)).
-    by_key: tuple[tuple[str, tuple[tuple[str, Any, KeyPath], ...]], ...]
+    replaced: tuple[tuple[str, tuple[Any, KeyPath]], ...]
+    # Map attributes: (attribute, ((key, (value or None to remove, where)), ...)).
+    by_key: tuple[tuple[str, tuple[tuple[str, tuple[Any, KeyPath]], ...]], ...]
 
     @classmethod
     def of(cls, block: Attributes, path: KeyPath, rows: Iterable[Attribute] = MERGED) -> Layer:
         written = block.model_fields_set
-        replaced: list[tuple[str, Any, KeyPath]] = []
-        by_key: list[tuple[str, tuple[tuple[str, Any, KeyPath], ...]]] = []
+        replaced: list[tuple[str, tuple[Any, KeyPath]]] = []
+        by_key: list[tuple[str, tuple[tuple[str, tuple[Any, KeyPath]], ...]]] = []
         for row in rows:
             value = getattr(block, row.name)
             match row.merge:
                 case Merge.REPLACE:
                     if row.name in written and value is not None:
-                        replaced.append((row.name, value, (*path, row.name)))
+                        replaced.append((row.name, (value, (*path, row.name))))
                 case Merge.BY_KEY:
-                    entries = tuple((k, v, (*path, row.name, k)) for k, v in value.items())
+                    entries = tuple((k, (v, (*path, row.name, k))) for k, v in value.items())
                     by_key.append((row.name, entries))
                 case Merge.NOT_MERGED:
                     pass
@@ -42,28 +43,28 @@ class Layer:
         return cls(replaced=tuple(replaced), by_key=tuple(by_key))
 
 
+_MAPS = tuple(a.name for a in MERGED if a.merge is Merge.BY_KEY)
+
+
 class Merged:
     """Layers applied in order: later replaced values win, maps merge by key, and a null
     map value removes the key."""
 
     def __init__(self, layers: Iterable[Layer] = ()) -> None:
         self.scalars: dict[str, tuple[Any, KeyPath]] = {}
-        self.maps: dict[str, dict[str, tuple[Any, KeyPath]]] = {
-            a.name: {} for a in MERGED if a.merge is Merge.BY_KEY
-        }
+        self.maps: dict[str, dict[str, tuple[Any, KeyPath]]] = {name: {} for name in _MAPS}
         for layer in layers:
             self.apply(layer)
 
     def apply(self, layer: Layer) -> None:
-        for name, value, where in layer.replaced:
-            self.scalars[name] = (value, where)
+        self.scalars.update(layer.replaced)
         for name, entries in layer.by_key:
             merged = self.maps[name]
-            for key, value, where in entries:
-                if value is None:
+            for key, pair in entries:
+                if pair[0] is None:
                     merged.pop(key, None)
                 else:
-                    merged[key] = (value, where)
+                    merged[key] = pair
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.scalars[name][0] if name in self.scalars else default

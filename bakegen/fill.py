@@ -13,7 +13,7 @@ from bakegen.model import Cache, Image, Sccache
 from bakegen.scope import COMMIT_SHA, VERSION
 from bakegen.tagrules import is_reference_variable
 from bakegen.tags import image_tag, tag_problem
-from bakegen.templating import Part, Text, Var, expand, join, literal
+from bakegen.templating import Part, Text, Var, expand, literal
 
 CACHE_IMAGE, CACHE_SCOPE = Var("CACHE_IMAGE"), Var("CACHE_SCOPE")
 # The bake variables behind sccache's settings; the build args they reach the Dockerfile
@@ -84,9 +84,10 @@ def labels(
 def cache_refs(cache: Cache, name: str) -> tuple[tuple[Text, ...], tuple[Text, ...]]:
     if not cache.enabled:
         return (), ()
-    ref = join("type=registry,ref=", (CACHE_IMAGE,), f":{name}-")
-    cache_from = [join(ref, (CACHE_SCOPE,)), *(join(ref, fb) for fb in cache.fallback)]
-    return tuple(cache_from), (join(ref, (CACHE_SCOPE,), f",mode={cache.mode}"),)
+    # Written part by part rather than joined: this runs for every target.
+    ref, tail = ("type=registry,ref=", CACHE_IMAGE), f":{name}-"
+    cache_from = [(*ref, tail, CACHE_SCOPE), *((*ref, tail + fb) for fb in cache.fallback)]
+    return tuple(cache_from), ((*ref, tail, CACHE_SCOPE, f",mode={cache.mode}"),)
 
 
 def passed_through(

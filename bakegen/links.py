@@ -28,7 +28,9 @@ class Resolving(Protocol):
     @property
     def by_values(self) -> Mapping[tuple[tuple[str, str], ...], Cell]: ...
 
-    def shared_target(self, stage: str, values: dict[str, str], where: KeyPath) -> str | None: ...
+    def shared_target(
+        self, stage: str, values: tuple[tuple[str, str], ...], where: KeyPath
+    ) -> str | None: ...
 
 
 def dependencies(
@@ -48,7 +50,7 @@ def dependencies(
             # Bake builds a target a context names; selection must bring it along.
             depends.append(ref.removeprefix("target:"))
     for key, (stage, where) in merged.maps["uses"].items():
-        name = resolving.shared_target(stage, dict(values), where)
+        name = resolving.shared_target(stage, values, where)
         if name:
             contexts[key] = literal(f"target:{name}")
             depends.append(name)

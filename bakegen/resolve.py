@@ -60,7 +60,10 @@ class Resolver:
         self.problems = Problems()
         self.templates = Templates(self.problems)
         self.shared: dict[str, Target] = {}
+        # (stage, the values of its axes) → its target's name: many targets share one.
+        self.shared_names: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
         self.layers: dict[tuple[KeyPath, tuple[str, ...] | None], Layer] = {}
+        self.axis_layers: dict[tuple[str, str], Layer | None] = {}
         self.overrides = [Selector.parse(o.select) for o in model.overrides]
         self.overrides_used: set[int] = set()
         # Axis values apply in `apply_order` (the rest in the order of `axes`).
@@ -69,8 +72,15 @@ class Resolver:
         firsts = {name: next(iter(axis.values)) for name, axis in model.axes.items()}
         self.tag_rules = TagRules(model.image.tag_rules, firsts)
         # The image's labels come first, so any block can change or (with null) remove one.
-        labels = tuple((k, v, ("image", "labels", k)) for k, v in model.image.labels.items())
+        labels = tuple((k, (v, ("image", "labels", k))) for k, v in model.image.labels.items())
         self.image_labels = Layer(replaced=(), by_key=(("labels", labels),))
+        image = model.image
+        self.image_tags: tuple[tuple[str, KeyPath], ...] = tuple(
+            (t, ("image", "tags", i)) for i, t in enumerate(image.tags)
+        )
+        self.image_latest: tuple[tuple[str, KeyPath], ...] = tuple(
+            (t, ("image", "latest", i)) for i, t in enumerate(image.latest)
+        )
 
     def layer(
         self, block: Attributes, path: KeyPath, rows: tuple[Attribute, ...] | None = None
@@ -83,14 +93,23 @@ class Resolver:
             )
         return self.layers[key]
 
+    def axis_layer(self, axis: str, value: str) -> Layer | None:
+        """The layer of an axis value's block (None for a value without one), once a run."""
+        pair = (axis, value)
+        if pair not in self.axis_layers:
+            attrs = self.model.axes[axis].values.get(value)
+            where = ("axes", axis, "values", value)
+            self.axis_layers[pair] = None if attrs is None else self.layer(attrs, where)
+        return self.axis_layers[pair]
+
     def cell_layers(self, cell: Cell) -> list[Layer]:
         model = self.model
         layers = [self.image_labels, self.layer(model.defaults, ("defaults",))]
         values = dict(cell.values)
         for axis in self.apply_order:
-            attrs = model.axes[axis].values.get(values[axis])
-            if attrs is not None:
-                layers.append(self.layer(attrs, ("axes", axis, "values", values[axis])))
+            layer = self.axis_layer(axis, values[axis])
+            if layer is not None:
+                layers.append(layer)
         layers += [self.layer(model.include[i], ("include", i)) for i in cell.includes]
         for i, selector in enumerate(self.overrides):
             if selector(values):
@@ -102,11 +121,8 @@ class Resolver:
         merged = Merged(self.cell_layers(cell))
         scope = self.names.scope(cell.values, cell.name)
         contexts, depends = dependencies(self, merged, cell.values, scope, cell)
-        image = self.model.image
-        tags: list[tuple[str, KeyPath]] = [
-            (t, ("image", "tags", i)) for i, t in enumerate(image.tags)
-        ]
-        added, latest = self.tag_rules.tags(dict(cell.values))
+        tags: list[tuple[str, KeyPath]] = list(self.image_tags)
+        added, latest = self.tag_rules.tags(dict(cell.values)) if self.tag_rules.rules else ([], [])
         tags += added
         extra, where = merged.scalars.get("tags", ([], ()))
         tags += [(t, (*where, i)) for i, t in enumerate(extra)]
@@ -119,17 +135,27 @@ class Resolver:
             contexts=contexts,
             depends=tuple(depends),
             tags=tuple(tags),
-            latest=(
-                *((t, ("image", "latest", i)) for i, t in enumerate(image.latest)),
-                *latest,
-            ),
+            latest=(*self.image_latest, *latest),
             description=" ".join(v for _, v in cell.values),
             origin=cell.origin,
         )
         return build(self, draft)
 
-    def shared_target(self, stage: str, values: dict[str, str], where: KeyPath) -> str | None:
+    def shared_target(
+        self, stage: str, values: tuple[tuple[str, str], ...], where: KeyPath
+    ) -> str | None:
         """The name of the shared stage's target for these values, made on first use."""
+        axes = self.model.shared[stage].axes
+        key = (stage, tuple(p for p in values if p[0] in axes))
+        known = self.shared_names.get(key)
+        if known is not None:
+            return known
+        name = self._shared_target(stage, dict(values), where)
+        if name is not None:
+            self.shared_names[key] = name
+        return name
+
+    def _shared_target(self, stage: str, values: dict[str, str], where: KeyPath) -> str | None:
         spec = self.model.shared[stage]
         missing = [a for a in spec.axes if a not in values]
         if missing:
@@ -209,7 +235,8 @@ def build(resolver: Resolver, draft: Draft) -> Target:
         origins["cache"] = ("cache",)
     mirrors = model.image.mirrors
     for key, kind in (("tags", draft.tags), ("latest", draft.latest)):
-        origins.update({origin_key(key, str(i)): where for i, (_, where) in enumerate(kind)})
+        for i, (_, where) in enumerate(kind):
+            origins[origin_key(key, str(i))] = where
         if mirrors:  # the copies under each mirror come after
             copies = range(len(kind), len(kind) * (len(mirrors) + 1))
             origins.update({f"{key}.{i}": ("image", "mirrors") for i in copies})

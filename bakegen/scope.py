@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bakegen.dates import BUILD_DATE, BUILD_TIME
 from bakegen.expand import ValueIds
@@ -24,6 +24,11 @@ class Names:
     variables: tuple[str, ...]
     ids: ValueIds
     vars: Mapping[str, Mapping[str, Mapping[str, str]]]  # axis → value → name → text
+    # What each (axis, value) adds to a scope, worked out on first use: every target with
+    # that value shares it.
+    _entries: dict[tuple[str, str], dict[str, Part]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, model: MatrixFile, ids: ValueIds) -> Names:
@@ -47,10 +52,19 @@ class Names:
         }
         for variable in self.variables:
             scope[f"var.{variable}"] = Var(variable)
-        for axis, value in values:
-            scope[axis] = value
-            vid = self.ids[axis].get(value)
-            scope[f"{axis}.id"] = sanitize(value) if vid is None else vid
-            for var, text in self.vars[axis].get(value, {}).items():
-                scope[f"{axis}.{var}"] = text
+        for pair in values:
+            entries = self._entries.get(pair)
+            if entries is None:
+                entries = self._entries[pair] = self._value_entries(*pair)
+            scope.update(entries)
         return scope
+
+    def _value_entries(self, axis: str, value: str) -> dict[str, Part]:
+        vid = self.ids[axis].get(value)
+        entries: dict[str, Part] = {
+            axis: value,
+            f"{axis}.id": sanitize(value) if vid is None else vid,
+        }
+        for var, text in self.vars[axis].get(value, {}).items():
+            entries[f"{axis}.{var}"] = text
+        return entries

@@ -9,6 +9,7 @@ values, includes and overrides). Moving aliases: `image.latest`, then each match
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from bakegen.errors import KeyPath
 from bakegen.model_features import TagRule
@@ -43,6 +44,7 @@ class TagRules:
         return tags, latest
 
 
+@lru_cache(maxsize=4096)
 def is_reference_variable(template: str) -> bool:
     """`{var.NAME}` alone: the variable holds a whole image reference, written as it is."""
     body = template.strip()
@@ -51,6 +53,8 @@ def is_reference_variable(template: str) -> bool:
 
 def mirrored(tags: tuple[Text, ...], mirrors: Sequence[str]) -> tuple[Text, ...]:
     """The tags, then each tag under the image again under every mirror registry."""
+    if not mirrors and len(tags) < 2:
+        return tags
     out = list(tags)
     for mirror in mirrors:
         for tag in tags:

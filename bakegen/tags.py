@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-from bakegen.templating import Text, Var, join
+from bakegen.templating import Text, Var
 
 # The bake global that holds `<registry>/<image name>`.
 IMAGE = Var("IMAGE")
 
 MAX_TAG = 128
 _NOT_TAG = re.compile(r"[^A-Za-z0-9_.-]")
+_TAG_TEXT = re.compile(r"[A-Za-z0-9_.-]*")
 _REPO = re.compile(
     r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
     r"(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$"
@@ -21,9 +22,13 @@ def image_tag(text: Text) -> Text:
     """A tag template's result as a full reference: a bare tag goes under `${IMAGE}:`, a
     full `repo:tag` reference stays as it is."""
     # Only literal parts can hold a ':' (checked part by part: this runs for every tag).
-    if any(isinstance(p, str) and ":" in p for p in text):
-        return text
-    return join((IMAGE,), ":", text)
+    for part in text:
+        if isinstance(part, str) and ":" in part:
+            return text
+    first = text[0] if text else None
+    if isinstance(first, str):
+        return (IMAGE, ":" + first, *text[1:])
+    return (IMAGE, ":", *text)
 
 
 def _literal_len(text: Text) -> int:
@@ -38,6 +43,12 @@ def tag_problem(text: Text) -> tuple[str, str | None] | None:
     >>> tag_problem(("v1-linux/amd64",))[0]
     "tag 'v1-linux/amd64' has characters a tag cannot hold: '/'"
     """
+    if _plainly_legal(text):
+        return None
+    return _tag_problem(text)
+
+
+def _tag_problem(text: Text) -> tuple[str, str | None] | None:
     shown = "".join(p if isinstance(p, str) else "${" + p.name + "}" for p in text)
     repo: Text = ()
     tag = text
@@ -67,6 +78,21 @@ def tag_problem(text: Text) -> tuple[str, str | None] | None:
     if _literal_len(tag) > MAX_TAG:
         return (f"tag {shown!r} is longer than {MAX_TAG} characters", None)
     return None
+
+
+def _plainly_legal(text: Text) -> bool:
+    """The common case, decided part by part (this runs for every tag of every target): a
+    bare tag whose literal parts hold only tag characters, not starting with '.' or '-'."""
+    size = 0
+    for part in text:
+        if isinstance(part, str):
+            if not _TAG_TEXT.fullmatch(part):
+                return False
+            size += len(part)
+    first = text[0] if text else ""
+    return (
+        bool(text) and size <= MAX_TAG and not (isinstance(first, str) and first[:1] in (".", "-"))
+    )
 
 
 def _split(text: Text, cut: int) -> tuple[Text, Text]:
