@@ -64,21 +64,25 @@ def cache_suffixes(model: MatrixFile) -> tuple[str, ...]:
 
 def bake_values(target: Target) -> dict[str, Any]:
     """A target's value of every bake key it sets (empty values left out)."""
+    args = target.args
+    if target.optional_args:
+        args = tuple((k, optional_arg(v) if k in target.optional_args else v) for k, v in args)
     values: dict[str, Any] = {
         "context": target.context,
         "dockerfile": target.dockerfile,
         "target": target.stage,
         "platforms": target.platforms,
-        "args": tuple(
-            (k, optional_arg(v) if k in target.optional_args else v) for k, v in target.args
-        ),
+        "args": args,
         "labels": target.labels,
         "contexts": target.contexts,
-        "secret": tuple(s.bake_spec() for s in target.secrets),
+        "secret": tuple(s.bake_spec() for s in target.secrets) if target.secrets else (),
         "cache-from": target.cache_from,
-        **dict(target.extra),
     }
-    out = {k: v for k, v in values.items() if not is_empty(_KEYS[k].kind, v)}
+    # Every value above is a tuple: empty ones say nothing. Passed-through ones go by kind.
+    out = {k: v for k, v in values.items() if v}
+    for key, value in target.extra:
+        if not is_empty(_KEYS[key].kind, value):
+            out[key] = value
     # Every target says what it is, even in so many words as none.
     out["description"] = target.description
     if target.kind == "cell":
@@ -132,17 +136,28 @@ def _given(parent: Block) -> dict[str, Any]:
     }
 
 
-def _own_block(
-    name: str, values: dict[str, Any], parents: list[tuple[Block, dict[str, Any]]]
-) -> Block:
+@dataclass(frozen=True)
+class _Parents:
+    """The parents a target inherits, and what they give together (maps as dicts)."""
+
+    names: tuple[str, ...]
+    inherited: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, parents: list[tuple[Block, dict[str, Any]]]) -> _Parents:
+        inherited: dict[str, Any] = {}
+        for _, given in parents:
+            for key, value in given.items():
+                if _KEYS[key].share is Share.BY_KEY:
+                    inherited.setdefault(key, {}).update(value)
+                else:
+                    inherited[key] = value
+        return cls(names=tuple(p.name for p, _ in parents if p.values), inherited=inherited)
+
+
+def _own_block(name: str, values: dict[str, Any], parents: _Parents) -> Block:
     """The target's block: what no parent already gives."""
-    inherited: dict[str, Any] = {}
-    for _, given in parents:
-        for key, value in given.items():
-            if _KEYS[key].share is Share.BY_KEY:
-                inherited.setdefault(key, {}).update(value)
-            else:
-                inherited[key] = value
+    inherited = parents.inherited
     own: dict[str, Any] = {}
     for key, value in values.items():
         if key not in inherited:
@@ -153,11 +168,7 @@ def _own_block(
             if rest:
                 # The target's own tuple when no entry was inherited: one less copy per target.
                 own[key] = value if len(rest) == len(value) else rest
-    return Block(
-        name=name,
-        inherits=tuple(p.name for p, _ in parents if p.values),
-        values=tuple(own.items()),
-    )
+    return Block(name=name, inherits=parents.names, values=tuple(own.items()))
 
 
 def groups_of(model: MatrixFile, ids: ValueIds, resolution: Resolution) -> list[Group]:
@@ -192,6 +203,16 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
     parents: dict[str, Block] = {COMMON: common} if common else {}
     first = [(common, _given(common))] if common else []
     membership = {t.name: list(first) for t in targets}
+    # Targets with the same parents share what those give: worked out once per list.
+    by_names: dict[tuple[str, ...], _Parents] = {}
+
+    def parents_of(name: str) -> _Parents:
+        chain = membership[name]
+        key = tuple(p.name for p, _ in chain)
+        if key not in by_names:
+            by_names[key] = _Parents.of(chain)
+        return by_names[key]
+
     # Each parent is worked out from its own members only: the work is the sum of the
     # groups' sizes (cells × axes), never cells × axis values.
     for vid, members in _members(model, ids, targets).items():
@@ -213,7 +234,7 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
         groups=tuple(groups),
         parents=tuple(p for p in parents.values() if p.values),
         targets=(
-            *(_own_block(t.name, values[t.name], membership[t.name]) for t in targets),
+            *(_own_block(t.name, values[t.name], parents_of(t.name)) for t in targets),
             *(Block(name=n, values=tuple(v.items())) for n, v in check_blocks(model, targets)),
         ),
     )

@@ -102,15 +102,16 @@ def _template(text: Text | str, escape: Callable[[str], str]) -> str:
         return escape(text[0])
     parts = text
     out: list[str] = []
+    last = len(parts) - 1
     for i, part in enumerate(parts):
         if not isinstance(part, str):
             out.append("${" + part.name + "}")
-            continue
-        before_var = i + 1 < len(parts) and not isinstance(parts[i + 1], str)
-        body = part.rstrip("$") if before_var else part
-        out.append(escape(body))
-        if len(body) < len(part):
+        elif part[-1:] == "$" and i < last and not isinstance(parts[i + 1], str):
+            body = part.rstrip("$")
+            out.append(escape(body))
             out.append('${"' + part[len(body) :] + '"}')
+        else:
+            out.append(escape(part))
     return "".join(out)
 
 
@@ -138,6 +139,7 @@ def hcl_list(items: Sequence[Text | str], indent: str = "  ") -> str:
 _KEYWORDS = frozenset({"true", "false", "null", "for", "in", "if", "else", "endif", "endfor"})
 
 
+@lru_cache(maxsize=4096)
 def hcl_key(key: str) -> str:
     """A map key: bare when it is a plain identifier, quoted otherwise (e.g. label names).
 

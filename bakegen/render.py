@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, assert_never
 
 import jinja2
 
-from bakegen.attributes import Kind
+from bakegen.attributes import BAKE_KEYS, Kind
 from bakegen.bakefile import BakeFile, Block
 from bakegen.errors import RenderError
 from bakegen.gitmeta import GitInfo
@@ -52,7 +52,9 @@ def _hcl_attribute(value: Any, kind: Kind) -> str:
     match kind:
         case Kind.TEXT:
             return hcl_string(value)
-        case Kind.TEXT_LIST | Kind.NAMES:
+        case Kind.NAMES:
+            return _hcl_names(value)
+        case Kind.TEXT_LIST:
             return hcl_list(value)
         case Kind.TEXT_MAP:
             return _hcl_map(value)
@@ -64,7 +66,9 @@ def _hcl_attribute(value: Any, kind: Kind) -> str:
             assert_never(kind)
 
 
+@lru_cache(maxsize=4096)
 def _hcl_map(pairs: tuple[tuple[str, Text], ...], indent: str = "  ") -> str:
+    # Cached: targets of one CUDA version or platform share their maps (contexts, args).
     keys = [hcl_key(k) for k, _ in pairs]
     # Keys are aligned for reading; a very long key is not, so it cannot pad every line.
     width = max((len(k) for k in keys if len(k) <= MAX_ALIGN), default=0)
@@ -88,11 +92,21 @@ def _hcl_target(block: Block) -> str:
     """A `target` block: inherits first, then each attribute as the registry orders them."""
     lines = [f"target {hcl_string(block.name)} {{"]
     if block.inherits:
-        lines.append(f"  inherits    = {hcl_list(block.inherits)}")
+        lines.append(f"  inherits    = {_hcl_names(block.inherits)}")
     for key, value in block.attributes():
-        lines.append(f"  {key.key.ljust(key.align)} = {_hcl_attribute(value, key.kind)}")
+        lines.append(_LEAD[key.key] + _hcl_attribute(value, key.kind))
     lines.append("}")
     return "\n".join(lines)
+
+
+# `  <key> = `, aligned as the registry says, for every target key.
+_LEAD = {key.key: f"  {key.key.ljust(key.align)} = " for key in BAKE_KEYS}
+
+
+@lru_cache(maxsize=1024)
+def _hcl_names(names: tuple[str, ...]) -> str:
+    # Most targets inherit one of a few lists of parents.
+    return hcl_list(names)
 
 
 def _comment(text: str) -> str:
