@@ -18,6 +18,7 @@ from bakegen.model import MatrixFile
 from bakegen.required import check_blocks
 from bakegen.tagchecks import tag_limits
 from bakegen.targets import Resolution, Target
+from bakegen.templating import Text
 from bakegen.variables import Variable, global_attributes, variables
 
 COMMON = "_common"
@@ -64,7 +65,7 @@ def cache_suffixes(model: MatrixFile) -> tuple[str, ...]:
 
 def bake_values(target: Target) -> dict[str, Any]:
     """A target's value of every bake key it sets (empty values left out)."""
-    args = target.args
+    args: tuple[tuple[str, Text | Expr], ...] = target.args
     if target.optional_args:
         args = tuple((k, optional_arg(v) if k in target.optional_args else v) for k, v in args)
     values: dict[str, Any] = {
