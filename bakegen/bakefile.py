@@ -67,7 +67,8 @@ def bake_values(target: Target) -> dict[str, Any]:
     """A target's value of every bake key it sets (empty values left out)."""
     args: tuple[tuple[str, Text | Expr], ...] = target.args
     if target.optional_args:
-        args = tuple((k, optional_arg(v) if k in target.optional_args else v) for k, v in args)
+        optional = target.optional_args
+        args = tuple((k, optional_arg(v) if k in optional else v) for k, v in target.args)
     values: dict[str, Any] = {
         "context": target.context,
         "dockerfile": target.dockerfile,
