@@ -3,7 +3,7 @@ rule in the registry, remembering which block set each value."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, assert_never
@@ -84,3 +84,37 @@ class Merged:
 def origin_key(name: str, key: str) -> str:
     # One string per distinct key, shared by every target's origins (memory at 100k cells).
     return f"{name}.{key}"
+
+
+class Origins(Mapping[str, KeyPath]):
+    """Where each attribute of a target was set: the key path of the block behind every
+    value. Worked out again from the target's layers when asked (explain, errors, lint),
+    which keeps one small object per target instead of a dict of every attribute."""
+
+    __slots__ = ("_layers", "_missing", "_set")
+
+    def __init__(
+        self,
+        layers: tuple[Layer, ...],
+        missing: tuple[tuple[str, KeyPath], ...] = (),
+        set_: tuple[tuple[str, KeyPath], ...] = (),
+    ) -> None:
+        self._layers = layers
+        self._missing = missing  # origins of values the blocks did not set
+        self._set = set_  # origins that replace the blocks' own (tags, cache)
+
+    def _all(self) -> dict[str, KeyPath]:
+        out = Merged(self._layers).origins()
+        for key, where in self._missing:
+            out.setdefault(key, where)
+        out.update(self._set)
+        return out
+
+    def __getitem__(self, key: str) -> KeyPath:
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())

@@ -66,16 +66,17 @@ def labels(
     image: Image | None,
     merged: Merged,
     scope: dict[str, Part],
-    origins: dict[str, KeyPath],
+    missing: list[tuple[str, KeyPath]],
 ) -> dict[str, Text]:
     """The built-in OCI labels (unless switched off) and the created label (cells only,
-    given `image`), then the merged `labels` attribute (which starts with the image's)."""
+    given `image`), then the merged `labels` attribute (which starts with the image's).
+    The created label's origin, unless a block sets it, is added to `missing`."""
     out: dict[str, Text] = {}
     if image is None or image.oci_labels:
         out.update({key: (var,) for key, var in BUILTIN_LABELS.items()})
     if image is not None and image.created:
         out[CREATED_LABEL] = (BUILD_TIME,)
-        origins.setdefault(f"labels.{CREATED_LABEL}", ("image", "created"))
+        missing.append((f"labels.{CREATED_LABEL}", ("image", "created")))
     for key, (value, where) in merged.maps["labels"].items():
         out[key] = templates.text(value, scope, where)
     return out

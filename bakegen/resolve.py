@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bakegen.attributes import Attribute
-from bakegen.cascade import Layer, Merged, origin_key
+from bakegen.cascade import Layer, Merged, Origins, origin_key
 from bakegen.errors import KeyPath, Problem, Problems
 from bakegen.expand import Cell, Expansion, ValueIds
 from bakegen.fill import Templates, cache_refs, labels, passed_through, sccache_args
@@ -39,6 +39,7 @@ class Draft:
     name: str
     kind: Literal["cell", "shared"]
     values: tuple[tuple[str, str], ...]
+    layers: tuple[Layer, ...]
     merged: Merged
     scope: dict[str, Part]
     contexts: dict[str, Text]
@@ -64,6 +65,7 @@ class Resolver:
         self.shared_names: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
         self.layers: dict[tuple[KeyPath, tuple[str, ...] | None], Layer] = {}
         self.axis_layers: dict[tuple[str, str], Layer | None] = {}
+        self.tuples: dict[tuple[tuple[str, KeyPath], ...], tuple[tuple[str, KeyPath], ...]] = {}
         self.overrides = [Selector.parse(o.select) for o in model.overrides]
         self.overrides_used: set[int] = set()
         # Axis values apply in `apply_order` (the rest in the order of `axes`).
@@ -93,6 +95,11 @@ class Resolver:
             )
         return self.layers[key]
 
+    def shared_tuple(self, items: list[tuple[str, KeyPath]]) -> tuple[tuple[str, KeyPath], ...]:
+        """The items as a tuple, one tuple shared by every target with the same items."""
+        key = tuple(items)
+        return self.tuples.setdefault(key, key)
+
     def axis_layer(self, axis: str, value: str) -> Layer | None:
         """The layer of an axis value's block (None for a value without one), once a run."""
         pair = (axis, value)
@@ -118,7 +125,8 @@ class Resolver:
         return layers
 
     def resolve_cell(self, cell: Cell) -> Target:
-        merged = Merged(self.cell_layers(cell))
+        layers = tuple(self.cell_layers(cell))
+        merged = Merged(layers)
         scope = self.names.scope(cell.values, cell.name)
         contexts, depends = dependencies(self, merged, cell.values, scope, cell)
         tags: list[tuple[str, KeyPath]] = list(self.image_tags)
@@ -130,6 +138,7 @@ class Resolver:
             name=cell.name,
             kind="cell",
             values=cell.values,
+            layers=layers,
             merged=merged,
             scope=scope,
             contexts=contexts,
@@ -189,6 +198,7 @@ class Resolver:
             name=name,
             kind="shared",
             values=own,
+            layers=tuple(layers),
             merged=merged,
             scope=scope,
             contexts=contexts,
@@ -214,40 +224,41 @@ def build(resolver: Resolver, draft: Draft) -> Target:
             kind="dockerfile",
         )
         dockerfile = "Dockerfile"
-    origins = merged.origins()
+    # Origins of values no block set, then of values set here whatever the blocks said.
+    missing: list[tuple[str, KeyPath]] = []
+    set_: list[tuple[str, KeyPath]] = []
     args = {k: templates.text(v, scope, w) for k, (v, w) in merged.maps["args"].items()}
     secrets = list(merged.get("secrets", []))
     if merged.get("sccache", False):
         extra_args = sccache_args(model.sccache)
         args.update(extra_args)
         secrets += [s for s in model.sccache.secrets if s not in secrets]
-        for name in extra_args:
-            origins.setdefault(f"args.{name}", origins["sccache"])
-        origins.setdefault("secrets", origins["sccache"])
+        where_sccache = merged.scalars["sccache"][1]
+        missing += [(f"args.{name}", where_sccache) for name in extra_args]
+        missing.append(("secrets", where_sccache))
     image = model.image if draft.kind == "cell" else None
-    target_labels = labels(templates, image, merged, scope, origins)
+    target_labels = labels(templates, image, merged, scope, missing)
     description = literal(draft.description)
     if "description" in merged.scalars:
         template, where = merged.scalars["description"]
         description = templates.text(template, scope, where)
     cache_from, cache_to = cache_refs(model.cache, draft.name)
     if cache_from:
-        origins["cache"] = ("cache",)
+        set_.append(("cache", ("cache",)))
     mirrors = model.image.mirrors
     for key, kind in (("tags", draft.tags), ("latest", draft.latest)):
-        for i, (_, where) in enumerate(kind):
-            origins[origin_key(key, str(i))] = where
+        set_ += [(origin_key(key, str(i)), where) for i, (_, where) in enumerate(kind)]
         if mirrors:  # the copies under each mirror come after
             copies = range(len(kind), len(kind) * (len(mirrors) + 1))
-            origins.update({f"{key}.{i}": ("image", "mirrors") for i in copies})
+            set_ += [(f"{key}.{i}", ("image", "mirrors")) for i in copies]
     return Target(
         name=draft.name,
         kind=draft.kind,
         values=draft.values,
         description=description,
-        context=templates.text(merged.get("context", "."), scope, origins.get("context", ())),
-        dockerfile=templates.text(dockerfile, scope, origins.get("dockerfile", draft.origin)),
-        stage=templates.text(merged.get("stage", ""), scope, origins.get("stage", draft.origin)),
+        context=templates.text(merged.get("context", "."), scope, merged.where("context") or ()),
+        dockerfile=templates.text(dockerfile, scope, merged.where("dockerfile") or draft.origin),
+        stage=templates.text(merged.get("stage", ""), scope, merged.where("stage") or draft.origin),
         platforms=tuple(merged.get("platforms", [])),
         args=tuple(sorted(args.items())),
         labels=tuple(sorted(target_labels.items())),
@@ -260,7 +271,7 @@ def build(resolver: Resolver, draft: Draft) -> Target:
         depends_on=tuple(dict.fromkeys(draft.depends)),
         extra=tuple(passed_through(templates, merged, scope)),
         optional_args=tuple(merged.get("optional_args", ())),
-        origins=origins,
+        origins=Origins(draft.layers, resolver.shared_tuple(missing), resolver.shared_tuple(set_)),
     )
 
 

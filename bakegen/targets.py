@@ -29,7 +29,7 @@ def default_stage(stage_names: list[str | None]) -> str:
     return last if last else str(len(stage_names) - 1)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Target:
     """One bake target, every attribute resolved (variable parts stay bake variables)."""
 
