@@ -3,12 +3,14 @@ into private parents (`_common`, `_<value id>`) that the targets inherit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, assert_never
+from typing import Any
 
 from bakegen import __version__
-from bakegen.attributes import BAKE_KEYS, BakeKey, Share, is_empty
+from bakegen.attributes import is_empty
+from bakegen.blocks import KEYS, Alike, Block, Inherited, LaidOut
 from bakegen.dates import date_variables
 from bakegen.errors import MatrixError, Problem
 from bakegen.expand import ValueIds
@@ -23,26 +25,6 @@ from bakegen.variables import Variable, global_attributes, variables
 
 COMMON = "_common"
 MIN_BUILDX = "0.19"
-_KEYS = {k.key: k for k in BAKE_KEYS}
-
-
-@dataclass(frozen=True, kw_only=True)
-class Block:
-    """A `target` block: the bake keys it sets itself (the rest it inherits or lacks)."""
-
-    name: str
-    inherits: tuple[str, ...] = ()
-    values: tuple[tuple[str, Any], ...] = ()
-
-    def get(self, key: str) -> Any:
-        return dict(self.values).get(key)
-
-    def attributes(self) -> Iterator[tuple[BakeKey, Any]]:
-        """(key, value) in the order bakegen writes them."""
-        own = dict(self.values)
-        for key in BAKE_KEYS:
-            if key.key in own:
-                yield key, own[key.key]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,7 +36,8 @@ class BakeFile:
     globals: tuple[tuple[str, Expr], ...]
     groups: tuple[Group, ...]
     parents: tuple[Block, ...]
-    targets: tuple[Block, ...]
+    # Made when read (blocks.LaidOut): iterate it once to write it.
+    targets: Sequence[Block]
 
 
 def cache_suffixes(model: MatrixFile) -> tuple[str, ...]:
@@ -83,7 +66,7 @@ def bake_values(target: Target) -> dict[str, Any]:
     # Every value above is a tuple: empty ones say nothing. Passed-through ones go by kind.
     out = {k: v for k, v in values.items() if v}
     for key, value in target.extra:
-        if not is_empty(_KEYS[key].kind, value):
+        if not is_empty(KEYS[key].kind, value):
             out[key] = value
     # Every target says what it is, even in so many words as none.
     out["description"] = target.description
@@ -104,75 +87,6 @@ def _tags(target: Target) -> Any:
     )
 
 
-def _parent(name: str, members: list[dict[str, Any]], taken: Block | None) -> Block:
-    """What every member has alike, by each key's share rule, less what `taken` (the
-    common parent) already gives."""
-    given = dict(taken.values) if taken else {}
-    values: dict[str, Any] = {}
-    for key in BAKE_KEYS:
-        match key.share:
-            case Share.NEVER:
-                continue
-            case Share.WHOLE:
-                first = members[0].get(key.key)
-                same = all(m.get(key.key) == first for m in members[1:])
-                if first and same and key.key not in given:
-                    values[key.key] = first
-            case Share.BY_KEY:
-                common = set(members[0].get(key.key, ()))
-                for member in members[1:]:
-                    common &= set(member.get(key.key, ()))
-                common -= set(given.get(key.key, ()))
-                if common:
-                    values[key.key] = tuple(sorted(common))
-            case _:
-                assert_never(key.share)
-    return Block(name=name, values=tuple(values.items()))
-
-
-def _given(parent: Block) -> dict[str, Any]:
-    """What a parent gives, maps as dicts (worked out once per parent, not per member)."""
-    return {
-        key: dict(value) if _KEYS[key].share is Share.BY_KEY else value
-        for key, value in parent.values
-    }
-
-
-@dataclass(frozen=True)
-class _Parents:
-    """The parents a target inherits, and what they give together (maps as dicts)."""
-
-    names: tuple[str, ...]
-    inherited: Mapping[str, Any]
-
-    @classmethod
-    def of(cls, parents: list[tuple[Block, dict[str, Any]]]) -> _Parents:
-        inherited: dict[str, Any] = {}
-        for _, given in parents:
-            for key, value in given.items():
-                if _KEYS[key].share is Share.BY_KEY:
-                    inherited.setdefault(key, {}).update(value)
-                else:
-                    inherited[key] = value
-        return cls(names=tuple(p.name for p, _ in parents if p.values), inherited=inherited)
-
-
-def _own_block(name: str, values: dict[str, Any], parents: _Parents) -> Block:
-    """The target's block: what no parent already gives."""
-    inherited = parents.inherited
-    own: dict[str, Any] = {}
-    for key, value in values.items():
-        if key not in inherited:
-            own[key] = value
-        elif _KEYS[key].share is Share.BY_KEY:
-            from_parents = inherited[key]
-            rest = tuple((k, v) for k, v in value if from_parents.get(k) != v)
-            if rest:
-                # The target's own tuple when no entry was inherited: one less copy per target.
-                own[key] = value if len(rest) == len(value) else rest
-    return Block(name=name, inherits=parents.names, values=tuple(own.items()))
-
-
 def groups_of(model: MatrixFile, ids: ValueIds, resolution: Resolution) -> list[Group]:
     """`default` (every selected cell), then one group per axis value."""
     selected = set(resolution.selected)
@@ -191,41 +105,78 @@ def groups_of(model: MatrixFile, ids: ValueIds, resolution: Resolution) -> list[
     return groups
 
 
+def shared_values(target: Target) -> dict[str, Any]:
+    """The values of the bake keys a parent may carry (those of `bake_values`, cheaply)."""
+    args: tuple[tuple[str, Text | Expr], ...] = target.args
+    if target.optional_args:
+        optional = target.optional_args
+        args = tuple((k, optional_arg(v) if k in optional else v) for k, v in target.args)
+    return {
+        "context": target.context,
+        "dockerfile": target.dockerfile,
+        "target": target.stage,
+        "platforms": target.platforms,
+        "args": args,
+        "labels": target.labels,
+        "secret": tuple(s.bake_spec() for s in target.secrets) if target.secrets else (),
+    }
+
+
 def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution) -> BakeFile:
     """Blocks for every resolved target; attributes shared by all targets of an axis value
-    move to a private `_<value id>` parent that those targets inherit."""
+    move to a private `_<value id>` parent that those targets inherit.
+
+    Parents are found in one pass over the targets, each target's values made and dropped
+    in turn; the targets' own blocks are made when the file is written."""
     targets = resolution.targets
     groups = groups_of(model, ids, resolution)
     _check_names(targets, groups)
-    values = {t.name: bake_values(t) for t in targets}
     # A parent is only a shorthand: where its name is taken by a target or group, the
     # attributes simply stay on the targets.
     taken = {t.name for t in targets} | {g.name for g in groups}
-    common = _parent(COMMON, list(values.values()), None) if COMMON not in taken else None
-    parents: dict[str, Block] = {COMMON: common} if common else {}
-    first = [(common, _given(common))] if common else []
-    membership = {t.name: list(first) for t in targets}
-    # Targets with the same parents share what those give: worked out once per list.
-    by_names: dict[tuple[str, ...], _Parents] = {}
-
-    def parents_of(name: str) -> _Parents:
-        chain = membership[name]
-        key = tuple(p.name for p, _ in chain)
-        if key not in by_names:
-            by_names[key] = _Parents.of(chain)
-        return by_names[key]
-
-    # Each parent is worked out from its own members only: the work is the sum of the
-    # groups' sizes (cells × axes), never cells × axis values.
-    for vid, members in _members(model, ids, targets).items():
-        if f"_{vid}" in taken:
-            continue
-        block = _parent(f"_{vid}", [values[m] for m in members], common)
+    common_alike = Alike() if COMMON not in taken else None
+    value_parents = {
+        pair: vid
+        for pair, vid in _parent_values(model, ids, targets).items()
+        if f"_{vid}" not in taken
+    }
+    alike = {vid: Alike() for vid in value_parents.values()}
+    # Each parent sees its own members only: the work is the sum of the groups' sizes
+    # (cells × axes), never cells × axis values.
+    for target in targets:
+        values = shared_values(target)
+        if common_alike is not None:
+            common_alike.add(values)
+        for pair in target.values:
+            vid = value_parents.get(pair)
+            if vid is not None:
+                alike[vid].add(values)
+    common = common_alike.block(COMMON, None) if common_alike is not None else None
+    parents: dict[str, Block] = {COMMON: common} if common and common.values else {}
+    by_pair: dict[tuple[str, str], Block] = {}
+    for pair, vid in value_parents.items():
+        block = alike[vid].block(f"_{vid}", common)
         if block.values:
-            parents[block.name] = block
-            given = _given(block)
-            for member in members:
-                membership[member].append((block, given))
+            parents[block.name] = by_pair[pair] = block
+    # Targets with the same parents share what those give: worked out once per list.
+    chains: dict[tuple[str, ...], Inherited] = {}
+
+    def inherited(target: Target) -> Inherited:
+        chain = [common] if common else []
+        chain += [by_pair[p] for p in target.values if p in by_pair]
+        key = tuple(p.name for p in chain)
+        if key not in chains:
+            chains[key] = Inherited.of(chain)
+        return chains[key]
+
+    checks = tuple(Block(name=n, values=tuple(v.items())) for n, v in check_blocks(model, targets))
+
+    def block_at(i: int) -> Block:
+        if i >= len(targets):
+            return checks[i - len(targets)]
+        target = targets[i]
+        return inherited(target).own_block(target.name, bake_values(target))
+
     return BakeFile(
         source=source,
         variables=(
@@ -234,36 +185,31 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
         ),
         globals=global_attributes(model),
         groups=tuple(groups),
-        parents=tuple(p for p in parents.values() if p.values),
-        targets=(
-            *(_own_block(t.name, values[t.name], parents_of(t.name)) for t in targets),
-            *(Block(name=n, values=tuple(v.items())) for n, v in check_blocks(model, targets)),
-        ),
+        parents=tuple(parents.values()),
+        targets=LaidOut(len(targets) + len(checks), block_at),
     )
 
 
-def _members(
+def _parent_values(
     model: MatrixFile, ids: ValueIds, targets: tuple[Target, ...]
-) -> Mapping[str, list[str]]:
-    """Value id → the targets having that axis value, in axis and value order (one pass),
-    for the values worth a parent block.
+) -> Mapping[tuple[str, str], str]:
+    """(Axis, value) → its value id, in axis and value order, for the values worth a parent
+    block.
 
     buildx pays for every block about as much as for a target, and resolves a target's
     parents again for each target: a value parent pays off only when it is shared by at
     least as many targets as its axis has values. That keeps parents for axes of a few
     values (framework, CUDA, platform) and none for an axis of many values with few cells
     each (500 such parents made `bake --print` of 5,000 cells 15% slower)."""
-    by_pair: dict[tuple[str, str], list[str]] = {}
+    counts: Counter[tuple[str, str]] = Counter()
     for target in targets:
-        for pair in target.values:
-            by_pair.setdefault(pair, []).append(target.name)
-    out: dict[str, list[str]] = {}
-    for axis in model.axes:
-        for value, vid in ids[axis].items():
-            members = by_pair.get((axis, value), [])
-            if len(members) >= max(2, len(ids[axis])):
-                out[vid] = members
-    return out
+        counts.update(target.values)
+    return {
+        (axis, value): vid
+        for axis in model.axes
+        for value, vid in ids[axis].items()
+        if counts[(axis, value)] >= max(2, len(ids[axis]))
+    }
 
 
 def _check_names(targets: tuple[Target, ...], groups: list[Group]) -> None:

@@ -24,6 +24,8 @@ BUILTIN_LABELS = {
     "org.opencontainers.image.version": VERSION,
 }
 
+_BUILTIN_TEXTS: dict[str, Text] = {key: (var,) for key, var in BUILTIN_LABELS.items()}
+
 
 class Templates:
     """Fills in placeholders, recording each malformed template once."""
@@ -32,9 +34,12 @@ class Templates:
         self.problems = problems
 
     def text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
-        text = self.try_text(template, scope, where)
-        # An empty result is a result: only a malformed template keeps its own text.
-        return literal(template) if text is None else text
+        try:
+            return expand(template, scope)
+        except TemplateError as exc:
+            self.problems.add(where, exc.message, exc.hint, kind="template")
+            # Only a malformed template keeps its own text (an empty result is a result).
+            return literal(template)
 
     def try_text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text | None:
         try:
@@ -73,7 +78,7 @@ def labels(
     The created label's origin, unless a block sets it, is added to `missing`."""
     out: dict[str, Text] = {}
     if image is None or image.oci_labels:
-        out.update({key: (var,) for key, var in BUILTIN_LABELS.items()})
+        out.update(_BUILTIN_TEXTS)
     if image is not None and image.created:
         out[CREATED_LABEL] = (BUILD_TIME,)
         missing.append((f"labels.{CREATED_LABEL}", ("image", "created")))

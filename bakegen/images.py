@@ -21,7 +21,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from bakegen.bakefile import BakeFile, Block
+from bakegen.bakefile import BakeFile
+from bakegen.blocks import Block
 from bakegen.errors import KeyPath, MatrixError, Problem
 from bakegen.groups import Group
 from bakegen.hcl import Expr

@@ -19,7 +19,13 @@ from bakegen.gitmeta import GitInfo
 from bakegen.images import merge as merge_images
 from bakegen.images import problems_in_file, rename_targets
 from bakegen.joins import join_warnings
-from bakegen.render import render_hcl, render_json, render_override_hcl, render_override_json
+from bakegen.render import (
+    render_hcl,
+    render_hcl_pieces,
+    render_json,
+    render_override_hcl,
+    render_override_json,
+)
 from bakegen.required import add_requirements
 from bakegen.resolve import resolve
 from bakegen.selection import select as select_targets
@@ -45,6 +51,15 @@ class Compiled:
     def text(self, fmt: Format) -> str:
         with gc_paused():
             return render_hcl(self.bake) if fmt == "hcl" else render_json(self.bake)
+
+    def pieces(self, fmt: Format) -> Iterator[str]:
+        """The same text in pieces, made as they are read (a large HCL file is never held
+        whole)."""
+        with gc_paused():
+            if fmt == "hcl":
+                yield from render_hcl_pieces(self.bake)
+            else:
+                yield render_json(self.bake)
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, assert_never
@@ -10,7 +10,8 @@ from typing import Any, assert_never
 import jinja2
 
 from bakegen.attributes import BAKE_KEYS, Kind
-from bakegen.bakefile import BakeFile, Block
+from bakegen.bakefile import BakeFile
+from bakegen.blocks import Block
 from bakegen.errors import RenderError
 from bakegen.gitmeta import GitInfo
 from bakegen.hcl import (
@@ -137,10 +138,11 @@ def environment(directory: str) -> jinja2.Environment:
     return env
 
 
-def _render(name: str, **context: Any) -> str:
+def _pieces(name: str, **context: Any) -> Iterator[str]:
+    """A template's output in pieces as they are made."""
     env = environment(str(templates_dir()))
     try:
-        return env.get_template(name).render(**context)
+        yield from env.get_template(name).generate(**context)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(f"{exc.filename or name}:{exc.lineno}: {exc.message}") from None
     except jinja2.TemplateNotFound:
@@ -149,8 +151,17 @@ def _render(name: str, **context: Any) -> str:
         raise RenderError(f"{name}: {exc.message}") from None
 
 
+def _render(name: str, **context: Any) -> str:
+    return "".join(_pieces(name, **context))
+
+
 def render_hcl(bake: BakeFile) -> str:
     return _render("docker-bake.hcl.j2", bake=bake)
+
+
+def render_hcl_pieces(bake: BakeFile) -> Iterator[str]:
+    """The HCL file in pieces, to be written as they are made rather than held whole."""
+    return _pieces("docker-bake.hcl.j2", bake=bake)
 
 
 def render_override_hcl(info: GitInfo, owner: str, descriptions: Mapping[str, str]) -> str:

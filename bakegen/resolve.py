@@ -18,7 +18,7 @@ from bakegen.model import Attributes, MatrixFile
 from bakegen.scope import Names
 from bakegen.selectors import Selector
 from bakegen.shared import SHARED_FROM_AXES, defaults_block, inherited_blocks, shared_name
-from bakegen.tagrules import TagRules, mirrored
+from bakegen.tagrules import Located, TagRules, mirrored
 from bakegen.targets import Target
 from bakegen.templating import Part, Text, literal
 
@@ -44,8 +44,8 @@ class Draft:
     scope: dict[str, Part]
     contexts: dict[str, Text]
     depends: tuple[str, ...]
-    tags: tuple[tuple[str, KeyPath], ...]  # templates with where each was written
-    latest: tuple[tuple[str, KeyPath], ...]
+    tags: tuple[Located, ...]  # templates with where each was written
+    latest: tuple[Located, ...]
     description: str
     origin: KeyPath
 
@@ -65,6 +65,9 @@ class Resolver:
         self.shared_names: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
         self.layers: dict[tuple[KeyPath, tuple[str, ...] | None], Layer] = {}
         self.axis_layers: dict[tuple[str, str], Layer | None] = {}
+        self.origins_set: dict[
+            tuple[tuple[Located, ...], tuple[Located, ...], bool], tuple[tuple[str, KeyPath], ...]
+        ] = {}
         self.tuples: dict[tuple[tuple[str, KeyPath], ...], tuple[tuple[str, KeyPath], ...]] = {}
         self.overrides = [Selector.parse(o.select) for o in model.overrides]
         self.overrides_used: set[int] = set()
@@ -77,10 +80,10 @@ class Resolver:
         labels = tuple((k, (v, ("image", "labels", k))) for k, v in model.image.labels.items())
         self.image_labels = Layer(replaced=(), by_key=(("labels", labels),))
         image = model.image
-        self.image_tags: tuple[tuple[str, KeyPath], ...] = tuple(
+        self.image_tags: tuple[Located, ...] = tuple(
             (t, ("image", "tags", i)) for i, t in enumerate(image.tags)
         )
-        self.image_latest: tuple[tuple[str, KeyPath], ...] = tuple(
+        self.image_latest: tuple[Located, ...] = tuple(
             (t, ("image", "latest", i)) for i, t in enumerate(image.latest)
         )
 
@@ -99,6 +102,25 @@ class Resolver:
         """The items as a tuple, one tuple shared by every target with the same items."""
         key = tuple(items)
         return self.tuples.setdefault(key, key)
+
+    def set_origins(
+        self, tags: tuple[Located, ...], latest: tuple[Located, ...], cached: bool
+    ) -> tuple[tuple[str, KeyPath], ...]:
+        """Origins of the tags, moving aliases and cache refs, once per distinct list: most
+        targets have the image's tags only."""
+        key = (tags, latest, cached)
+        known = self.origins_set.get(key)
+        if known is not None:
+            return known
+        out: list[tuple[str, KeyPath]] = [("cache", ("cache",))] if cached else []
+        mirrors = self.model.image.mirrors
+        for name, kind in (("tags", tags), ("latest", latest)):
+            out += [(origin_key(name, str(i)), where) for i, (_, where) in enumerate(kind)]
+            if mirrors:  # the copies under each mirror come after
+                copies = range(len(kind), len(kind) * (len(mirrors) + 1))
+                out += [(f"{name}.{i}", ("image", "mirrors")) for i in copies]
+        self.origins_set[key] = tuple(out)
+        return self.origins_set[key]
 
     def axis_layer(self, axis: str, value: str) -> Layer | None:
         """The layer of an axis value's block (None for a value without one), once a run."""
@@ -129,11 +151,13 @@ class Resolver:
         merged = Merged(layers)
         scope = self.names.scope(cell.values, cell.name)
         contexts, depends = dependencies(self, merged, cell.values, scope, cell)
-        tags: list[tuple[str, KeyPath]] = list(self.image_tags)
-        added, latest = self.tag_rules.tags(dict(cell.values)) if self.tag_rules.rules else ([], [])
-        tags += added
-        extra, where = merged.scalars.get("tags", ([], ()))
-        tags += [(t, (*where, i)) for i, t in enumerate(extra)]
+        tags, latest = self.image_tags, self.image_latest
+        if self.tag_rules.rules:
+            added, added_latest = self.tag_rules.tags(dict(cell.values))
+            tags, latest = (*tags, *added), (*latest, *added_latest)
+        if "tags" in merged.scalars:
+            extra, where = merged.scalars["tags"]
+            tags = (*tags, *((t, (*where, i)) for i, t in enumerate(extra)))
         draft = Draft(
             name=cell.name,
             kind="cell",
@@ -143,8 +167,8 @@ class Resolver:
             scope=scope,
             contexts=contexts,
             depends=tuple(depends),
-            tags=tuple(tags),
-            latest=(*self.image_latest, *latest),
+            tags=tags,
+            latest=latest,
             description=" ".join(v for _, v in cell.values),
             origin=cell.origin,
         )
@@ -224,9 +248,9 @@ def build(resolver: Resolver, draft: Draft) -> Target:
             kind="dockerfile",
         )
         dockerfile = "Dockerfile"
-    # Origins of values no block set, then of values set here whatever the blocks said.
+    # Origins of values no block set (the origins of values set here whatever the blocks
+    # said, tags and cache refs, come from `set_origins`).
     missing: list[tuple[str, KeyPath]] = []
-    set_: list[tuple[str, KeyPath]] = []
     args = {k: templates.text(v, scope, w) for k, (v, w) in merged.maps["args"].items()}
     secrets = list(merged.get("secrets", []))
     if merged.get("sccache", False):
@@ -243,14 +267,7 @@ def build(resolver: Resolver, draft: Draft) -> Target:
         template, where = merged.scalars["description"]
         description = templates.text(template, scope, where)
     cache_from, cache_to = cache_refs(model.cache, draft.name)
-    if cache_from:
-        set_.append(("cache", ("cache",)))
     mirrors = model.image.mirrors
-    for key, kind in (("tags", draft.tags), ("latest", draft.latest)):
-        set_ += [(origin_key(key, str(i)), where) for i, (_, where) in enumerate(kind)]
-        if mirrors:  # the copies under each mirror come after
-            copies = range(len(kind), len(kind) * (len(mirrors) + 1))
-            set_ += [(f"{key}.{i}", ("image", "mirrors")) for i in copies]
     return Target(
         name=draft.name,
         kind=draft.kind,
@@ -271,7 +288,11 @@ def build(resolver: Resolver, draft: Draft) -> Target:
         depends_on=tuple(dict.fromkeys(draft.depends)),
         extra=tuple(passed_through(templates, merged, scope)),
         optional_args=tuple(merged.get("optional_args", ())),
-        origins=Origins(draft.layers, resolver.shared_tuple(missing), resolver.shared_tuple(set_)),
+        origins=Origins(
+            draft.layers,
+            resolver.shared_tuple(missing),
+            resolver.set_origins(draft.tags, draft.latest, bool(cache_from)),
+        ),
     )
 
 

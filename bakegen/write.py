@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import fcntl
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -24,6 +24,10 @@ from bakegen.errors import OutputDriftError, OutputError
 _NEW = ".bakegen-new"
 _OLD = ".bakegen-old"
 _JOURNAL = ".bakegen-journal"
+
+
+# A file's text, whole or in pieces.
+Content = str | Iterable[str]
 
 
 def _hidden(path: Path, suffix: str) -> Path:
@@ -75,8 +79,9 @@ def recover(directory: Path, names: Sequence[str]) -> None:
     _unlink(journal)
 
 
-def _write_new(path: Path, data: bytes) -> Path:
-    """The synced hidden temporary file holding `data`, with the target's permissions."""
+def _write_new(path: Path, content: Content) -> Path:
+    """The synced hidden temporary file holding `content` (written piece by piece as it is
+    made), with the target's permissions."""
     new = _hidden(path, _NEW)
     try:
         mode = path.stat().st_mode & 0o777
@@ -85,7 +90,8 @@ def _write_new(path: Path, data: bytes) -> Path:
     fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in (content,) if isinstance(content, str) else content:
+                handle.write(piece.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         new.chmod(mode)
@@ -95,21 +101,30 @@ def _write_new(path: Path, data: bytes) -> Path:
     return new
 
 
-def _unchanged(path: Path, data: bytes) -> bool:
+def _unchanged(path: Path, new: Path) -> bool:
+    """Whether `path` already holds the bytes of `new` (compared a block at a time)."""
     try:
-        return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
+        if not path.is_file() or path.stat().st_size != new.stat().st_size:
+            return False
+        with path.open("rb") as old_file, new.open("rb") as new_file:
+            while True:
+                old_block, new_block = old_file.read(1 << 20), new_file.read(1 << 20)
+                if old_block != new_block:
+                    return False
+                if not old_block:
+                    return True
     except OSError:
         return False
 
 
-def write_files(files: Sequence[tuple[Path, str]]) -> list[bool]:
+def write_files(files: Sequence[tuple[Path, Content]]) -> list[bool]:
     """Write each (path, text) pair, all in one directory, as a unit; for each file, whether
-    it changed (a file that already holds its text is left alone)."""
+    it changed (a file that already holds its text is left alone). A text may come as an
+    iterable of pieces, written as they are made."""
     directory = files[0][0].parent
     if any(path.parent != directory for path, _ in files):
         raise ValueError("write_files writes into one directory")
     names = [path.name for path, _ in files]
-    encoded = [(path, text.encode("utf-8")) for path, text in files]
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -120,30 +135,40 @@ def write_files(files: Sequence[tuple[Path, str]]) -> list[bool]:
             recover(directory, names)
         except OSError as exc:
             raise _fail(directory, exc) from None
-        changed = [(path, data) for path, data in encoded if not _unchanged(path, data)]
-        done = {path for path, _ in changed}
+        written = _write_all(files)
+        changed = []
+        for path, new in written:
+            if _unchanged(path, new):
+                _unlink(new)
+            else:
+                changed.append(path)
         _replace(directory, journal, changed)
-    return [path in done for path, _ in files]
+    return [path in changed for path, _ in files]
 
 
-def _replace(directory: Path, journal: Path, changed: list[tuple[Path, bytes]]) -> None:
-    if not changed:
-        return
-    targets = [path for path, _ in changed]
-    written: list[Path] = []
-    current = targets[0]
+def _write_all(files: Sequence[tuple[Path, Content]]) -> list[tuple[Path, Path]]:
+    """Each file's synced temporary file; on any failure none is left."""
+    written: list[tuple[Path, Path]] = []
+    current = files[0][0]
     try:
-        for path, data in changed:
+        for path, content in files:
             current = path
-            written.append(_write_new(path, data))
+            written.append((path, _write_new(path, content)))
     except OSError as exc:
-        _unlink(*written)
+        _unlink(*(new for _, new in written))
         raise _fail(current, exc) from None
     except BaseException:
-        _unlink(*written)
+        _unlink(*(new for _, new in written))
         raise
-    if len(changed) == 1:
-        _rename_one(targets[0], written[0])
+    return written
+
+
+def _replace(directory: Path, journal: Path, targets: list[Path]) -> None:
+    """Move the written temporary files of `targets` into place, as a pair if two."""
+    if not targets:
+        return
+    if len(targets) == 1:
+        _rename_one(targets[0], _hidden(targets[0], _NEW))
     else:
         _rename_all(directory, journal, targets)
     # The files are in place; a failed sync only leaves their durability across a power cut

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from bakegen.bakefile import Block, bake_values
+from bakegen.bakefile import bake_values
+from bakegen.blocks import Block
 from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_path
 from bakegen.render import render_hcl
 

@@ -21,7 +21,7 @@ from bakegen.pipeline import Compiled, Format, check_files, compile_path, overri
 from bakegen.schema import schema_text
 from bakegen.templating import plain
 from bakegen.validate import load_matrix
-from bakegen.write import check_current, write_files
+from bakegen.write import Content, check_current, write_files
 
 
 @click.command()
@@ -66,17 +66,17 @@ def render(
     compiled = compile_path(matrix_path, select)
     print_warnings(compiled.warnings)
     check_files(compiled)
-    text = compiled.text(fmt)
     if output == "-":
-        click.echo(text, nl=False)
+        for piece in compiled.pieces(fmt):
+            click.echo(piece, nl=False)
         return
     if check:
         target = Path(output) if output else Path(f"docker-bake.{fmt}")
-        check_current(target, text)
+        check_current(target, compiled.text(fmt))
         click.echo(f"{target} is up to date", err=True)
         return
     outputs = plan_outputs(output, fmt, matrix_path, git_vars)
-    files = [(outputs.main, text)]
+    files: list[tuple[Path, Content]] = [(outputs.main, compiled.pieces(fmt))]
     info = None
     if outputs.override is not None:
         info = git_info(matrix_path.resolve().parent, compiled.matrix.model.versioning)
