@@ -106,25 +106,35 @@ def _origin_of(target: Target, key: str) -> KeyPath | None:
 
 
 def _cycles(by_name: dict[str, Target]) -> list[tuple[KeyPath, str]]:
-    state: dict[str, int] = {}
+    """Cycles of `depends_on`, found depth first. Iterative: a long chain of links must not
+    exhaust the interpreter's recursion limit."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
     found: list[tuple[KeyPath, str]] = []
-
-    def visit(name: str, trail: list[str]) -> None:
-        state[name] = 1
-        for dep in by_name[name].depends_on:
-            if dep not in by_name:
-                continue
-            if state.get(dep) == 1:
-                cycle = [*trail[trail.index(dep) :], dep]
-                where = next(
-                    (w for k, w in by_name[name].origins.items() if k.startswith("links.")), ()
-                )
-                found.append((where, f"targets link in a cycle: {' -> '.join(cycle)}"))
-            elif dep not in state:
-                visit(dep, [*trail, dep])
-        state[name] = 2
-
-    for name in by_name:
-        if name not in state:
-            visit(name, [name])
+    for root, target in by_name.items():
+        if root in state:
+            continue
+        state[root] = 1
+        trail = [root]
+        stack = [iter(target.depends_on)]
+        while stack:
+            name = trail[-1]
+            for dep in stack[-1]:
+                if dep not in by_name:
+                    continue
+                if state.get(dep) == 1:
+                    cycle = [*trail[trail.index(dep) :], dep]
+                    where = next(
+                        (w for k, w in by_name[name].origins.items() if k.startswith("links.")),
+                        (),
+                    )
+                    found.append((where, f"targets link in a cycle: {' -> '.join(cycle)}"))
+                elif dep not in state:
+                    state[dep] = 1
+                    trail.append(dep)
+                    stack.append(iter(by_name[dep].depends_on))
+                    break
+            else:
+                state[name] = 2
+                trail.pop()
+                stack.pop()
     return found
