@@ -62,6 +62,10 @@ class Compiled:
                 yield render_json(self.bake)
 
 
+# More new objects than this while paused (a matrix of some 3,000 cells) and they are frozen.
+_MANY_OBJECTS = 100_000
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Compiling makes millions of small objects and frees almost no cycles, so the cyclic
@@ -73,6 +77,11 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            if gc.get_count()[0] > _MANY_OBJECTS:
+                # A large matrix: its objects live on (the compiled result), and the first
+                # collection would scan every one of them again. Moved out of the
+                # collector's reach instead; reference counting still frees them.
+                gc.freeze()
             gc.enable()
 
 
