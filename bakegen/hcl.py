@@ -53,7 +53,6 @@ def _template_start(match: re.Match[str]) -> str:
     return '${"' + run + '"}{'
 
 
-@lru_cache(maxsize=65536)
 def escape_string(text: str) -> str:
     """Escape text for the inside of an HCL quoted string (no surrounding quotes).
 
@@ -62,8 +61,14 @@ def escape_string(text: str) -> str:
     >>> escape_string("50%{")
     '50${"%"}{'
     """
-    if not _NEEDS_ESCAPE.search(text) and text.isascii():
+    # Most text needs nothing: answered without the cache, which unique names would churn.
+    if text.isascii() and not _NEEDS_ESCAPE.search(text):
         return text
+    return _escaped(text)
+
+
+@lru_cache(maxsize=4096)
+def _escaped(text: str) -> str:
     text = text.replace("\\", "\\\\").replace('"', '\\"')
     text = _TEMPLATE_START.sub(_template_start, text)
     text = _CONTROL.sub(_control, text)

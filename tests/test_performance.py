@@ -11,7 +11,7 @@ from typing import Any
 
 from bakegen import bakefile
 from bakegen.expand import CellSpace, expand_cells
-from bakegen.hcl import escape_string
+from bakegen.hcl import _escaped
 from bakegen.pipeline import compile_matrix
 from bakegen.render import environment
 from bakegen.resolve import resolve
@@ -27,7 +27,7 @@ from render_bench import growing_matrix, synthetic_matrix
 
 def count_calls(work: Callable[[], object]) -> int:
     """Python and C function calls made while `work` runs."""
-    for cached in (escape_string, _parse, environment):
+    for cached in (_escaped, _parse, environment):
         cached.cache_clear()
     count = 0
 
