@@ -35,7 +35,8 @@ class Layer:
                         replaced.append((row.name, (value, (*path, row.name))))
                 case Merge.BY_KEY:
                     entries = tuple((k, (v, (*path, row.name, k))) for k, v in value.items())
-                    by_key.append((row.name, entries))
+                    if entries:
+                        by_key.append((row.name, entries))
                 case Merge.NOT_MERGED:
                     pass
                 case _:

@@ -65,6 +65,7 @@ class Resolver:
         self.shared_names: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
         self.layers: dict[tuple[KeyPath, tuple[str, ...] | None], Layer] = {}
         self.axis_layers: dict[tuple[str, str], Layer | None] = {}
+        self.defaults_layer = self.layer(model.defaults, ("defaults",))
         self.origins_set: dict[
             tuple[tuple[Located, ...], tuple[Located, ...], bool], tuple[tuple[str, KeyPath], ...]
         ] = {}
@@ -133,7 +134,7 @@ class Resolver:
 
     def cell_layers(self, cell: Cell) -> list[Layer]:
         model = self.model
-        layers = [self.image_labels, self.layer(model.defaults, ("defaults",))]
+        layers = [self.image_labels, self.defaults_layer]
         values = dict(cell.values)
         for axis in self.apply_order:
             layer = self.axis_layer(axis, values[axis])
