@@ -23,6 +23,7 @@ from bakegen.render import (
     render_hcl,
     render_hcl_pieces,
     render_json,
+    render_json_pieces,
     render_override_hcl,
     render_override_json,
 )
@@ -53,13 +54,13 @@ class Compiled:
             return render_hcl(self.bake) if fmt == "hcl" else render_json(self.bake)
 
     def pieces(self, fmt: Format) -> Iterator[str]:
-        """The same text in pieces, made as they are read (a large HCL file is never held
+        """The same text in pieces, made as they are read (a large file is never held
         whole)."""
         with gc_paused():
             if fmt == "hcl":
                 yield from render_hcl_pieces(self.bake)
             else:
-                yield render_json(self.bake)
+                yield from render_json_pieces(self.bake)
 
 
 # More new objects than this while paused (a matrix of some 3,000 cells) and they are frozen.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 from collections.abc import Iterator, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
@@ -225,18 +227,36 @@ def _json_variable(variable: Variable) -> dict[str, Any]:
 
 
 def render_json(bake: BakeFile) -> str:
+    return "".join(render_json_pieces(bake))
+
+
+def render_json_pieces(bake: BakeFile) -> Iterator[str]:
+    """The HCL-JSON file in pieces, target by target, byte for byte what `json_dumps` writes
+    for the whole document (nested values indented two more spaces per level)."""
     # HCL-JSON has no comments, so unlike the HCL file this one carries no header.
-    doc: dict[str, Any] = {
+    head: dict[str, Any] = {
         "variable": {v.name: _json_variable(v) for v in bake.variables},
     }
     for name, expr in bake.globals:
-        doc[name] = _json_value(expr)
-    doc["group"] = {
+        head[name] = _json_value(expr)
+    head["group"] = {
         g.name: {"description": json_template(g.description), "targets": list(g.targets)}
         for g in bake.groups
     }
-    doc["target"] = {b.name: _json_block(b) for b in (*bake.parents, *bake.targets)}
-    return json_dumps(doc)
+    yield "{\n"
+    for key, value in head.items():
+        yield f"  {json.dumps(key)}: {_nested(value, 1)},\n"
+    yield '  "target": {'
+    first = True
+    for block in itertools.chain(bake.parents, bake.targets):
+        yield "\n" if first else ",\n"
+        yield f"    {json.dumps(block.name)}: {_nested(_json_block(block), 2)}"
+        first = False
+    yield "}\n}\n" if first else "\n  }\n}\n"
+
+
+def _nested(value: Any, level: int) -> str:
+    return json.dumps(value, indent=2).replace("\n", "\n" + "  " * level)
 
 
 def render_override_json(info: GitInfo, owner: str, descriptions: Mapping[str, str]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
 
 import pytest
@@ -17,6 +18,7 @@ from bakegen.pipeline import compile_matrix
 from bakegen.templating import Var
 from bakegen.validate import load_matrix_text
 from tests.bake_eval import Bake
+from tests.conftest import ROOT
 from tests.helpers import MINIMAL
 
 NASTY = [
@@ -242,3 +244,28 @@ def test_a_value_named_like_a_private_parent_is_refused() -> None:
             compile_matrix(load_matrix_text(text))
         assert "private parent block" in str(caught.value)
         assert str(caught.value).startswith("matrix.yaml:6:7: ")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(min_size=1, max_size=40))
+def test_json_written_in_pieces_is_what_one_dump_of_the_document_writes(value: str) -> None:
+    # The JSON file is written target by target; it must be byte for byte the document
+    # `json.dumps(..., indent=2)` writes, whatever the values hold.
+    try:
+        compiled = compile_matrix(load_matrix_text(matrix_with(value)))
+    except MatrixError:
+        return
+    written = compiled.text("json")
+    assert written == json.dumps(json.loads(written), indent=2) + "\n"
+    assert "".join(compiled.pieces("json")) == written == "".join(compiled.pieces("json"))
+
+
+def test_json_of_a_file_with_parents_is_one_document() -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from render_bench import growing_matrix
+
+    compiled = compile_matrix(load_matrix_text(growing_matrix(100)))
+    assert compiled.bake.parents
+    written = compiled.text("json")
+    assert written == json.dumps(json.loads(written), indent=2) + "\n"
+    assert set(json.loads(written)["target"]) >= {p.name for p in compiled.bake.parents}
