@@ -19,7 +19,6 @@ from bakegen.gitmeta import GitInfo
 from bakegen.images import merge as merge_images
 from bakegen.images import problems_in_file, rename_targets
 from bakegen.joins import join_warnings
-from bakegen.render import render_hcl, render_json, render_override_hcl, render_override_json
 from bakegen.required import add_requirements
 from bakegen.resolve import resolve
 from bakegen.selection import select as select_targets
@@ -43,6 +42,9 @@ class Compiled:
         return self.resolution.warnings
 
     def text(self, fmt: Format) -> str:
+        # Jinja is loaded only by the commands that write a bake file.
+        from bakegen.render import render_hcl, render_json
+
         with gc_paused():
             return render_hcl(self.bake) if fmt == "hcl" else render_json(self.bake)
 
@@ -167,6 +169,8 @@ def check_files(compiled: Compiled, root: Path = Path()) -> None:
 def override_text(matrix: Matrix, fmt: Format, info: GitInfo, owner: str) -> str:
     """The override file that carries the git-derived VERSION and COMMIT_SHA, with the
     descriptions the main file gives them."""
+    from bakegen.render import render_override_hcl, render_override_json
+
     limits = TagLimits(limits=())  # only the descriptions are read
     descriptions = {v.name: v.description for v in variables(matrix.model, limits)}
     if fmt == "hcl":

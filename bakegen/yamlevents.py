@@ -1,0 +1,173 @@
+"""The node tree of a YAML text from libyaml's parser events, when PyYAML has libyaml.
+
+PyYAML's own scanner and parser are pure Python and take most of the time of loading a large
+matrix; libyaml (which PyYAML's wheels ship) reads the same grammar about thirty times
+faster. Only its events are used: the nodes are put together here, as PyYAML's composer
+does (same tag resolution, same anchors, the same nodes), so nesting is counted as it is
+read and nothing is built past the depth limit.
+
+A document this cannot take as it is, whatever the reason (a syntax error, nesting deeper
+than the limit, an undefined alias, several documents, text libyaml refuses), gets REFUSED,
+and the caller reads it again with PyYAML's pure-Python loader, whose refusals and messages
+are the ones users see. So every error message is PyYAML's, as before.
+
+The two scanners differ in a few corners, so text in those corners goes to PyYAML too:
+tabs (libyaml takes `a\tb: c` as one key, PyYAML refuses the tab), a byte order mark past
+the start, a text that does not end with a line break (the end of the text is where an
+empty value at the end is placed, and the two see it one line apart), a `?` inside a plain scalar of a flow collection (`{a: b?c}`: PyYAML ends the
+scalar there), and an empty plain scalar in a flow collection (`{a: }`: the two place it
+one column apart), explicit tags (libyaml takes tag text PyYAML refuses), and a block
+scalar header other than `|` or `>` with optional chomping and indentation (libyaml takes
+`|#`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+
+def _libyaml_parser() -> Any:
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # PyYAML built without libyaml
+        return None
+    return CParser
+
+
+_PARSER = _libyaml_parser()
+
+
+class _Refused:
+    """The marker for "read this one with the pure-Python loader"."""
+
+
+REFUSED = _Refused()
+_NO_KEY = object()
+# A block scalar header as PyYAML reads it: the indicator, then chomping and indentation in
+# either order, then a space or the end of the line.
+_BLOCK_HEADER = re.compile(r"[|>](?:[+-][1-9]?|[1-9][+-]?)?[ \r\n\x85\u2028\u2029]")
+
+
+def compose_fast(text: str, max_depth: int) -> Node | _Refused | None:
+    """The node tree of a one-document text (None for a text with no document), or
+    REFUSED when the pure-Python loader must read it."""
+    if _PARSER is None or "\t" in text or "\ufeff" in text or not text.endswith("\n"):
+        return REFUSED
+    try:
+        parser = _PARSER(text)
+    except (UnicodeError, ValueError, TypeError):
+        return REFUSED  # e.g. a lone surrogate, which libyaml cannot be given
+    try:
+        return _compose(text, parser.get_event, max_depth)
+    except yaml.YAMLError:
+        return REFUSED
+    finally:
+        parser.dispose()
+
+
+def _compose(text: str, get: Any, max_depth: int) -> Node | _Refused | None:
+    if type(get()) is not StreamStartEvent:
+        return REFUSED
+    event = get()
+    if type(event) is StreamEndEvent:
+        return None
+    if type(event) is not DocumentStartEvent:
+        return REFUSED
+    resolve = Resolver().resolve
+    # Plain values repeat a lot (`{}`, `true`, axis names): resolve each (text, style) once.
+    tags: dict[tuple[str, Any], str] = {}
+    anchors: dict[str, Node] = {}
+    # Open collections: each with the key node that waits for its value (mappings) and
+    # whether it is a flow collection (`[...]`, `{...}`).
+    stack: list[list[Any]] = []
+    flows = 0  # how many of them are flow collections
+    root: Node | None = None
+    while True:
+        event = get()
+        kind = type(event)
+        node: Node
+        if kind is SequenceEndEvent or kind is MappingEndEvent:
+            node, _, flow = stack.pop()
+            node.end_mark = event.end_mark
+            flows -= flow
+        elif kind is DocumentEndEvent:
+            break
+        else:
+            if len(stack) >= max_depth:
+                return REFUSED  # the pure-Python loader says how deep is too deep
+            if kind is AliasEvent:
+                if event.anchor not in anchors:
+                    return REFUSED
+                node = anchors[event.anchor]
+            else:
+                anchor = event.anchor
+                if event.tag is not None or (anchor is not None and anchor in anchors):
+                    return REFUSED
+                if kind is ScalarEvent:
+                    style = event.style
+                    if flows and not style and ("?" in event.value or not event.value):
+                        return REFUSED  # the scanners differ here (see above)
+                    if style in ("|", ">") and not _BLOCK_HEADER.match(
+                        text, event.start_mark.index
+                    ):
+                        return REFUSED
+                    written = (event.value, event.implicit)
+                    tag = tags.get(written)
+                    if tag is None:
+                        tag = resolve(ScalarNode, *written)  # type: ignore[no-untyped-call]
+                        tags[written] = tag
+                    node = ScalarNode(
+                        tag,
+                        event.value,
+                        event.start_mark,
+                        event.end_mark,
+                        style=event.style or None,
+                    )
+                else:
+                    is_list = kind is SequenceStartEvent
+                    if not is_list and kind is not MappingStartEvent:
+                        return REFUSED
+                    node_class = SequenceNode if is_list else MappingNode
+                    tag = resolve(node_class, None, event.implicit)  # type: ignore[no-untyped-call]
+                    node = node_class(tag, [], event.start_mark, None, flow_style=event.flow_style)
+                    if anchor is not None:
+                        anchors[anchor] = node
+                    flow = event.flow_style is True
+                    stack.append([node, _NO_KEY, flow])
+                    flows += flow
+                    continue
+                if anchor is not None:
+                    anchors[anchor] = node
+        # `node` is complete: it is the root, an item, a key, or a key's value.
+        if not stack:
+            root = node
+            continue
+        top = stack[-1]
+        parent = top[0]
+        if type(parent) is SequenceNode:
+            parent.value.append(node)
+        elif top[1] is _NO_KEY:
+            top[1] = node
+        else:
+            parent.value.append((top[1], node))
+            top[1] = _NO_KEY
+    if type(get()) is not StreamEndEvent:
+        return REFUSED  # another document follows
+    return root
