@@ -60,7 +60,7 @@ def test_version_loads_no_command_and_no_library(tmp_path: Path) -> None:
     [
         ["validate", "-m", "matrix.yaml"],
         ["list", "-m", "matrix.yaml"],
-        ["explain", "-m", "matrix.yaml", "app-jammy-runtime"],
+        ["explain", "-m", "matrix.yaml", "jammy-runtime"],
         ["graph", "-m", "matrix.yaml"],
     ],
 )
