@@ -76,7 +76,10 @@ def _all(tests: list[Check]) -> Check:
     chain = tuple(tests)
 
     def check(value: Any) -> bool:
-        return all(test(value) for test in chain)
+        for test in chain:  # noqa: SIM110 - a loop costs less than all() over a generator
+            if not test(value):
+                return False
+        return True
 
     return check
 
@@ -174,7 +177,12 @@ class _Compiler:
         def check(value: Any) -> bool:
             if not isinstance(value, list):
                 return True
-            return len(value) >= least and all(items(item) for item in value)
+            if len(value) < least:
+                return False
+            for item in value:  # noqa: SIM110 - as above
+                if not items(item):
+                    return False
+            return True
 
         return check
 
@@ -186,6 +194,10 @@ class _Compiler:
         return lambda value: any(_equal(option, value) for option in options)
 
     def any_of(self, tests: list[Check]) -> Check:
+        if len(tests) == 2 and _TYPES["null"] in tests:
+            # `X or null`, the shape of every optional field: one test, then the other.
+            other = tests[1] if tests[0] is _TYPES["null"] else tests[0]
+            return lambda value: value is None or other(value)
         return lambda value: any(test(value) for test in tests)
 
     def ref(self, ref: Any) -> Check:

@@ -91,8 +91,10 @@ def _compose(text: str, get: Any, max_depth: int) -> Node | _Refused | None:
     if type(event) is not DocumentStartEvent:
         return REFUSED
     resolve = Resolver().resolve
-    # Plain values repeat a lot (`{}`, `true`, axis names): resolve each (text, style) once.
-    tags: dict[tuple[str, Any], str] = {}
+    # The tag of a plain scalar depends on its text alone, and texts repeat a lot (`{}`,
+    # `true`, axis names): each is resolved once. Other scalars resolve by style alone.
+    plain_tags: dict[str, str] = {}
+    other_tags: dict[Any, str] = {}
     anchors: dict[str, Node] = {}
     # Open collections: each with the key node that waits for its value (mappings) and
     # whether it is a flow collection (`[...]`, `{...}`).
@@ -103,70 +105,74 @@ def _compose(text: str, get: Any, max_depth: int) -> Node | _Refused | None:
         event = get()
         kind = type(event)
         node: Node
-        if kind is SequenceEndEvent or kind is MappingEndEvent:
+        if kind is ScalarEvent:
+            anchor = event.anchor
+            if (
+                len(stack) >= max_depth  # the pure-Python loader says how deep is too deep
+                or event.tag is not None
+                or (anchor is not None and anchor in anchors)
+            ):
+                return REFUSED
+            value = event.value
+            style = event.style
+            if flows and not style and ("?" in value or not value):
+                return REFUSED  # the scanners differ here (see above)
+            if (style == "|" or style == ">") and not _BLOCK_HEADER.match(
+                text, event.start_mark.index
+            ):
+                return REFUSED
+            implicit = event.implicit
+            if implicit[0]:
+                tag = plain_tags.get(value)
+                if tag is None:
+                    tag = plain_tags[value] = resolve(ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
+            else:
+                tag = other_tags.get(implicit)
+                if tag is None:
+                    tag = other_tags[implicit] = resolve(ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
+            node = ScalarNode(tag, value, event.start_mark, event.end_mark, style=style or None)
+            if anchor is not None:
+                anchors[anchor] = node
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            anchor = event.anchor
+            if (
+                len(stack) >= max_depth
+                or event.tag is not None
+                or (anchor is not None and anchor in anchors)
+            ):
+                return REFUSED
+            node_class = MappingNode if kind is MappingStartEvent else SequenceNode
+            tag = resolve(node_class, None, event.implicit)  # type: ignore[no-untyped-call]
+            node = node_class(tag, [], event.start_mark, None, flow_style=event.flow_style)
+            if anchor is not None:
+                anchors[anchor] = node
+            flow = event.flow_style is True
+            stack.append([node, _NO_KEY, flow])
+            flows += flow
+            continue
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
             node, _, flow = stack.pop()
             node.end_mark = event.end_mark
             flows -= flow
+        elif kind is AliasEvent:
+            if len(stack) >= max_depth or event.anchor not in anchors:
+                return REFUSED
+            node = anchors[event.anchor]
         elif kind is DocumentEndEvent:
             break
         else:
-            if len(stack) >= max_depth:
-                return REFUSED  # the pure-Python loader says how deep is too deep
-            if kind is AliasEvent:
-                if event.anchor not in anchors:
-                    return REFUSED
-                node = anchors[event.anchor]
-            else:
-                anchor = event.anchor
-                if event.tag is not None or (anchor is not None and anchor in anchors):
-                    return REFUSED
-                if kind is ScalarEvent:
-                    style = event.style
-                    if flows and not style and ("?" in event.value or not event.value):
-                        return REFUSED  # the scanners differ here (see above)
-                    if style in ("|", ">") and not _BLOCK_HEADER.match(
-                        text, event.start_mark.index
-                    ):
-                        return REFUSED
-                    written = (event.value, event.implicit)
-                    tag = tags.get(written)
-                    if tag is None:
-                        tag = resolve(ScalarNode, *written)  # type: ignore[no-untyped-call]
-                        tags[written] = tag
-                    node = ScalarNode(
-                        tag,
-                        event.value,
-                        event.start_mark,
-                        event.end_mark,
-                        style=event.style or None,
-                    )
-                else:
-                    is_list = kind is SequenceStartEvent
-                    if not is_list and kind is not MappingStartEvent:
-                        return REFUSED
-                    node_class = SequenceNode if is_list else MappingNode
-                    tag = resolve(node_class, None, event.implicit)  # type: ignore[no-untyped-call]
-                    node = node_class(tag, [], event.start_mark, None, flow_style=event.flow_style)
-                    if anchor is not None:
-                        anchors[anchor] = node
-                    flow = event.flow_style is True
-                    stack.append([node, _NO_KEY, flow])
-                    flows += flow
-                    continue
-                if anchor is not None:
-                    anchors[anchor] = node
+            return REFUSED
         # `node` is complete: it is the root, an item, a key, or a key's value.
         if not stack:
             root = node
             continue
         top = stack[-1]
-        parent = top[0]
-        if type(parent) is SequenceNode:
-            parent.value.append(node)
+        if top[0].__class__ is SequenceNode:
+            top[0].value.append(node)
         elif top[1] is _NO_KEY:
             top[1] = node
         else:
-            parent.value.append((top[1], node))
+            top[0].value.append((top[1], node))
             top[1] = _NO_KEY
     if type(get()) is not StreamEndEvent:
         return REFUSED  # another document follows

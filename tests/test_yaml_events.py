@@ -82,7 +82,9 @@ def _shape(node: Any) -> list[Any]:
             out.append(("scalar", n.tag, n.value, n.style, marks))
             return
         seen[id(n)] = len(seen)
-        out.append((type(n).__name__, n.tag, n.flow_style, marks))
+        # Flow or block; PyYAML leaves the style of a sequence not indented under its key
+        # unset where libyaml says block, which nothing reading the nodes looks at.
+        out.append((type(n).__name__, n.tag, n.flow_style is True, marks))
         for item in n.value:
             for part in item if isinstance(item, tuple) else (item,):
                 visit(part)
