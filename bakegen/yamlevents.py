@@ -12,18 +12,21 @@ and the caller reads it again with PyYAML's pure-Python loader, whose refusals a
 are the ones users see. So every error message is PyYAML's, as before.
 
 The two scanners differ in a few corners, so text in those corners goes to PyYAML too:
-tabs (libyaml takes `a\tb: c` as one key, PyYAML refuses the tab), a byte order mark past
-the start, a text that does not end with a line break (the end of the text is where an
-empty value at the end is placed, and the two see it one line apart), a `?` inside a plain scalar of a flow collection (`{a: b?c}`: PyYAML ends the
-scalar there), and an empty plain scalar in a flow collection (`{a: }`: the two place it
-one column apart), explicit tags (libyaml takes tag text PyYAML refuses), and a block
-scalar header other than `|` or `>` with optional chomping and indentation (libyaml takes
-`|#`).
+- tabs: libyaml reads a key with a tab inside as one key, where PyYAML refuses the tab;
+- a byte order mark past the start;
+- a text that does not end with a line break: an empty value at the very end is placed at
+  the end of the text, and the two see that end one line apart;
+- in a flow collection, a `?` inside a plain scalar (`{a: b?c}`: PyYAML ends the scalar
+  there) and an empty plain scalar (`{a: }`: the two place it one column apart);
+- explicit tags: libyaml takes tag text that PyYAML refuses;
+- a block scalar header other than `|` or `>` with chomping and indentation (libyaml takes
+  `|#`).
 """
 
 from __future__ import annotations
 
 import re
+from enum import Enum
 from typing import Any
 
 import yaml
@@ -54,18 +57,20 @@ def _libyaml_parser() -> Any:
 _PARSER = _libyaml_parser()
 
 
-class _Refused:
-    """The marker for "read this one with the pure-Python loader"."""
+class Refused(Enum):
+    """The answer "read this one with the pure-Python loader"."""
+
+    REFUSED = "refused"
 
 
-REFUSED = _Refused()
+REFUSED = Refused.REFUSED
 _NO_KEY = object()
 # A block scalar header as PyYAML reads it: the indicator, then chomping and indentation in
 # either order, then a space or the end of the line.
 _BLOCK_HEADER = re.compile(r"[|>](?:[+-][1-9]?|[1-9][+-]?)?[ \r\n\x85\u2028\u2029]")
 
 
-def compose_fast(text: str, max_depth: int) -> Node | _Refused | None:
+def compose_fast(text: str, max_depth: int) -> Node | Refused | None:
     """The node tree of a one-document text (None for a text with no document), or
     REFUSED when the pure-Python loader must read it."""
     if _PARSER is None or "\t" in text or "\ufeff" in text or not text.endswith("\n"):
@@ -82,7 +87,7 @@ def compose_fast(text: str, max_depth: int) -> Node | _Refused | None:
         parser.dispose()
 
 
-def _compose(text: str, get: Any, max_depth: int) -> Node | _Refused | None:
+def _compose(text: str, get: Any, max_depth: int) -> Node | Refused | None:
     if type(get()) is not StreamStartEvent:
         return REFUSED
     event = get()

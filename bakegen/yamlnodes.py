@@ -68,7 +68,7 @@ def compose(text: str, display: str) -> yaml.Node | None:
     """The node tree of a one-document YAML text; syntax errors become a located MatrixError."""
     fast = compose_fast(text, MAX_DEPTH)
     if fast is not REFUSED:
-        return fast  # type: ignore[return-value]
+        return fast
     loader = _Loader(text)
     try:
         node: yaml.Node | None = loader.get_single_node()
