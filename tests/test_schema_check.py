@@ -144,7 +144,7 @@ def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_an_edited_matrix_gets_the_verdict_jsonschema_gives(data: st.DataObject) -> None:
     assert QUICK is not None

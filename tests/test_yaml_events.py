@@ -173,14 +173,14 @@ FRAGMENTS = [
 
 
 @needs_libyaml
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=30).map("".join), st.booleans())
 def test_any_text_composes_as_pyyaml_composes_it(text: str, final_newline: bool) -> None:
     assert _same_as_pure(text + "\n" * final_newline)
 
 
 @needs_libyaml
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_an_edited_matrix_composes_as_pyyaml_composes_it(data: st.DataObject) -> None:
     text = MINIMAL
