@@ -6,16 +6,65 @@ Exit codes: 0 success, 1 invalid matrix or failed command, 2 bad usage, 3 stale 
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, MutableMapping
+
 import click
 
 from bakegen import __version__
-from bakegen.commands.build import git_version, list_, render, schema, validate
-from bakegen.commands.ci import ci, explain, graph, manifest
-from bakegen.commands.lint import lint_
-from bakegen.commands.run import run
+
+# Where each command is defined. A command's module is imported when the command is first
+# looked up, so `bakegen --version` loads no command and each command loads only the
+# modules it needs (the models, the schema, Jinja, the Dockerfile parser, ...).
+COMMANDS = {
+    "render": "bakegen.commands.build:render",
+    "validate": "bakegen.commands.build:validate",
+    "list": "bakegen.commands.build:list_",
+    "lint": "bakegen.commands.lint:lint_",
+    "ci": "bakegen.commands.ci:ci",
+    "manifest": "bakegen.commands.ci:manifest",
+    "run": "bakegen.commands.run:run",
+    "explain": "bakegen.commands.explain:explain",
+    "graph": "bakegen.commands.explain:graph",
+    "schema": "bakegen.commands.build:schema",
+    "git-version": "bakegen.commands.build:git_version",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(MutableMapping[str, click.Command]):
+    """The subcommands by name, each imported on first use. Its keys are every name, so
+    click's listing and its "did you mean" hint for a misspelt command see them all."""
+
+    def __init__(self, where: dict[str, str]) -> None:
+        self._where = dict(where)
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            module, attribute = self._where[name].split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            assert isinstance(command, click.Command)
+            self._loaded[name] = command
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._where.pop(name, None)
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._where and name not in self._loaded:
+            raise KeyError(name)
+        self._where.pop(name, None)
+        self._loaded.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._where, *(n for n in self._loaded if n not in self._where)])
+
+    def __len__(self) -> int:
+        return len(self._where.keys() | self._loaded.keys())
+
+
+@click.group(commands=_Commands(COMMANDS), context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bakegen")
 def main() -> None:
     """Compile a YAML build matrix into one docker-bake.hcl.
@@ -26,19 +75,3 @@ def main() -> None:
       docker buildx bake --print
       docker buildx bake vllm   # one group: every vllm cell
     """
-
-
-for command in (
-    render,
-    validate,
-    list_,
-    lint_,
-    ci,
-    manifest,
-    run,
-    explain,
-    graph,
-    schema,
-    git_version,
-):
-    main.add_command(command)

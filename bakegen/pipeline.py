@@ -19,19 +19,12 @@ from bakegen.gitmeta import GitInfo
 from bakegen.images import merge as merge_images
 from bakegen.images import problems_in_file, rename_targets
 from bakegen.joins import join_warnings
-from bakegen.render import (
-    render_hcl,
-    render_hcl_pieces,
-    render_json,
-    render_json_pieces,
-    render_override_hcl,
-    render_override_json,
-)
 from bakegen.required import add_requirements
 from bakegen.resolve import resolve
 from bakegen.selection import select as select_targets
 from bakegen.tagchecks import TagLimits
 from bakegen.targets import Resolution
+from bakegen.templating import Text
 from bakegen.validate import Matrix, load_matrix
 from bakegen.variables import variables
 
@@ -50,12 +43,17 @@ class Compiled:
         return self.resolution.warnings
 
     def text(self, fmt: Format) -> str:
+        # Jinja is loaded only by the commands that write a bake file.
+        from bakegen.render import render_hcl, render_json
+
         with gc_paused():
             return render_hcl(self.bake) if fmt == "hcl" else render_json(self.bake)
 
     def pieces(self, fmt: Format) -> Iterator[str]:
         """The same text in pieces, made as they are read (a large file is never held
         whole)."""
+        from bakegen.render import render_hcl_pieces, render_json_pieces
+
         with gc_paused():
             if fmt == "hcl":
                 yield from render_hcl_pieces(self.bake)
@@ -167,7 +165,13 @@ def missing_files(compiled: Compiled, root: Path = Path()) -> list[Problem]:
     """Targets whose Dockerfile is not there: bake runs from `root`, and a target's
     Dockerfile is relative to its context."""
     problems: dict[str, Problem] = {}
+    # Thousands of cells share a few (context, Dockerfile) pairs: each is looked at once.
+    seen: set[tuple[Text, Text]] = set()
     for target in compiled.resolution.targets:
+        pair = (target.context, target.dockerfile)
+        if pair in seen:
+            continue
+        seen.add(pair)
         if not target.has_local_context():
             continue
         path = Path(target.dockerfile_path())
@@ -192,6 +196,8 @@ def check_files(compiled: Compiled, root: Path = Path()) -> None:
 def override_text(matrix: Matrix, fmt: Format, info: GitInfo, owner: str) -> str:
     """The override file that carries the git-derived VERSION and COMMIT_SHA, with the
     descriptions the main file gives them."""
+    from bakegen.render import render_override_hcl, render_override_json
+
     limits = TagLimits(limits=())  # only the descriptions are read
     descriptions = {v.name: v.description for v in variables(matrix.model, limits)}
     if fmt == "hcl":

@@ -1,4 +1,8 @@
-"""The matrix JSON Schema: generated from the models, committed, and applied to raw YAML."""
+"""The matrix JSON Schema: generated from the models, committed, and applied to raw YAML.
+
+A file is first checked against the committed schema (a test keeps it equal to the generated
+one) by schema_check.py; only a file that fails that check loads the generator and jsonschema,
+whose findings become the messages."""
 
 from __future__ import annotations
 
@@ -7,15 +11,16 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple, get_args
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, NamedTuple, get_args
 
 from bakegen import model
 from bakegen.errors import KeyPath
-from bakegen.model_images import MatrixDocument
 from bakegen.names import closest, suggest
+from bakegen.schema_check import Check, compile_schema
 from bakegen.source import Source
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_PATH = Path(__file__).parent / "resources" / "matrix.schema.json"
 SCHEMA_ID = "https://bakegen.dev/schema/matrix-v1.json"
@@ -46,6 +51,8 @@ _TYPE_WORDS = {
 
 def generate_schema() -> dict[str, Any]:
     """The JSON Schema of a matrix file, from the pydantic models."""
+    from bakegen.model_images import MatrixDocument
+
     schema = MatrixDocument.model_json_schema(by_alias=True, mode="validation")
     _close_pattern_maps(schema)
     # One image needs `image` and `axes`; a file of several has them under `images`.
@@ -73,7 +80,23 @@ def schema_text() -> str:
 
 
 @cache
+def matrix_schema() -> dict[str, Any]:
+    """The committed schema, which the quick check compiles."""
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
+
+
+@cache
+def _conforms() -> Check | None:
+    return compile_schema(matrix_schema())
+
+
+@cache
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema
+
+    # The generated schema, not the committed copy: its key order is the order in which
+    # jsonschema reports violations, and so the order of the messages.
     schema = generate_schema()
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
@@ -155,6 +178,9 @@ class Violation(NamedTuple):
 
 def schema_problems(source: Source) -> list[tuple[KeyPath, str, str | None]]:
     """Apply the JSON Schema to raw data: (key path, message, hint) for each violation."""
+    conforms = _conforms()
+    if conforms is not None and conforms(source.data):
+        return []
     found: list[Violation] = []
     for top in _validator().iter_errors(source.data):
         for leaf in _leaf_errors(top):

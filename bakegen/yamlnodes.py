@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from bakegen.errors import DocumentRefused, KeyPath, Location, MatrixError, Problem
+from bakegen.yamlevents import REFUSED, compose_fast
 
 # A document may hold at most this many nodes once aliases are followed; an alias bomb
 # ("billion laughs") is refused after this many steps instead of exhausting memory.
@@ -65,6 +66,9 @@ def _located(display: str, mark: yaml.Mark | None, message: str, hint: str | Non
 
 def compose(text: str, display: str) -> yaml.Node | None:
     """The node tree of a one-document YAML text; syntax errors become a located MatrixError."""
+    fast = compose_fast(text, MAX_DEPTH)
+    if fast is not REFUSED:
+        return fast
     loader = _Loader(text)
     try:
         node: yaml.Node | None = loader.get_single_node()

@@ -1,4 +1,4 @@
-"""Commands for CI and for people reading the plan: ci, manifest, explain, graph."""
+"""Commands for CI: ci, manifest."""
 
 from __future__ import annotations
 
@@ -21,10 +21,6 @@ from bakegen.commands.common import (
     select_option,
 )
 from bakegen.errors import OutputError
-from bakegen.explain import as_json as explain_json
-from bakegen.explain import as_text as explain_text
-from bakegen.explain import find, rows
-from bakegen.graph import dot, mermaid
 from bakegen.lint import lint
 from bakegen.manifest import bake_values, joins
 from bakegen.pipeline import Compiled, compile_path
@@ -149,29 +145,3 @@ def manifest(matrix_path: Path, dry_run: bool, select: tuple[str, ...]) -> None:
             raise OutputError("docker is not installed or not on PATH") from None
         if code:
             sys.exit(code)
-
-
-@click.command()
-@matrix_option
-@click.argument("target")
-@format_option("text", "json")
-@reports_errors
-def explain(matrix_path: Path, target: str, fmt: str) -> None:
-    """Every resolved field of TARGET and the matrix line that set it."""
-    compiled = compile_path(matrix_path)
-    found = find(compiled, target)
-    table = rows(compiled, found)
-    click.echo(
-        explain_json(found, table) if fmt == "json" else explain_text(found, table), nl=False
-    )
-
-
-@click.command()
-@matrix_option
-@format_option("mermaid", "dot")
-@select_option
-@reports_errors
-def graph(matrix_path: Path, fmt: str, select: tuple[str, ...]) -> None:
-    """The target dependency graph (shared stages, then the cells that use them)."""
-    compiled = compile_path(matrix_path, select)
-    click.echo(mermaid(compiled) if fmt == "mermaid" else dot(compiled), nl=False)
