@@ -61,10 +61,18 @@ def escape_string(text: str) -> str:
     >>> escape_string("50%{")
     '50${"%"}{'
     """
-    # Most text needs nothing: answered without the cache, which unique names would churn.
+    # Most text needs nothing. Text seen before is answered by one look-up; a bounded set
+    # of it is kept (unique names would churn a cache that evicts).
+    if text in _PLAIN:
+        return text
     if text.isascii() and not _NEEDS_ESCAPE.search(text):
+        if len(_PLAIN) < 65536:
+            _PLAIN.add(text)
         return text
     return _escaped(text)
+
+
+_PLAIN: set[str] = set()
 
 
 @lru_cache(maxsize=4096)
