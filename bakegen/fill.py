@@ -12,7 +12,7 @@ from bakegen.errors import KeyPath, Problems, TemplateError
 from bakegen.model import Cache, Image, Sccache
 from bakegen.scope import COMMIT_SHA, VERSION
 from bakegen.tagrules import is_reference_variable
-from bakegen.tags import image_tag, tag_problem
+from bakegen.tags import image_tag, plain_reference, tag_problem
 from bakegen.templating import Part, Text, Var, expand, literal
 
 CACHE_IMAGE, CACHE_SCOPE = Var("CACHE_IMAGE"), Var("CACHE_SCOPE")
@@ -54,6 +54,9 @@ class Templates:
             return literal(template)
         if is_reference_variable(template) and len(text) == 1 and isinstance(text[0], Var):
             return text  # the variable holds a whole reference, registry and all
+        reference = plain_reference(text)
+        if reference is not None:
+            return reference
         problem = tag_problem(text)
         if problem:
             self.problems.add(where, problem[0], problem[1], kind="tag")

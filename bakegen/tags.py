@@ -80,6 +80,26 @@ def _tag_problem(text: Text) -> tuple[str, str | None] | None:
     return None
 
 
+def plain_reference(text: Text) -> Text | None:
+    """`image_tag(text)` when the tag is plainly legal (the common case, decided in one pass
+    over its parts: this runs for every tag of every target); None when `tag_problem` must
+    judge it."""
+    size = 0
+    for part in text:
+        if isinstance(part, str):
+            if not _TAG_TEXT.fullmatch(part):
+                return None
+            size += len(part)
+    if not text or size > MAX_TAG:
+        return None
+    first = text[0]
+    if isinstance(first, str):
+        if first[:1] in (".", "-"):
+            return None
+        return (IMAGE, ":" + first, *text[1:])
+    return (IMAGE, ":", *text)
+
+
 def _plainly_legal(text: Text) -> bool:
     """The common case, decided part by part (this runs for every tag of every target): a
     bare tag whose literal parts hold only tag characters, not starting with '.' or '-'."""

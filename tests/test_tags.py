@@ -37,3 +37,15 @@ def test_image_tag_puts_a_bare_tag_under_the_image(parts: list[str | Var]) -> No
         assert tags.image_tag(text) == text
     else:
         assert tags.image_tag(text) == join((tags.IMAGE,), ":", text)
+
+
+@given(st.lists(_parts, max_size=5))
+def test_the_plain_reference_is_the_image_tag_of_a_legal_tag(parts: list[str | Var]) -> None:
+    text = join(*(p if isinstance(p, str) else (p,) for p in parts))
+    reference = tags.plain_reference(text)
+    if reference is not None:
+        assert tags.tag_problem(text) is None
+        assert reference == tags.image_tag(text)
+    elif tags.tag_problem(text) is None:
+        # Only tags the full rule must judge are left to it: ones holding a ':' reference.
+        assert any(isinstance(p, str) and ":" in p for p in text)
