@@ -113,18 +113,18 @@ def _template(text: Text | str, escape: Callable[[str], str]) -> str:
         return escape(text)
     if len(text) == 1 and isinstance(text[0], str):
         return escape(text[0])
-    parts = text
     out: list[str] = []
-    last = len(parts) - 1
-    for i, part in enumerate(parts):
-        if not isinstance(part, str):
-            out.append("${" + part.name + "}")
-        elif part[-1:] == "$" and i < last and not isinstance(parts[i + 1], str):
-            body = part.rstrip("$")
-            out.append(escape(body))
-            out.append('${"' + part[len(body) :] + '"}')
-        else:
+    before = ""  # the literal part just written, if the last part was literal
+    for part in text:
+        if isinstance(part, str):
             out.append(escape(part))
+            before = part
+            continue
+        if before[-1:] == "$":
+            body = before.rstrip("$")
+            out[-1] = escape(body) + '${"' + before[len(body) :] + '"}'
+        out.append("${" + part.name + "}")
+        before = ""
     return "".join(out)
 
 
