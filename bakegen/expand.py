@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bakegen.errors import KeyPath, MatrixError, Problem, Problems, TemplateError
@@ -80,27 +80,27 @@ def expand_cells(space: CellSpace) -> Expansion:
     """All cells of the matrix, in axis order; raises on an empty result or a name clash."""
     axes = [a for a, _ in space.axes]
     warnings: list[Problem] = []
-    cells = [
-        Cell(name="", values=tuple(zip(axes, combo, strict=True)))
+    # Combinations as plain tuples until the end: a Cell is made once per cell.
+    combos = [
+        tuple(zip(axes, combo, strict=True))
         for combo in itertools.product(*(values for _, values in space.axes))
     ]
     for i, selector in enumerate(space.exclude):
-        before = len(cells)
-        cells = [c for c in cells if not selector(dict(c.values))]
-        if len(cells) == before:
+        before = len(combos)
+        combos = [c for c in combos if not selector(dict(c))]
+        if len(combos) == before:
             warnings.append(Problem(path=("exclude", i), message="this exclude matches no cell"))
 
     includes: dict[int, list[int]] = {}
-    added: list[Cell] = []
+    added: list[tuple[tuple[tuple[str, str], ...], int]] = []
     for i, selector in enumerate(space.include):
-        hits = [k for k, c in enumerate(cells) if selector(dict(c.values))]
+        hits = [k for k, c in enumerate(combos) if selector(dict(c))]
         if hits:
             for k in hits:
                 includes.setdefault(k, []).append(i)
         elif selector.names_one_cell(axes):
             wanted = {axis: patterns[0] for axis, patterns in selector.patterns}
-            values = tuple((a, wanted[a]) for a in axes)
-            added.append(Cell(name="", values=values, includes=(i,), origin=("include", i)))
+            added.append((tuple((a, wanted[a]) for a in axes), i))
         else:
             warnings.append(
                 Problem(
@@ -110,12 +110,7 @@ def expand_cells(space: CellSpace) -> Expansion:
                     hint="name every axis to add a cell",
                 )
             )
-    cells = [
-        Cell(name="", values=c.values, includes=tuple(includes.get(k, ())), origin=c.origin)
-        for k, c in enumerate(cells)
-    ]
-    cells.extend(added)
-    if not cells:
+    if not combos and not added:
         raise MatrixError(
             [
                 Problem(
@@ -124,17 +119,32 @@ def expand_cells(space: CellSpace) -> Expansion:
                 )
             ]
         )
+    name = _namer(space)
     named = [
-        Cell(
-            name=cell_name(space, dict(c.values)),
-            values=c.values,
-            includes=c.includes,
-            origin=c.origin,
-        )
-        for c in cells
+        Cell(name=name(values), values=values, includes=tuple(includes.get(k, ())))
+        for k, values in enumerate(combos)
+    ]
+    named += [
+        Cell(name=name(values), values=values, includes=(i,), origin=("include", i))
+        for values, i in added
     ]
     _check_unique(named)
     return Expansion(cells=tuple(named), warnings=tuple(warnings))
+
+
+def _namer(space: CellSpace) -> Callable[[tuple[tuple[str, str], ...]], str]:
+    """The target name of a combination (see `cell_name`); without a `name` template, the
+    value ids joined by '-', each id looked up once per value."""
+    if space.name is not None:
+        return lambda values: cell_name(space, dict(values))
+    ids: dict[tuple[str, str], str] = {}
+
+    def value_id(pair: tuple[str, str]) -> str:
+        if pair not in ids:
+            ids[pair] = _id(space.ids[pair[0]], pair[1])
+        return ids[pair]
+
+    return lambda values: "-".join([value_id(pair) for pair in values])
 
 
 def _check_unique(cells: list[Cell]) -> None:
