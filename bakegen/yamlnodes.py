@@ -64,15 +64,39 @@ def _located(display: str, mark: yaml.Mark | None, message: str, hint: str | Non
     return MatrixError([Problem(location=where, path=(), message=message, hint=hint)])
 
 
+def _unreadable(display: str, text: str, exc: yaml.reader.ReaderError) -> MatrixError:
+    """A character YAML does not allow anywhere (a control character), located."""
+    line = text.count("\n", 0, exc.position) + 1
+    column = exc.position - text.rfind("\n", 0, exc.position)
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    where = Location(file=display, line=line, column=column)
+    return MatrixError(
+        [
+            Problem(
+                location=where,
+                path=(),
+                message=f"the file holds the character U+{ord(char):04X}, which YAML does "
+                "not allow",
+                hint="remove it, or write it as an escape such as \\x07 in a double-quoted string",
+            )
+        ]
+    )
+
+
 def compose(text: str, display: str) -> yaml.Node | None:
     """The node tree of a one-document YAML text; syntax errors become a located MatrixError."""
     fast = compose_fast(text, MAX_DEPTH)
     if fast is not REFUSED:
         return fast
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # reads (and checks) the first characters already
+    except yaml.reader.ReaderError as exc:
+        raise _unreadable(display, text, exc) from None
     try:
         node: yaml.Node | None = loader.get_single_node()
         return node
+    except yaml.reader.ReaderError as exc:
+        raise _unreadable(display, text, exc) from None
     except DocumentRefused as exc:
         raise _located(display, exc.mark, exc.message, exc.hint) from None
     except yaml.MarkedYAMLError as exc:

@@ -220,3 +220,14 @@ def test_explicitly_tagged_scalars_that_do_not_parse_are_located(text: str, reas
     message = _refusal(text)
     assert message.startswith("h.yaml:1:4: a: cannot read ")
     assert reason in message
+
+
+@pytest.mark.parametrize("where", ["start", "far"])
+def test_a_control_character_is_a_located_error(where: str) -> None:
+    # YAML allows no raw control character; the reader refuses it while reading ahead, at
+    # the start or thousands of characters in.
+    comments = "".join(f"# {'x' * 60}\n" for _ in range(300)) if where == "far" else ""
+    message = _refusal("format: 1\n" + comments + "image:\n  name: a\x07b\n")
+    line = 3 + (300 if where == "far" else 0)
+    assert message.startswith(f"h.yaml:{line}:10: ")
+    assert "U+0007" in message
