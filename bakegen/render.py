@@ -96,14 +96,16 @@ def _hcl_target(block: Block) -> str:
     lines = [f"target {hcl_string(block.name)} {{"]
     if block.inherits:
         lines.append(f"  inherits    = {_hcl_names(block.inherits)}")
-    for key, value in block.attributes():
-        lines.append(_LEAD[key.key] + _hcl_attribute(value, key.kind))
+    own = dict(block.values)
+    for name, lead, kind in _KEYS_IN_ORDER:
+        if name in own:
+            lines.append(lead + _hcl_attribute(own[name], kind))
     lines.append("}")
     return "\n".join(lines)
 
 
-# `  <key> = `, aligned as the registry says, for every target key.
-_LEAD = {key.key: f"  {key.key.ljust(key.align)} = " for key in BAKE_KEYS}
+# Each target key with its `  <key> = ` (aligned as the registry says), in writing order.
+_KEYS_IN_ORDER = tuple((k.key, f"  {k.key.ljust(k.align)} = ", k.kind) for k in BAKE_KEYS)
 
 
 @lru_cache(maxsize=1024)
