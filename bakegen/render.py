@@ -6,6 +6,7 @@ import itertools
 import json
 from collections.abc import Iterator, Mapping
 from functools import cache, lru_cache
+from json.encoder import encode_basestring_ascii as _json_string
 from pathlib import Path
 from typing import Any, assert_never
 
@@ -247,18 +248,37 @@ def render_json_pieces(bake: BakeFile) -> Iterator[str]:
     }
     yield "{\n"
     for key, value in head.items():
-        yield f"  {json.dumps(key)}: {_nested(value, 1)},\n"
+        yield f"  {_json_string(key)}: {_nested(value, 1)},\n"
     yield '  "target": {'
     first = True
     for block in itertools.chain(bake.parents, bake.targets):
         yield "\n" if first else ",\n"
-        yield f"    {json.dumps(block.name)}: {_nested(_json_block(block), 2)}"
+        yield f"    {_json_string(block.name)}: {_nested(_json_block(block), 2)}"
         first = False
     yield "}\n}\n" if first else "\n  }\n}\n"
 
 
 def _nested(value: Any, level: int) -> str:
-    return json.dumps(value, indent=2).replace("\n", "\n" + "  " * level)
+    """`json.dumps(value, indent=2)` as it reads nested `level` deep, for the values a bake
+    file holds (objects, lists, strings, flags). Written here rather than by `json`, whose
+    indenting encoder builds reference cycles on every call: a file of 100,000 targets
+    would keep them all until the cycle collector ran."""
+    indent = "  " * level
+    if isinstance(value, str):
+        return _json_string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    inner = indent + "  "
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = (f"{inner}{_json_string(k)}: {_nested(v, level + 1)}" for k, v in value.items())
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(f"{inner}{_nested(v, level + 1)}" for v in value) + f"\n{indent}]"
+    return json.dumps(value)  # anything else is one token (a number, null)
 
 
 def render_override_json(info: GitInfo, owner: str, descriptions: Mapping[str, str]) -> str:
