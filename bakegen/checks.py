@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from bakegen.errors import KeyPath, Location, Problem, Problems
 from bakegen.tags import MAX_TAG
 from bakegen.targets import Target
-from bakegen.templating import plain
+from bakegen.templating import Text, plain
 
 
 def check_targets(
@@ -37,19 +37,20 @@ def check_targets(
 
 
 def _unique_tags(targets: tuple[Target, ...], problems: Problems) -> None:
-    seen_tags: dict[str, str] = {}
+    # Keyed by the tag's parts (texts are kept with adjacent literal parts joined, so equal
+    # parts are equal tags); written out only for a clash.
+    seen_tags: dict[Text, str] = {}
     clashes: list[tuple[KeyPath, str]] = []
     for target in targets:
         for tag in (*target.tags, *target.latest_tags):
-            key = plain(tag)
-            if key in seen_tags and seen_tags[key] != target.name:
+            first = seen_tags.setdefault(tag, target.name)
+            if first != target.name:
                 clashes.append(
                     (
                         ("image", "tags"),
-                        f"targets {seen_tags[key]!r} and {target.name!r} would both push {key!r}",
+                        f"targets {first!r} and {target.name!r} would both push {plain(tag)!r}",
                     )
                 )
-            seen_tags.setdefault(key, target.name)
     problems.add_first(clashes, "make the tag templates include every axis that differs")
 
 
