@@ -5,19 +5,42 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar, final
 
 from bakegen.errors import TemplateError
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
-@dataclass(frozen=True, slots=True)
+@final
 class Var:
-    """A reference to a bake variable (or global attribute), resolved by bake at build time."""
+    """A reference to a bake variable (or global attribute), resolved by bake at build time.
 
+    There is one object per name, so equal references are the same object: texts holding
+    them compare and hash as fast as texts of plain strings (millions of times for a large
+    matrix)."""
+
+    __slots__ = ("name",)
     name: str
+    _by_name: ClassVar[dict[str, Var]] = {}
+
+    def __new__(cls, name: str) -> Var:
+        known = cls._by_name.get(name)
+        if known is None:
+            known = super().__new__(cls)
+            object.__setattr__(known, "name", name)
+            cls._by_name[name] = known
+        return known
+
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError(f"Var is immutable (cannot set {key!r})")
+
+    def __repr__(self) -> str:
+        return f"Var(name={self.name!r})"
+
+    def __reduce__(self) -> tuple[type[Var], tuple[str]]:
+        return (Var, (self.name,))
 
 
 Part = str | Var
