@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from bakegen import lint_matrix
-from bakegen.buildgraph import Build, plan, plan_all
 from bakegen.buildkit_build_checks import BuildChecks, IgnoreRules, ignore_rules
 from bakegen.buildkit_checks import (
     BUILDKIT_RULES,
@@ -29,16 +28,17 @@ from bakegen.check_directive import (
     header_directive,
     parse_options,
 )
-from bakegen.dockerfiles import PLATFORM_ARGS, DockerfileInfo, parse
+from bakegen.dockerfiles import DockerfileInfo, Stage, parse
 from bakegen.errors import CheckOptionError, DockerfileError
 from bakegen.imagerefs import is_image_reference, is_pinned
 from bakegen.lint_engine import engine_check
-from bakegen.lint_findings import Finding, Report, Severity
+from bakegen.lint_findings import Finding, FindingKey, Report, Severity
 from bakegen.lint_hadolint import HadolintRun, find_hadolint, hadolint
 from bakegen.lint_matrix import TargetBuild
+from bakegen.lint_shapes import Recorder, Shape, ShapeKey, contexts_of, new_shape
 from bakegen.pipeline import Compiled
 from bakegen.targets import Target, default_stage
-from bakegen.templating import evaluate, plain
+from bakegen.templating import Text, evaluate, plain
 
 __all__ = ["RULES", "Finding", "Linter", "find_hadolint", "is_image_reference", "is_pinned", "lint"]
 
@@ -61,6 +61,11 @@ RULES: dict[str, str] = {
 }
 
 
+# Whether a target's context is on this machine, its Dockerfile's path, and what parsing
+# the Dockerfile gave (None when it is not there).
+_Place = tuple[bool, Path, DockerfileInfo | DockerfileError | None]
+
+
 class Linter:
     """Runs every rule for every target of a compiled matrix."""
 
@@ -75,6 +80,9 @@ class Linter:
         self._build_hits: dict[tuple[Path, frozenset[int], frozenset[str], str], list[Hit]] = {}
         self._ignores: dict[tuple[Path, Path], IgnoreRules] = {}
         self._comment_configs: dict[Path, dict[int, CheckConfig | None]] = {}
+        self._places: dict[tuple[Text, Text], _Place] = {}
+        self._stages: dict[tuple[Path, Text], tuple[str, Stage | None]] = {}
+        self._shapes: dict[ShapeKey, Shape] = {}
 
     def dockerfile(self, path: Path) -> DockerfileInfo | DockerfileError:
         if path not in self.parsed:
@@ -85,37 +93,59 @@ class Linter:
         return self.parsed[path]
 
     def run(self) -> list[Finding]:
+        report = self.report
+        shaped: list[tuple[TargetBuild, Shape, set[str]]] = []
         for target in self.compiled.resolution.targets:
-            lint_matrix.credentials(self.report, target)
+            lint_matrix.credentials(report, target)
             built = self.target_build(target)
             if built is not None:
-                self.builds.append(built)
-        wanted: dict[str, list[str]] = {}
-        for tb in self.builds:
-            for key in sorted(tb.reached_args()):
-                wanted.setdefault(key, []).append(tb.target.name)
-        given = {name for tb in self.builds for name, _ in tb.target.contexts}
-        for tb in self.builds:
-            lint_matrix.contexts(self.report, tb, given)
-            lint_matrix.args(self.report, tb, wanted)
-            lint_matrix.scope(self.report, tb)
-            lint_matrix.secrets(self.report, tb)
-            if len(self.builds) > 1:  # one target alone caches fine
-                self.cache_reads(tb)
-            self.buildkit(tb)
-        return self.report.findings()
+                tb, shape = built
+                self.builds.append(tb)
+                shaped.append((tb, shape, {k for k, _ in target.args} & shape.effective))
+        wanted: dict[str, dict[str, None]] = {}
+        for tb, _, reached in shaped:
+            for key in sorted(reached):
+                wanted.setdefault(key, {})[tb.target.name] = None
+        given = {name for key in self._shapes for name, _ in contexts_of(key)}
+        many = len(self.builds) > 1  # one target alone caches fine
+        for tb, shape, reached in shaped:
+            target = tb.target
+            for found, finding in self.file_findings(shape, tb, given, many):
+                report.found.add_target(found, finding, target.name)
+            lint_matrix.unused_contexts(report, target, shape.unused_contexts)
+            lint_matrix.args(report, tb, reached, shape.fate, wanted)
+            lint_matrix.unused_secrets(report, target, shape.unused_secrets)
+        return report.findings()
 
-    def args(self, target: Target) -> dict[str, str]:
-        return {key: evaluate(text, self.variables) for key, text in target.args}
+    def file_findings(
+        self, shape: Shape, tb: TargetBuild, given: set[str], many: bool
+    ) -> list[tuple[FindingKey, Finding]]:
+        """The findings of the shape's build that name no origin in the matrix, found on
+        the first target of the shape and shared by the others."""
+        if shape.file_findings is None:
+            recorder = Recorder(self.report)
+            lint_matrix.image_refs(recorder, tb, given)
+            lint_matrix.scope(recorder, tb)
+            mounted = lint_matrix.missing_secrets(recorder, tb)
+            if many:
+                self.cache_reads(recorder, tb)
+            self.buildkit(recorder, tb)
+            shape.file_findings = recorder.recorded
+            shape.unused_secrets = tuple(sorted({s.id for s in tb.target.secrets} - mounted))
+        return shape.file_findings
 
-    def target_build(self, target: Target) -> TargetBuild | None:
+    def target_build(self, target: Target) -> tuple[TargetBuild, Shape] | None:
         """The target's Dockerfile and what it builds; None (after reporting why) when the
         Dockerfile or stage is not there, or the context is not on this machine."""
         report = self.report
-        if not target.has_local_context():
+        where = (target.context, target.dockerfile)
+        place = self._places.get(where)
+        if place is None:
+            place = self._places[where] = self._place(target)
+        local, path, info = place
+        if not local:
             return None  # a remote context: its files are not here to check
-        path = Path(target.dockerfile_path())
-        if not (self.root / path).is_file():
+        if info is None:
             report.at_matrix(
                 target,
                 "dockerfile",
@@ -126,7 +156,6 @@ class Linter:
                 "the path is relative to the context, where bake runs",
             )
             return None
-        info = self.dockerfile(path)
         if isinstance(info, DockerfileError):
             report.at_file(
                 target,
@@ -138,8 +167,11 @@ class Linter:
                 "BuildKit cannot read it; `docker buildx build --check` shows the same error",
             )
             return None
-        name = plain(target.stage) or default_stage([s.name for s in info.stages])
-        stage = info.stage(name)
+        which = (path, target.stage)
+        if which not in self._stages:
+            name = plain(target.stage) or default_stage([s.name for s in info.stages])
+            self._stages[which] = (name, info.stage(name))
+        name, stage = self._stages[which]
         if stage is None:
             names = [s.name for s in info.stages if s.name]
             report.at_matrix(
@@ -152,23 +184,47 @@ class Linter:
                 f"stages: {', '.join(names)}" if names else None,
             )
             return None
-        args = self.args(target)
-        values: dict[str, str | None] = dict(_platform(target))
-        for key, (_, default) in info.global_args.items():
-            values[key] = args.get(key, default)
-        provided = {key for key, _ in target.contexts}
-        build: Build = plan(info, stage, values, provided)
-        checked = build if plain(target.stage) else plan_all(info, values, provided)
-        return TargetBuild(target=target, info=info, build=build, checked=checked)
+        texts = dict(target.args)
+        variables = self.variables
+        values = tuple(
+            evaluate(texts[key], variables) if key in texts else default
+            for key, (_, default) in info.global_args.items()
+        )
+        check = evaluate(texts[CHECK_ARG], variables) if CHECK_ARG in texts else None
+        key: ShapeKey = (
+            path,
+            target.context,
+            target.stage,
+            target.platforms[:1],
+            values,
+            check,
+            target.contexts,
+            target.secrets,
+        )
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = new_shape(info, stage, target, values)
+        return TargetBuild(target, info, shape.build, shape.checked), shape
 
-    def cache_reads(self, tb: TargetBuild) -> None:
+    def _place(self, target: Target) -> _Place:
+        if not target.has_local_context():
+            return (False, Path(), None)
+        path = Path(target.dockerfile_path())
+        if not (self.root / path).is_file():
+            return (True, path, None)
+        return (True, path, self.dockerfile(path))
+
+    def args(self, target: Target) -> dict[str, str]:
+        return {key: evaluate(text, self.variables) for key, text in target.args}
+
+    def cache_reads(self, report: Report, tb: TargetBuild) -> None:
         """Reads of the build context (or a local named context) that miss the registry
         cache on a fresh builder (bakegen.cachecheck)."""
         uses = ((edge.use, edge.ref) for edge in tb.build.edges)
         local = local_contexts(tb.target.contexts)
         path = Path(tb.target.dockerfile_path())
         for read in (*unlinked_reads(tb.build.stages), *unlinked_uses(uses, local)):
-            self.report.at_file(
+            report.at_file(
                 tb.target,
                 path,
                 read.line,
@@ -179,9 +235,9 @@ class Linter:
             )
 
     # -- BuildKit's checks ------------------------------------------------------------------
-    def buildkit(self, tb: TargetBuild) -> None:
+    def buildkit(self, report: Report, tb: TargetBuild) -> None:
         info, target = tb.info, tb.target
-        config = self.check_config(tb)
+        config = self.check_config(report, tb)
         if config is None:
             return
         if info.path not in self._file_hits:
@@ -205,7 +261,7 @@ class Linter:
                 extra = self.comment_config(info, hit.line)
                 rule_config = config.merged(extra) if extra else config
             if rule_config.runs(hit.rule):
-                self.report.at_file(
+                report.at_file(
                     target,
                     Path(_relative(info.path, self.root)),
                     hit.line,
@@ -215,7 +271,7 @@ class Linter:
                     url(hit.rule),
                 )
 
-    def check_config(self, tb: TargetBuild) -> CheckConfig | None:
+    def check_config(self, report: Report, tb: TargetBuild) -> CheckConfig | None:
         """The target's check options: its BUILDKIT_DOCKERFILE_CHECK arg, else the file's
         `# check=` directive. None (after reporting) when they do not parse."""
         args = self.args(tb.target)
@@ -224,7 +280,7 @@ class Linter:
         try:
             return parse_options(text)
         except CheckOptionError as exc:
-            self.report.at_file(
+            report.at_file(
                 tb.target,
                 Path(_relative(tb.info.path, self.root)),
                 line,
@@ -257,20 +313,6 @@ def _relative(path: Path, root: Path) -> str:
         return str(path.relative_to(root))
     except ValueError:
         return str(path)
-
-
-def _platform(target: Target) -> dict[str, str | None]:
-    """The platform args BuildKit defines for FROM lines, from the target's first platform."""
-    platform = target.platforms[0] if target.platforms else "linux/amd64"
-    os_, _, rest = platform.partition("/")
-    arch, _, variant = rest.partition("/")
-    return {
-        "TARGETPLATFORM": platform,
-        "TARGETOS": os_,
-        "TARGETARCH": arch,
-        "TARGETVARIANT": variant,
-        **{k: None for k in PLATFORM_ARGS if k.startswith("BUILD")},
-    }
 
 
 def lint(

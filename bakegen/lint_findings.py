@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from bakegen.errors import KeyPath
+from bakegen.errors import KeyPath, Location
 from bakegen.pipeline import Compiled
 from bakegen.targets import Target
 
@@ -32,15 +33,22 @@ class Finding:
 
     def key(self) -> FindingKey:
         """Identity (for merging the same finding from many targets) and report order."""
-        return (
-            self.file,
-            self.line or 0,
-            self.rule,
-            self.severity,
-            self.message,
-            self.hint or "",
-            self.reason or "",
+        return finding_key(
+            self.file, self.line, self.rule, self.severity, self.message, self.hint, self.reason
         )
+
+
+def finding_key(
+    file: str,
+    line: int | None,
+    rule: str,
+    severity: str,
+    message: str,
+    hint: str | None,
+    reason: str | None = None,
+) -> FindingKey:
+    """The key of a finding with these fields (Finding.key), without making the finding."""
+    return (file, line or 0, rule, severity, message, hint or "", reason or "")
 
 
 class Merged:
@@ -58,6 +66,17 @@ class Merged:
             self._targets[key] = {}
         self._targets[key].update(dict.fromkeys(finding.targets))
 
+    def add_target(
+        self, key: FindingKey, finding: Finding | Callable[[], Finding], name: str
+    ) -> None:
+        """The finding with `key` (given, or made only when it is new) reported by one more
+        target: the fast path for a finding many targets report."""
+        targets = self._targets.get(key)
+        if targets is None:
+            self._first[key] = finding if isinstance(finding, Finding) else finding()
+            targets = self._targets[key] = {}
+        targets[name] = None
+
     def values(self) -> list[Finding]:
         """Every finding, in report order."""
         return [
@@ -71,6 +90,8 @@ class Report:
     found: Merged = field(default_factory=Merged)
     # Findings left out, each with its reason: shown in JSON, not counted.
     left_out: Merged = field(default_factory=Merged)
+    # Where each origin key path is in the matrix (many targets share an origin).
+    _located: dict[KeyPath, Location] = field(default_factory=dict, repr=False)
 
     def add(self, finding: Finding) -> None:
         self.found.add(finding)
@@ -95,17 +116,22 @@ class Report:
         hint: str | None = None,
     ) -> None:
         path = target.origins.get(origin, fallback)
-        loc = self.compiled.matrix.source.locate(path)
-        self.add(
-            Finding(
+        loc = self._located.get(path)
+        if loc is None:
+            loc = self._located[path] = self.compiled.matrix.source.locate(path)
+        file, line = loc.file, loc.line
+        self.found.add_target(
+            finding_key(file, line, rule, severity, message, hint),
+            lambda: Finding(
                 severity=severity,
                 rule=rule,
-                file=loc.file,
-                line=loc.line,
+                file=file,
+                line=line,
                 message=message,
                 hint=hint,
                 targets=(target.name,),
-            )
+            ),
+            target.name,
         )
 
     def at_file(
