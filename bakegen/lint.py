@@ -32,7 +32,7 @@ from bakegen.dockerfiles import DockerfileInfo, Stage, parse
 from bakegen.errors import CheckOptionError, DockerfileError
 from bakegen.imagerefs import is_image_reference, is_pinned
 from bakegen.lint_engine import engine_check
-from bakegen.lint_findings import Finding, FindingKey, Report, Severity
+from bakegen.lint_findings import Finding, FindingKey, Merged, Report, Severity
 from bakegen.lint_hadolint import HadolintRun, find_hadolint, hadolint
 from bakegen.lint_matrix import TargetBuild
 from bakegen.lint_shapes import Recorder, Shape, ShapeKey, contexts_of, new_shape
@@ -116,6 +116,29 @@ class Linter:
             lint_matrix.args(report, tb, reached, shape.fate, wanted)
             lint_matrix.unused_secrets(report, target, shape.unused_secrets)
         return report.findings()
+
+    def cache_misses(self) -> list[Finding]:
+        """The `context-copy-unlinked` findings of `run` alone (what `bakegen ci` warns
+        about): each target's build is planned, no other rule runs."""
+        firsts: dict[int, TargetBuild] = {}  # the first target of each shape
+        order: list[tuple[str, int]] = []
+        for target in self.compiled.resolution.targets:
+            built = self.target_build(target)
+            if built is not None:
+                firsts.setdefault(id(built[1]), built[0])
+                order.append((target.name, id(built[1])))
+        merged = Merged()
+        if len(order) < 2:  # one target alone caches fine
+            return []
+        found = {}
+        for shape, tb in firsts.items():
+            recorder = Recorder(self.report)
+            self.cache_reads(recorder, tb)
+            found[shape] = recorder.recorded
+        for name, shape in order:
+            for key, finding in found[shape]:
+                merged.add_target(key, finding, name)
+        return merged.values()
 
     def file_findings(
         self, shape: Shape, tb: TargetBuild, given: set[str], many: bool

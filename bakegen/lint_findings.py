@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from bakegen.errors import KeyPath, Location
+from bakegen.errors import KeyPath
 from bakegen.pipeline import Compiled
 from bakegen.targets import Target
 
@@ -90,8 +90,8 @@ class Report:
     found: Merged = field(default_factory=Merged)
     # Findings left out, each with its reason: shown in JSON, not counted.
     left_out: Merged = field(default_factory=Merged)
-    # Where each origin key path is in the matrix (many targets share an origin).
-    _located: dict[KeyPath, Location] = field(default_factory=dict, repr=False)
+    # The file and line of each origin key path in the matrix (many targets share one).
+    _located: dict[KeyPath, tuple[str, int | None]] = field(default_factory=dict, repr=False)
 
     def add(self, finding: Finding) -> None:
         self.found.add(finding)
@@ -116,12 +116,14 @@ class Report:
         hint: str | None = None,
     ) -> None:
         path = target.origins.get(origin, fallback)
-        loc = self._located.get(path)
-        if loc is None:
-            loc = self._located[path] = self.compiled.matrix.source.locate(path)
-        file, line = loc.file, loc.line
+        where = self._located.get(path)
+        if where is None:
+            loc = self.compiled.matrix.source.locate(path)
+            where = self._located[path] = (loc.file, loc.line)
+        file, line = where
+        # The key as finding_key makes it, written out: this runs for most findings.
         self.found.add_target(
-            finding_key(file, line, rule, severity, message, hint),
+            (file, line or 0, rule, severity, message, hint or "", ""),
             lambda: Finding(
                 severity=severity,
                 rule=rule,

@@ -175,7 +175,10 @@ def args(
         severity: Severity = "info" if count else "warning"
         also = ""
         if count:
-            first = next(t for t in readers if t != target.name)
+            names = iter(readers)
+            first = next(names)
+            if first == target.name:
+                first = next(names)
             also = f"; it is meant for {first}" + (" and others" if count > 1 else "")
         found = fate(key)
         if found.kind == "global-only":

@@ -25,7 +25,7 @@ from bakegen.explain import as_json as explain_json
 from bakegen.explain import as_text as explain_text
 from bakegen.explain import find, rows
 from bakegen.graph import dot, mermaid
-from bakegen.lint import lint
+from bakegen.lint import Linter
 from bakegen.manifest import bake_values, joins
 from bakegen.pipeline import Compiled, compile_path
 
@@ -115,12 +115,11 @@ def ci(
 def warn_cache_misses(compiled: Compiled) -> None:
     """The jobs rely on the registry cache of earlier layers; say where a fresh runner will
     miss it (the `context-copy-unlinked` findings of `bakegen lint`)."""
-    for finding in lint(compiled, Path()):
-        if finding.rule == "context-copy-unlinked":
-            click.echo(
-                f"warning: {finding.file}:{finding.line}: {finding.message}; {finding.hint}",
-                err=True,
-            )
+    for finding in Linter(compiled, Path()).cache_misses():
+        click.echo(
+            f"warning: {finding.file}:{finding.line}: {finding.message}; {finding.hint}",
+            err=True,
+        )
 
 
 @click.command()
