@@ -11,28 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from bakegen import lint_matrix
-from bakegen.buildkit_build_checks import BuildChecks, IgnoreRules, ignore_rules
-from bakegen.buildkit_checks import (
-    BUILDKIT_RULES,
-    COMMENT_RULES,
-    Hit,
-    file_checks,
-    from_checks,
-    url,
-)
+from bakegen.buildkit_checks import BUILDKIT_RULES
 from bakegen.cachecheck import local_contexts, unlinked_reads, unlinked_uses
-from bakegen.check_directive import (
-    CHECK_ARG,
-    CheckConfig,
-    comment_directive,
-    header_directive,
-    parse_options,
-)
+from bakegen.check_directive import CHECK_ARG
 from bakegen.dockerfiles import DockerfileInfo, Stage, parse
-from bakegen.errors import CheckOptionError, DockerfileError
+from bakegen.errors import DockerfileError
 from bakegen.imagerefs import is_image_reference, is_pinned
+from bakegen.lint_buildkit import BuildkitRules, relative
 from bakegen.lint_engine import engine_check
-from bakegen.lint_findings import Finding, FindingKey, Merged, Report, Severity
+from bakegen.lint_findings import Finding, FindingKey, Merged, Report
 from bakegen.lint_hadolint import HadolintRun, find_hadolint, hadolint
 from bakegen.lint_matrix import TargetBuild
 from bakegen.lint_shapes import Recorder, Shape, ShapeKey, contexts_of, new_shape
@@ -76,10 +63,7 @@ class Linter:
         self.parsed: dict[Path, DockerfileInfo | DockerfileError] = {}
         self.variables = {v.name: str(v.default) for v in compiled.bake.variables}
         self.builds: list[TargetBuild] = []
-        self._file_hits: dict[Path, list[Hit]] = {}
-        self._build_hits: dict[tuple[Path, frozenset[int], frozenset[str], str], list[Hit]] = {}
-        self._ignores: dict[tuple[Path, Path], IgnoreRules] = {}
-        self._comment_configs: dict[Path, dict[int, CheckConfig | None]] = {}
+        self.checks = BuildkitRules(root, self.variables)
         self._places: dict[tuple[Text, Text], _Place] = {}
         self._stages: dict[tuple[Path, Text], tuple[str, Stage | None]] = {}
         self._shapes: dict[ShapeKey, Shape] = {}
@@ -152,7 +136,7 @@ class Linter:
             mounted = lint_matrix.missing_secrets(recorder, tb)
             if many:
                 self.cache_reads(recorder, tb)
-            self.buildkit(recorder, tb)
+            self.checks.run(recorder, tb)
             shape.file_findings = recorder.recorded
             shape.unused_secrets = tuple(sorted({s.id for s in tb.target.secrets} - mounted))
         return shape.file_findings
@@ -257,86 +241,6 @@ class Linter:
                 read.hint,
             )
 
-    # -- BuildKit's checks ------------------------------------------------------------------
-    def buildkit(self, report: Report, tb: TargetBuild) -> None:
-        info, target = tb.info, tb.target
-        config = self.check_config(report, tb)
-        if config is None:
-            return
-        if info.path not in self._file_hits:
-            self._file_hits[info.path] = file_checks(info) + from_checks(info)
-        context = self.root / plain(target.context)
-        key = (
-            info.path,
-            frozenset(s.index for s in tb.checked.stages),
-            frozenset(tb.checked.contexts),
-            str(context),
-        )
-        if key not in self._build_hits:
-            where = (info.path, context)
-            if where not in self._ignores:
-                self._ignores[where] = ignore_rules(info.path, context)
-            self._build_hits[key] = BuildChecks(info, tb.checked, self._ignores[where]).run()
-        severity: Severity = "error" if config.error else "warning"
-        for hit in (*self._file_hits[info.path], *self._build_hits[key]):
-            rule_config = config
-            if hit.rule in COMMENT_RULES:
-                extra = self.comment_config(info, hit.line)
-                rule_config = config.merged(extra) if extra else config
-            if rule_config.runs(hit.rule):
-                report.at_file(
-                    target,
-                    Path(_relative(info.path, self.root)),
-                    hit.line,
-                    severity,
-                    hit.rule,
-                    hit.message,
-                    url(hit.rule),
-                )
-
-    def check_config(self, report: Report, tb: TargetBuild) -> CheckConfig | None:
-        """The target's check options: its BUILDKIT_DOCKERFILE_CHECK arg, else the file's
-        `# check=` directive. None (after reporting) when they do not parse."""
-        args = self.args(tb.target)
-        found = header_directive(tb.info.lines)
-        text, line = (args[CHECK_ARG], None) if CHECK_ARG in args else found or ("", None)
-        try:
-            return parse_options(text)
-        except CheckOptionError as exc:
-            report.at_file(
-                tb.target,
-                Path(_relative(tb.info.path, self.root)),
-                line,
-                "error",
-                "dockerfile-invalid",
-                f"the check options do not parse: {exc}",
-                "write `# check=skip=RuleA,RuleB` or `# check=skip=all;error=true`",
-            )
-            return None
-
-    def comment_config(self, info: DockerfileInfo, line: int) -> CheckConfig | None:
-        if info.path not in self._comment_configs:
-            starts = [(c.start_line, c.end_line) for c in info.prelude]
-            for stage in info.stages:
-                if stage.header is not None:
-                    starts.append((stage.header.start_line, stage.header.end_line))
-                starts += [(c.start_line, c.end_line) for c in stage.commands]
-            starts.sort()
-            configs: dict[int, CheckConfig | None] = {}
-            previous = 0
-            for start, end in starts:
-                configs[start] = comment_directive(info.lines, start, previous)
-                previous = end
-            self._comment_configs[info.path] = configs
-        return self._comment_configs[info.path].get(line)
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
-
 
 def lint(
     compiled: Compiled, root: Path = Path(), hadolint_binary: str | None = None
@@ -357,9 +261,11 @@ def lint_report(
     linter = Linter(compiled, root)
     run = None
     if hadolint_binary:
+        # One target per context and Dockerfile: many targets share them.
+        places = {(t.context, t.dockerfile): t for t in compiled.resolution.targets}
         files = {
             root / Path(t.dockerfile_path())
-            for t in compiled.resolution.targets
+            for t in places.values()
             if t.has_local_context() and (root / Path(t.dockerfile_path())).is_file()
         }
         run = HadolintRun(hadolint_binary, sorted(files))
@@ -367,8 +273,11 @@ def lint_report(
     if engine:
         engine_check(linter.report, compiled, root, linter.builds, engine_base)
     if run is not None and hadolint_binary:
-        users: dict[Path, list[TargetBuild]] = {}
+        by_info: dict[int, list[TargetBuild]] = {}
         for tb in linter.builds:
-            users.setdefault(Path(_relative(tb.info.path, root)), []).append(tb)
+            by_info.setdefault(id(tb.info), []).append(tb)
+        users: dict[Path, list[TargetBuild]] = {}
+        for tbs in by_info.values():
+            users.setdefault(Path(relative(tbs[0].info.path, root)), []).extend(tbs)
         hadolint(linter.report, run, hadolint_binary, root, users)
     return linter.report
