@@ -25,6 +25,7 @@ from bakegen.resolve import resolve
 from bakegen.selection import select as select_targets
 from bakegen.tagchecks import TagLimits
 from bakegen.targets import Resolution
+from bakegen.templating import Text
 from bakegen.validate import Matrix, load_matrix
 from bakegen.variables import variables
 
@@ -142,7 +143,13 @@ def missing_files(compiled: Compiled, root: Path = Path()) -> list[Problem]:
     """Targets whose Dockerfile is not there: bake runs from `root`, and a target's
     Dockerfile is relative to its context."""
     problems: dict[str, Problem] = {}
+    seen: set[tuple[Text, Text]] = set()
     for target in compiled.resolution.targets:
+        # Many targets share a context and Dockerfile: each pair is looked at once.
+        pair = (target.context, target.dockerfile)
+        if pair in seen:
+            continue
+        seen.add(pair)
         if not target.has_local_context():
             continue
         path = Path(target.dockerfile_path())
