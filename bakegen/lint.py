@@ -65,7 +65,7 @@ class Linter:
         self.builds: list[TargetBuild] = []
         self.checks = BuildkitRules(root, self.variables)
         self._places: dict[tuple[Text, Text], _Place] = {}
-        self._stages: dict[tuple[Path, Text], tuple[str, Stage | None]] = {}
+        self._stages: dict[tuple[int, Text], tuple[str, Stage | None]] = {}
         self._shapes: dict[ShapeKey, Shape] = {}
 
     def dockerfile(self, path: Path) -> DockerfileInfo | DockerfileError:
@@ -174,7 +174,9 @@ class Linter:
                 "BuildKit cannot read it; `docker buildx build --check` shows the same error",
             )
             return None
-        which = (path, target.stage)
+        # The place stands for the context and Dockerfile in the keys below (an int hashes
+        # fastest, and places live as long as the linter).
+        which = (id(place), target.stage)
         if which not in self._stages:
             name = plain(target.stage) or default_stage([s.name for s in info.stages])
             self._stages[which] = (name, info.stage(name))
@@ -193,14 +195,15 @@ class Linter:
             return None
         texts = dict(target.args)
         variables = self.variables
-        values = tuple(
-            evaluate(texts[key], variables) if key in texts else default
-            for key, (_, default) in info.global_args.items()
-        )
+        values: tuple[str | None, ...] = ()
+        if info.global_args:
+            values = tuple(
+                evaluate(texts[key], variables) if key in texts else default
+                for key, (_, default) in info.global_args.items()
+            )
         check = evaluate(texts[CHECK_ARG], variables) if CHECK_ARG in texts else None
         key: ShapeKey = (
-            path,
-            target.context,
+            id(place),
             target.stage,
             target.platforms[:1],
             values,
@@ -220,9 +223,6 @@ class Linter:
         if not (self.root / path).is_file():
             return (True, path, None)
         return (True, path, self.dockerfile(path))
-
-    def args(self, target: Target) -> dict[str, str]:
-        return {key: evaluate(text, self.variables) for key, text in target.args}
 
     def cache_reads(self, report: Report, tb: TargetBuild) -> None:
         """Reads of the build context (or a local named context) that miss the registry

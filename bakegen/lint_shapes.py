@@ -18,10 +18,10 @@ from bakegen.lint_matrix import ArgFate, arg_fate, effective_args
 from bakegen.targets import Target
 from bakegen.templating import Text, plain
 
-# (Dockerfile path, context, stage, first platform, global arg values, check options,
-# named contexts, secrets): everything the shape's findings read from a target.
+# (context and Dockerfile, stage, first platform, global arg values, check options, named
+# contexts, secrets): everything the shape's findings read from a target.
 ShapeKey = tuple[object, ...]
-_CONTEXTS = 6  # where a key holds the named contexts
+_CONTEXTS = 5  # where a key holds the named contexts
 
 
 @dataclass
