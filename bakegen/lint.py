@@ -97,7 +97,7 @@ class Linter:
             for found, finding in self.file_findings(shape, tb, given, many):
                 report.found.add_target(found, finding, target.name)
             lint_matrix.unused_contexts(report, target, shape.unused_contexts)
-            lint_matrix.args(report, tb, reached, shape.fate, wanted)
+            lint_matrix.args(report, tb, reached, shape.arg_note, wanted)
             lint_matrix.unused_secrets(report, target, shape.unused_secrets)
         return report.findings()
 

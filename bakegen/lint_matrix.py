@@ -153,65 +153,99 @@ def arg_fate(info: DockerfileInfo, build: Build, key: str) -> ArgFate:
     return ArgFate("undeclared")
 
 
+@dataclass(frozen=True)
+class ArgNote:
+    """The finding for a passed arg that reaches no stage (`line`: in the Dockerfile, for
+    `arg-global-only`; else it is placed at the arg in the matrix)."""
+
+    severity: Severity
+    rule: str
+    message: str
+    hint: str
+    line: int | None = None
+
+
+def arg_note(
+    info: DockerfileInfo, fate: ArgFate, key: str, first: str | None, more: bool
+) -> ArgNote:
+    """The finding for `key`, which reaches no stage for `fate`; `first` is the first other
+    target it reaches, `more` whether there are others still. An arg another target reads
+    is info (a matrix sets it for a whole axis value); one nobody reads is a warning.
+    BuildKit ignores both."""
+    if fate.kind == "global-only":
+        return ArgNote(
+            "warning",
+            "arg-global-only",
+            f"{key} is passed, but ARG {key} is declared only before the "
+            "first FROM and no FROM reads it, so the value reaches no stage",
+            f"add `ARG {key}` to {fate.where or 'the stage that reads it'}",
+            info.global_args[key][0],
+        )
+    severity: Severity = "info" if first is not None else "warning"
+    also = ""
+    if first is not None:
+        also = f"; it is meant for {first}" + (" and others" if more else "")
+    if fate.kind == "unused":
+        return ArgNote(
+            severity,
+            "arg-unused",
+            f"{key} is passed, but only stages this target does not build declare it "
+            f"({fate.where}){also}",
+            "drop the arg from this target, or declare it where the target reads it",
+        )
+    return ArgNote(
+        severity,
+        "arg-undeclared",
+        f"{key} is passed, but {info.path} does not declare it{also}",
+        "remove the arg, or declare it with ARG in the stage that reads it",
+    )
+
+
 def args(
     report: Report,
     tb: TargetBuild,
     reached: set[str],
-    fate: Callable[[str], ArgFate],
+    note: Callable[[str, str | None, bool], ArgNote],
     wanted_elsewhere: dict[str, dict[str, None]],
 ) -> None:
-    """Args that reach no stage (`reached` are those that do; `fate` tells why another does
-    not). An arg another target reads is info (a matrix sets it for a whole axis value); one
-    nobody reads is a warning. BuildKit ignores both. `wanted_elsewhere` maps an arg to the
-    targets it reaches, in target order."""
-    target, info = tb.target, tb.info
+    """Args that reach no stage (`reached` are those that do; `note` gives the finding, see
+    arg_note). `wanted_elsewhere` maps an arg to the targets it reaches, in target order."""
+    target = tb.target
+    name = target.name
     for key, _ in target.args:
         if key in reached:
             continue
-        readers = wanted_elsewhere.get(key, {})
         # Only the first other reader and whether there are more are said: constant time
         # however many targets read the arg.
-        count = len(readers) - (target.name in readers)
-        severity: Severity = "info" if count else "warning"
-        also = ""
-        if count:
+        readers = wanted_elsewhere.get(key)
+        first = None
+        more = False
+        if readers:
             names = iter(readers)
             first = next(names)
-            if first == target.name:
-                first = next(names)
-            also = f"; it is meant for {first}" + (" and others" if count > 1 else "")
-        found = fate(key)
-        if found.kind == "global-only":
+            if first == name:
+                first = next(names, None)
+            more = len(readers) - (name in readers) > 1
+        found = note(key, first, more)
+        if found.line is not None:
             report.at_file(
                 target,
-                info.path,
-                info.global_args[key][0],
-                "warning",
-                "arg-global-only",
-                f"{key} is passed, but ARG {key} is declared only before the "
-                "first FROM and no FROM reads it, so the value reaches no stage",
-                f"add `ARG {key}` to {found.where or 'the stage that reads it'}",
-            )
-        elif found.kind == "unused":
-            report.at_matrix(
-                target,
-                f"args.{key}",
-                ("defaults",),
-                severity,
-                "arg-unused",
-                f"{key} is passed, but only stages this target does not build declare it "
-                f"({found.where}){also}",
-                "drop the arg from this target, or declare it where the target reads it",
+                tb.info.path,
+                found.line,
+                found.severity,
+                found.rule,
+                found.message,
+                found.hint,
             )
         else:
             report.at_matrix(
                 target,
                 f"args.{key}",
                 ("defaults",),
-                severity,
-                "arg-undeclared",
-                f"{key} is passed, but {info.path} does not declare it{also}",
-                "remove the arg, or declare it with ARG in the stage that reads it",
+                found.severity,
+                found.rule,
+                found.message,
+                found.hint,
             )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from bakegen.buildgraph import Build, plan, plan_all
 from bakegen.dockerfiles import PLATFORM_ARGS, DockerfileInfo, Stage
 from bakegen.lint_findings import Finding, FindingKey, Report
-from bakegen.lint_matrix import ArgFate, arg_fate, effective_args
+from bakegen.lint_matrix import ArgFate, ArgNote, arg_fate, arg_note, effective_args
 from bakegen.targets import Target
 from bakegen.templating import Text, plain
 
@@ -40,12 +40,18 @@ class Shape:
     file_findings: list[tuple[FindingKey, Finding]] | None = None
     unused_secrets: tuple[str, ...] = ()
     _fates: dict[str, ArgFate] = field(default_factory=dict, repr=False)
+    _notes: dict[tuple[str, str | None, bool], ArgNote] = field(default_factory=dict, repr=False)
 
-    def fate(self, key: str) -> ArgFate:
-        """Why the arg `key` reaches no stage of the build (once per arg)."""
-        if key not in self._fates:
-            self._fates[key] = arg_fate(self.info, self.build, key)
-        return self._fates[key]
+    def arg_note(self, key: str, first: str | None, more: bool) -> ArgNote:
+        """The finding for the arg `key` that reaches no stage of the build (lint_matrix.
+        arg_note), made once per arg and other readers."""
+        found = self._notes.get((key, first, more))
+        if found is None:
+            if key not in self._fates:
+                self._fates[key] = arg_fate(self.info, self.build, key)
+            found = arg_note(self.info, self._fates[key], key, first, more)
+            self._notes[(key, first, more)] = found
+        return found
 
 
 class Recorder(Report):

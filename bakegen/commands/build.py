@@ -123,7 +123,7 @@ def list_(matrix_path: Path, fmt: str, select: tuple[str, ...]) -> None:
     elif fmt == "json":
         click.echo(json.dumps(_records(compiled), indent=2, ensure_ascii=False))
     else:
-        click.echo(_table(compiled))
+        click.echo(table_text(compiled))
 
 
 def _records(compiled: Compiled) -> list[dict[str, Any]]:
@@ -142,7 +142,7 @@ def _records(compiled: Compiled) -> list[dict[str, Any]]:
     ]
 
 
-def _table(compiled: Compiled) -> str:
+def table_text(compiled: Compiled) -> str:
     """Target, axis values, Dockerfile and stage of each target, in aligned columns."""
     axes = list(compiled.matrix.model.axes)
     header = ["TARGET", *(a.upper() for a in axes), "DOCKERFILE", "STAGE"]
