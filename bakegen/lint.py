@@ -111,14 +111,14 @@ class Linter:
             if built is not None:
                 firsts.setdefault(id(built[1]), built[0])
                 order.append((target.name, id(built[1])))
-        merged = Merged()
         if len(order) < 2:  # one target alone caches fine
             return []
-        found = {}
+        found: dict[int, list[tuple[FindingKey, Finding]]] = {}
         for shape, tb in firsts.items():
             recorder = Recorder(self.report)
             self.cache_reads(recorder, tb)
             found[shape] = recorder.recorded
+        merged = Merged()
         for name, shape in order:
             for key, finding in found[shape]:
                 merged.add_target(key, finding, name)
