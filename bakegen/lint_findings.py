@@ -66,6 +66,15 @@ class Merged:
             self._targets[key] = {}
         self._targets[key].update(dict.fromkeys(finding.targets))
 
+    def targets_of(self, finding: Finding) -> dict[str, None]:
+        """The targets (in report order) of the finding with `finding`'s key, which is kept
+        from now on; adding to them adds targets to it."""
+        key = finding.key()
+        if key not in self._first:
+            self._first[key] = finding
+            self._targets[key] = {}
+        return self._targets[key]
+
     def add_target(
         self, key: FindingKey, finding: Finding | Callable[[], Finding], name: str
     ) -> None:
@@ -90,8 +99,11 @@ class Report:
     found: Merged = field(default_factory=Merged)
     # Findings left out, each with its reason: shown in JSON, not counted.
     left_out: Merged = field(default_factory=Merged)
-    # The file and line of each origin key path in the matrix (many targets share one).
-    _located: dict[KeyPath, tuple[str, int | None]] = field(default_factory=dict, repr=False)
+    # The targets of each finding placed at an origin key path of the matrix (many targets
+    # report the same): by key path and what the finding says, so the path is located once.
+    _slots: dict[tuple[KeyPath, str, str, str, str | None], dict[str, None]] = field(
+        default_factory=dict, repr=False
+    )
 
     def add(self, finding: Finding) -> None:
         self.found.add(finding)
@@ -116,25 +128,21 @@ class Report:
         hint: str | None = None,
     ) -> None:
         path = target.origins.get(origin, fallback)
-        where = self._located.get(path)
-        if where is None:
+        slot = (path, rule, severity, message, hint)
+        targets = self._slots.get(slot)
+        if targets is None:
             loc = self.compiled.matrix.source.locate(path)
-            where = self._located[path] = (loc.file, loc.line)
-        file, line = where
-        # The key as finding_key makes it, written out: this runs for most findings.
-        self.found.add_target(
-            (file, line or 0, rule, severity, message, hint or "", ""),
-            lambda: Finding(
+            finding = Finding(
                 severity=severity,
                 rule=rule,
-                file=file,
-                line=line,
+                file=loc.file,
+                line=loc.line,
                 message=message,
                 hint=hint,
                 targets=(target.name,),
-            ),
-            target.name,
-        )
+            )
+            targets = self._slots[slot] = self.found.targets_of(finding)
+        targets[target.name] = None
 
     def at_file(
         self,
