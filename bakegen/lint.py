@@ -11,34 +11,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from bakegen import lint_matrix
-from bakegen.buildgraph import Build, plan, plan_all
-from bakegen.buildkit_build_checks import BuildChecks, IgnoreRules, ignore_rules
-from bakegen.buildkit_checks import (
-    BUILDKIT_RULES,
-    COMMENT_RULES,
-    Hit,
-    file_checks,
-    from_checks,
-    url,
-)
+from bakegen.buildkit_checks import BUILDKIT_RULES
 from bakegen.cachecheck import local_contexts, unlinked_reads, unlinked_uses
-from bakegen.check_directive import (
-    CHECK_ARG,
-    CheckConfig,
-    comment_directive,
-    header_directive,
-    parse_options,
-)
-from bakegen.dockerfiles import PLATFORM_ARGS, DockerfileInfo, parse
-from bakegen.errors import CheckOptionError, DockerfileError
+from bakegen.check_directive import CHECK_ARG
+from bakegen.dockerfiles import DockerfileInfo, Stage, parse
+from bakegen.errors import DockerfileError
 from bakegen.imagerefs import is_image_reference, is_pinned
+from bakegen.lint_buildkit import BuildkitRules, relative
 from bakegen.lint_engine import engine_check
-from bakegen.lint_findings import Finding, Report, Severity
+from bakegen.lint_findings import Finding, FindingKey, Merged, Report
 from bakegen.lint_hadolint import HadolintRun, find_hadolint, hadolint
 from bakegen.lint_matrix import TargetBuild
+from bakegen.lint_shapes import Recorder, Shape, ShapeKey, contexts_of, new_shape
 from bakegen.pipeline import Compiled
 from bakegen.targets import Target, default_stage
-from bakegen.templating import evaluate, plain
+from bakegen.templating import Text, evaluate, plain
 
 __all__ = ["RULES", "Finding", "Linter", "find_hadolint", "is_image_reference", "is_pinned", "lint"]
 
@@ -61,6 +48,11 @@ RULES: dict[str, str] = {
 }
 
 
+# Whether a target's context is on this machine, its Dockerfile's path, and what parsing
+# the Dockerfile gave (None when it is not there).
+_Place = tuple[bool, Path, DockerfileInfo | DockerfileError | None]
+
+
 class Linter:
     """Runs every rule for every target of a compiled matrix."""
 
@@ -71,10 +63,10 @@ class Linter:
         self.parsed: dict[Path, DockerfileInfo | DockerfileError] = {}
         self.variables = {v.name: str(v.default) for v in compiled.bake.variables}
         self.builds: list[TargetBuild] = []
-        self._file_hits: dict[Path, list[Hit]] = {}
-        self._build_hits: dict[tuple[Path, frozenset[int], frozenset[str], str], list[Hit]] = {}
-        self._ignores: dict[tuple[Path, Path], IgnoreRules] = {}
-        self._comment_configs: dict[Path, dict[int, CheckConfig | None]] = {}
+        self.checks = BuildkitRules(root, self.variables)
+        self._places: dict[tuple[Text, Text], _Place] = {}
+        self._stages: dict[tuple[int, Text], tuple[str, Stage | None]] = {}
+        self._shapes: dict[ShapeKey, Shape] = {}
 
     def dockerfile(self, path: Path) -> DockerfileInfo | DockerfileError:
         if path not in self.parsed:
@@ -85,37 +77,82 @@ class Linter:
         return self.parsed[path]
 
     def run(self) -> list[Finding]:
+        report = self.report
+        shaped: list[tuple[TargetBuild, Shape, set[str]]] = []
         for target in self.compiled.resolution.targets:
-            lint_matrix.credentials(self.report, target)
+            lint_matrix.credentials(report, target)
             built = self.target_build(target)
             if built is not None:
-                self.builds.append(built)
-        wanted: dict[str, list[str]] = {}
-        for tb in self.builds:
-            for key in sorted(tb.reached_args()):
-                wanted.setdefault(key, []).append(tb.target.name)
-        given = {name for tb in self.builds for name, _ in tb.target.contexts}
-        for tb in self.builds:
-            lint_matrix.contexts(self.report, tb, given)
-            lint_matrix.args(self.report, tb, wanted)
-            lint_matrix.scope(self.report, tb)
-            lint_matrix.secrets(self.report, tb)
-            if len(self.builds) > 1:  # one target alone caches fine
-                self.cache_reads(tb)
-            self.buildkit(tb)
-        return self.report.findings()
+                tb, shape = built
+                self.builds.append(tb)
+                shaped.append((tb, shape, {k for k, _ in target.args} & shape.effective))
+        wanted: dict[str, dict[str, None]] = {}
+        for tb, _, reached in shaped:
+            for key in sorted(reached):
+                wanted.setdefault(key, {})[tb.target.name] = None
+        given = {name for key in self._shapes for name, _ in contexts_of(key)}
+        many = len(self.builds) > 1  # one target alone caches fine
+        for tb, shape, reached in shaped:
+            target = tb.target
+            for found, finding in self.file_findings(shape, tb, given, many):
+                report.found.add_target(found, finding, target.name)
+            lint_matrix.unused_contexts(report, target, shape.unused_contexts)
+            lint_matrix.args(report, tb, reached, shape.arg_note, wanted)
+            lint_matrix.unused_secrets(report, target, shape.unused_secrets)
+        return report.findings()
 
-    def args(self, target: Target) -> dict[str, str]:
-        return {key: evaluate(text, self.variables) for key, text in target.args}
+    def cache_misses(self) -> list[Finding]:
+        """The `context-copy-unlinked` findings of `run` alone (what `bakegen ci` warns
+        about): each target's build is planned, no other rule runs."""
+        firsts: dict[int, TargetBuild] = {}  # the first target of each shape
+        order: list[tuple[str, int]] = []
+        for target in self.compiled.resolution.targets:
+            built = self.target_build(target)
+            if built is not None:
+                firsts.setdefault(id(built[1]), built[0])
+                order.append((target.name, id(built[1])))
+        if len(order) < 2:  # one target alone caches fine
+            return []
+        found: dict[int, list[tuple[FindingKey, Finding]]] = {}
+        for shape, tb in firsts.items():
+            recorder = Recorder(self.report)
+            self.cache_reads(recorder, tb)
+            found[shape] = recorder.recorded
+        merged = Merged()
+        for name, shape in order:
+            for key, finding in found[shape]:
+                merged.add_target(key, finding, name)
+        return merged.values()
 
-    def target_build(self, target: Target) -> TargetBuild | None:
+    def file_findings(
+        self, shape: Shape, tb: TargetBuild, given: set[str], many: bool
+    ) -> list[tuple[FindingKey, Finding]]:
+        """The findings of the shape's build that name no origin in the matrix, found on
+        the first target of the shape and shared by the others."""
+        if shape.file_findings is None:
+            recorder = Recorder(self.report)
+            lint_matrix.image_refs(recorder, tb, given)
+            lint_matrix.scope(recorder, tb)
+            mounted = lint_matrix.missing_secrets(recorder, tb)
+            if many:
+                self.cache_reads(recorder, tb)
+            self.checks.run(recorder, tb)
+            shape.file_findings = recorder.recorded
+            shape.unused_secrets = tuple(sorted({s.id for s in tb.target.secrets} - mounted))
+        return shape.file_findings
+
+    def target_build(self, target: Target) -> tuple[TargetBuild, Shape] | None:
         """The target's Dockerfile and what it builds; None (after reporting why) when the
         Dockerfile or stage is not there, or the context is not on this machine."""
         report = self.report
-        if not target.has_local_context():
+        where = (target.context, target.dockerfile)
+        place = self._places.get(where)
+        if place is None:
+            place = self._places[where] = self._place(target)
+        local, path, info = place
+        if not local:
             return None  # a remote context: its files are not here to check
-        path = Path(target.dockerfile_path())
-        if not (self.root / path).is_file():
+        if info is None:
             report.at_matrix(
                 target,
                 "dockerfile",
@@ -126,7 +163,6 @@ class Linter:
                 "the path is relative to the context, where bake runs",
             )
             return None
-        info = self.dockerfile(path)
         if isinstance(info, DockerfileError):
             report.at_file(
                 target,
@@ -138,8 +174,13 @@ class Linter:
                 "BuildKit cannot read it; `docker buildx build --check` shows the same error",
             )
             return None
-        name = plain(target.stage) or default_stage([s.name for s in info.stages])
-        stage = info.stage(name)
+        # The place stands for the context and Dockerfile in the keys below (an int hashes
+        # fastest, and places live as long as the linter).
+        which = (id(place), target.stage)
+        if which not in self._stages:
+            name = plain(target.stage) or default_stage([s.name for s in info.stages])
+            self._stages[which] = (name, info.stage(name))
+        name, stage = self._stages[which]
         if stage is None:
             names = [s.name for s in info.stages if s.name]
             report.at_matrix(
@@ -152,23 +193,45 @@ class Linter:
                 f"stages: {', '.join(names)}" if names else None,
             )
             return None
-        args = self.args(target)
-        values: dict[str, str | None] = dict(_platform(target))
-        for key, (_, default) in info.global_args.items():
-            values[key] = args.get(key, default)
-        provided = {key for key, _ in target.contexts}
-        build: Build = plan(info, stage, values, provided)
-        checked = build if plain(target.stage) else plan_all(info, values, provided)
-        return TargetBuild(target=target, info=info, build=build, checked=checked)
+        texts = dict(target.args)
+        variables = self.variables
+        values: tuple[str | None, ...] = ()
+        if info.global_args:
+            values = tuple(
+                evaluate(texts[key], variables) if key in texts else default
+                for key, (_, default) in info.global_args.items()
+            )
+        check = evaluate(texts[CHECK_ARG], variables) if CHECK_ARG in texts else None
+        key: ShapeKey = (
+            id(place),
+            target.stage,
+            target.platforms[:1],
+            values,
+            check,
+            target.contexts,
+            target.secrets,
+        )
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = new_shape(info, stage, target, values)
+        return TargetBuild(target, info, shape.build, shape.checked), shape
 
-    def cache_reads(self, tb: TargetBuild) -> None:
+    def _place(self, target: Target) -> _Place:
+        if not target.has_local_context():
+            return (False, Path(), None)
+        path = Path(target.dockerfile_path())
+        if not (self.root / path).is_file():
+            return (True, path, None)
+        return (True, path, self.dockerfile(path))
+
+    def cache_reads(self, report: Report, tb: TargetBuild) -> None:
         """Reads of the build context (or a local named context) that miss the registry
         cache on a fresh builder (bakegen.cachecheck)."""
         uses = ((edge.use, edge.ref) for edge in tb.build.edges)
         local = local_contexts(tb.target.contexts)
         path = Path(tb.target.dockerfile_path())
         for read in (*unlinked_reads(tb.build.stages), *unlinked_uses(uses, local)):
-            self.report.at_file(
+            report.at_file(
                 tb.target,
                 path,
                 read.line,
@@ -177,100 +240,6 @@ class Linter:
                 read.message,
                 read.hint,
             )
-
-    # -- BuildKit's checks ------------------------------------------------------------------
-    def buildkit(self, tb: TargetBuild) -> None:
-        info, target = tb.info, tb.target
-        config = self.check_config(tb)
-        if config is None:
-            return
-        if info.path not in self._file_hits:
-            self._file_hits[info.path] = file_checks(info) + from_checks(info)
-        context = self.root / plain(target.context)
-        key = (
-            info.path,
-            frozenset(s.index for s in tb.checked.stages),
-            frozenset(tb.checked.contexts),
-            str(context),
-        )
-        if key not in self._build_hits:
-            where = (info.path, context)
-            if where not in self._ignores:
-                self._ignores[where] = ignore_rules(info.path, context)
-            self._build_hits[key] = BuildChecks(info, tb.checked, self._ignores[where]).run()
-        severity: Severity = "error" if config.error else "warning"
-        for hit in (*self._file_hits[info.path], *self._build_hits[key]):
-            rule_config = config
-            if hit.rule in COMMENT_RULES:
-                extra = self.comment_config(info, hit.line)
-                rule_config = config.merged(extra) if extra else config
-            if rule_config.runs(hit.rule):
-                self.report.at_file(
-                    target,
-                    Path(_relative(info.path, self.root)),
-                    hit.line,
-                    severity,
-                    hit.rule,
-                    hit.message,
-                    url(hit.rule),
-                )
-
-    def check_config(self, tb: TargetBuild) -> CheckConfig | None:
-        """The target's check options: its BUILDKIT_DOCKERFILE_CHECK arg, else the file's
-        `# check=` directive. None (after reporting) when they do not parse."""
-        args = self.args(tb.target)
-        found = header_directive(tb.info.lines)
-        text, line = (args[CHECK_ARG], None) if CHECK_ARG in args else found or ("", None)
-        try:
-            return parse_options(text)
-        except CheckOptionError as exc:
-            self.report.at_file(
-                tb.target,
-                Path(_relative(tb.info.path, self.root)),
-                line,
-                "error",
-                "dockerfile-invalid",
-                f"the check options do not parse: {exc}",
-                "write `# check=skip=RuleA,RuleB` or `# check=skip=all;error=true`",
-            )
-            return None
-
-    def comment_config(self, info: DockerfileInfo, line: int) -> CheckConfig | None:
-        if info.path not in self._comment_configs:
-            starts = [(c.start_line, c.end_line) for c in info.prelude]
-            for stage in info.stages:
-                if stage.header is not None:
-                    starts.append((stage.header.start_line, stage.header.end_line))
-                starts += [(c.start_line, c.end_line) for c in stage.commands]
-            starts.sort()
-            configs: dict[int, CheckConfig | None] = {}
-            previous = 0
-            for start, end in starts:
-                configs[start] = comment_directive(info.lines, start, previous)
-                previous = end
-            self._comment_configs[info.path] = configs
-        return self._comment_configs[info.path].get(line)
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
-
-
-def _platform(target: Target) -> dict[str, str | None]:
-    """The platform args BuildKit defines for FROM lines, from the target's first platform."""
-    platform = target.platforms[0] if target.platforms else "linux/amd64"
-    os_, _, rest = platform.partition("/")
-    arch, _, variant = rest.partition("/")
-    return {
-        "TARGETPLATFORM": platform,
-        "TARGETOS": os_,
-        "TARGETARCH": arch,
-        "TARGETVARIANT": variant,
-        **{k: None for k in PLATFORM_ARGS if k.startswith("BUILD")},
-    }
 
 
 def lint(
@@ -292,9 +261,11 @@ def lint_report(
     linter = Linter(compiled, root)
     run = None
     if hadolint_binary:
+        # One target per context and Dockerfile: many targets share them.
+        places = {(t.context, t.dockerfile): t for t in compiled.resolution.targets}
         files = {
             root / Path(t.dockerfile_path())
-            for t in compiled.resolution.targets
+            for t in places.values()
             if t.has_local_context() and (root / Path(t.dockerfile_path())).is_file()
         }
         run = HadolintRun(hadolint_binary, sorted(files))
@@ -302,8 +273,11 @@ def lint_report(
     if engine:
         engine_check(linter.report, compiled, root, linter.builds, engine_base)
     if run is not None and hadolint_binary:
-        users: dict[Path, list[TargetBuild]] = {}
+        by_info: dict[int, list[TargetBuild]] = {}
         for tb in linter.builds:
-            users.setdefault(Path(_relative(tb.info.path, root)), []).append(tb)
+            by_info.setdefault(id(tb.info), []).append(tb)
+        users: dict[Path, list[TargetBuild]] = {}
+        for tbs in by_info.values():
+            users.setdefault(Path(relative(tbs[0].info.path, root)), []).extend(tbs)
         hadolint(linter.report, run, hadolint_binary, root, users)
     return linter.report

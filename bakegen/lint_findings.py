@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -32,15 +33,22 @@ class Finding:
 
     def key(self) -> FindingKey:
         """Identity (for merging the same finding from many targets) and report order."""
-        return (
-            self.file,
-            self.line or 0,
-            self.rule,
-            self.severity,
-            self.message,
-            self.hint or "",
-            self.reason or "",
+        return finding_key(
+            self.file, self.line, self.rule, self.severity, self.message, self.hint, self.reason
         )
+
+
+def finding_key(
+    file: str,
+    line: int | None,
+    rule: str,
+    severity: str,
+    message: str,
+    hint: str | None,
+    reason: str | None = None,
+) -> FindingKey:
+    """The key of a finding with these fields (Finding.key), without making the finding."""
+    return (file, line or 0, rule, severity, message, hint or "", reason or "")
 
 
 class Merged:
@@ -58,6 +66,26 @@ class Merged:
             self._targets[key] = {}
         self._targets[key].update(dict.fromkeys(finding.targets))
 
+    def targets_of(self, finding: Finding) -> dict[str, None]:
+        """The targets (in report order) of the finding with `finding`'s key, which is kept
+        from now on; adding to them adds targets to it."""
+        key = finding.key()
+        if key not in self._first:
+            self._first[key] = finding
+            self._targets[key] = {}
+        return self._targets[key]
+
+    def add_target(
+        self, key: FindingKey, finding: Finding | Callable[[], Finding], name: str
+    ) -> None:
+        """The finding with `key` (given, or made only when it is new) reported by one more
+        target: the fast path for a finding many targets report."""
+        targets = self._targets.get(key)
+        if targets is None:
+            self._first[key] = finding if isinstance(finding, Finding) else finding()
+            targets = self._targets[key] = {}
+        targets[name] = None
+
     def values(self) -> list[Finding]:
         """Every finding, in report order."""
         return [
@@ -71,6 +99,11 @@ class Report:
     found: Merged = field(default_factory=Merged)
     # Findings left out, each with its reason: shown in JSON, not counted.
     left_out: Merged = field(default_factory=Merged)
+    # The targets of each finding placed at an origin key path of the matrix (many targets
+    # report the same): by key path and what the finding says, so the path is located once.
+    _slots: dict[tuple[KeyPath, str, str, str, str | None], dict[str, None]] = field(
+        default_factory=dict, repr=False
+    )
 
     def add(self, finding: Finding) -> None:
         self.found.add(finding)
@@ -95,9 +128,11 @@ class Report:
         hint: str | None = None,
     ) -> None:
         path = target.origins.get(origin, fallback)
-        loc = self.compiled.matrix.source.locate(path)
-        self.add(
-            Finding(
+        slot = (path, rule, severity, message, hint)
+        targets = self._slots.get(slot)
+        if targets is None:
+            loc = self.compiled.matrix.source.locate(path)
+            finding = Finding(
                 severity=severity,
                 rule=rule,
                 file=loc.file,
@@ -106,7 +141,8 @@ class Report:
                 hint=hint,
                 targets=(target.name,),
             )
-        )
+            targets = self._slots[slot] = self.found.targets_of(finding)
+        targets[target.name] = None
 
     def at_file(
         self,

@@ -4,13 +4,17 @@ secrets) against what the stages it really builds read."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
 
 from bakegen.buildgraph import Build
 from bakegen.dockerfiles import PLATFORM_ARGS, PREDEFINED_ARGS, DockerfileInfo, Stage
 from bakegen.imagerefs import is_image_reference, is_pinned
 from bakegen.lint_findings import Report, Severity
 from bakegen.targets import Target
+from bakegen.templating import Text
 
 _CREDENTIAL_NAME = re.compile(
     r"TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY|API_KEY|ACCESS_KEY|_KEY$|^KEY$",
@@ -38,17 +42,30 @@ class TargetBuild:
 
     def reached_args(self) -> set[str]:
         """The args the target passes that take effect in a stage it builds."""
-        in_stages = {a for s in self.build.stages for a in s.args}
-        from_refs = " ".join(u.ref for s in self.build.stages for u in (s.base, *s.uses))
-        in_from = {a for a in self.info.global_args if re.search(rf"\$\{{?{a}\b", from_refs)}
         passed = {key for key, _ in self.target.args}
-        return passed & (in_stages | in_from | _ENGINE_ARGS)
+        return passed & effective_args(self.info, self.build)
+
+
+def effective_args(info: DockerfileInfo, build: Build) -> frozenset[str]:
+    """The args that take effect in a build when passed: declared in a stage it runs, read
+    by one of its FROM lines, or read by BuildKit itself."""
+    in_stages = {a for s in build.stages for a in s.args}
+    from_refs = " ".join(u.ref for s in build.stages for u in (s.base, *s.uses))
+    in_from = {a for a in info.global_args if re.search(rf"\$\{{?{a}\b", from_refs)}
+    return frozenset(in_stages | in_from | _ENGINE_ARGS)
+
+
+@lru_cache(maxsize=65536)
+def _looks_like_credential(key: str, text: Text) -> bool:
+    """Whether an arg's name or literal value looks like a credential (once per distinct
+    arg: many targets pass the same)."""
+    literal = "".join(p for p in text if isinstance(p, str))
+    return bool(_CREDENTIAL_NAME.search(key) or _CREDENTIAL_VALUE.search(literal))
 
 
 def credentials(report: Report, target: Target) -> None:
     for key, text in target.args:
-        literal = "".join(p for p in text if isinstance(p, str))
-        if _CREDENTIAL_NAME.search(key) or _CREDENTIAL_VALUE.search(literal):
+        if _looks_like_credential(key, text):
             report.at_matrix(
                 target,
                 f"args.{key}",
@@ -61,11 +78,11 @@ def credentials(report: Report, target: Target) -> None:
             )
 
 
-def contexts(report: Report, tb: TargetBuild, given_elsewhere: set[str]) -> None:
-    """References that are neither a stage, a provided context nor a full image reference,
-    and contexts the build never reads. A bare name that other targets provide as a context
-    is surely a context this one lacks (an error: bake pulls an image that is not there);
-    otherwise it may be an image on Docker Hub that BuildKit pulls fine (a warning)."""
+def image_refs(report: Report, tb: TargetBuild, given_elsewhere: set[str]) -> None:
+    """References that are neither a stage, a provided context nor a full image reference.
+    A bare name that other targets provide as a context is surely a context this one lacks
+    (an error: bake pulls an image that is not there); otherwise it may be an image on
+    Docker Hub that BuildKit pulls fine (a warning)."""
     target, info = tb.target, tb.info
     for edge in tb.build.edges:
         if edge.kind != "image" or edge.ref is None:
@@ -97,8 +114,11 @@ def contexts(report: Report, tb: TargetBuild, given_elsewhere: set[str]) -> None
                 f"{use.how} {ref}: no tag or digest, or a moving tag",
                 "pin a version tag or a digest",
             )
-    provided = {name for name, _ in target.contexts}
-    for name in sorted(provided - tb.build.contexts):
+
+
+def unused_contexts(report: Report, target: Target, names: Iterable[str]) -> None:
+    """The contexts `names` the target provides that its build never reads."""
+    for name in names:
         report.at_matrix(
             target,
             target.context_origin(name),
@@ -111,55 +131,121 @@ def contexts(report: Report, tb: TargetBuild, given_elsewhere: set[str]) -> None
         )
 
 
-def args(report: Report, tb: TargetBuild, wanted_elsewhere: dict[str, list[str]]) -> None:
-    """Args that reach no stage. An arg another target reads is info (a matrix sets it for a
-    whole axis value); one nobody reads is a warning. BuildKit ignores both."""
-    target, info = tb.target, tb.info
-    reached = tb.reached_args()
-    built = {s.index for s in tb.build.stages}
+@dataclass(frozen=True)
+class ArgFate:
+    """Why a passed arg reaches no stage of a build: declared only before the first FROM
+    (`global-only`, with the stage that reads it), only in stages the build does not run
+    (`unused`, with those stages) or nowhere (`undeclared`)."""
+
+    kind: Literal["global-only", "unused", "undeclared"]
+    where: str = ""
+
+
+def arg_fate(info: DockerfileInfo, build: Build, key: str) -> ArgFate:
+    """The fate of `key` passed to `build` when it is not among its effective args."""
+    built = {s.index for s in build.stages}
+    unbuilt = [s for s in info.stages if key in s.args and s.index not in built]
+    if key in info.global_args and not unbuilt:
+        readers = sorted({_label(s) for s in build.stages for v, _ in s.reads if v == key})
+        return ArgFate("global-only", f"stage {readers[0]}" if readers else "")
+    if unbuilt:
+        return ArgFate("unused", ", ".join(_label(s) for s in unbuilt))
+    return ArgFate("undeclared")
+
+
+@dataclass(frozen=True)
+class ArgNote:
+    """The finding for a passed arg that reaches no stage (`line`: in the Dockerfile, for
+    `arg-global-only`; else it is placed at the arg in the matrix)."""
+
+    severity: Severity
+    rule: str
+    message: str
+    hint: str
+    line: int | None = None
+
+
+def arg_note(
+    info: DockerfileInfo, fate: ArgFate, key: str, first: str | None, more: bool
+) -> ArgNote:
+    """The finding for `key`, which reaches no stage for `fate`; `first` is the first other
+    target it reaches, `more` whether there are others still. An arg another target reads
+    is info (a matrix sets it for a whole axis value); one nobody reads is a warning.
+    BuildKit ignores both."""
+    if fate.kind == "global-only":
+        return ArgNote(
+            "warning",
+            "arg-global-only",
+            f"{key} is passed, but ARG {key} is declared only before the "
+            "first FROM and no FROM reads it, so the value reaches no stage",
+            f"add `ARG {key}` to {fate.where or 'the stage that reads it'}",
+            info.global_args[key][0],
+        )
+    severity: Severity = "info" if first is not None else "warning"
+    also = ""
+    if first is not None:
+        also = f"; it is meant for {first}" + (" and others" if more else "")
+    if fate.kind == "unused":
+        return ArgNote(
+            severity,
+            "arg-unused",
+            f"{key} is passed, but only stages this target does not build declare it "
+            f"({fate.where}){also}",
+            "drop the arg from this target, or declare it where the target reads it",
+        )
+    return ArgNote(
+        severity,
+        "arg-undeclared",
+        f"{key} is passed, but {info.path} does not declare it{also}",
+        "remove the arg, or declare it with ARG in the stage that reads it",
+    )
+
+
+def args(
+    report: Report,
+    tb: TargetBuild,
+    reached: set[str],
+    note: Callable[[str, str | None, bool], ArgNote],
+    wanted_elsewhere: dict[str, dict[str, None]],
+) -> None:
+    """Args that reach no stage (`reached` are those that do; `note` gives the finding, see
+    arg_note). `wanted_elsewhere` maps an arg to the targets it reaches, in target order."""
+    target = tb.target
+    name = target.name
     for key, _ in target.args:
         if key in reached:
             continue
-        others = [t for t in wanted_elsewhere.get(key, []) if t != target.name]
-        severity: Severity = "info" if others else "warning"
-        also = ""
-        if others:
-            also = f"; it is meant for {others[0]}" + (" and others" if len(others) > 1 else "")
-        unbuilt = [s for s in info.stages if key in s.args and s.index not in built]
-        if key in info.global_args and not unbuilt:
-            readers = sorted({_label(s) for s in tb.build.stages for v, _ in s.reads if v == key})
-            where = f"stage {readers[0]}" if readers else "the stage that reads it"
+        # Only the first other reader and whether there are more are said: constant time
+        # however many targets read the arg.
+        readers = wanted_elsewhere.get(key)
+        first = None
+        more = False
+        if readers:
+            names = iter(readers)
+            first = next(names)
+            if first == name:
+                first = next(names, None)
+            more = len(readers) - (name in readers) > 1
+        found = note(key, first, more)
+        if found.line is not None:
             report.at_file(
                 target,
-                info.path,
-                info.global_args[key][0],
-                "warning",
-                "arg-global-only",
-                f"{key} is passed, but ARG {key} is declared only before the "
-                "first FROM and no FROM reads it, so the value reaches no stage",
-                f"add `ARG {key}` to {where}",
-            )
-        elif unbuilt:
-            stages = ", ".join(_label(s) for s in unbuilt)
-            report.at_matrix(
-                target,
-                f"args.{key}",
-                ("defaults",),
-                severity,
-                "arg-unused",
-                f"{key} is passed, but only stages this target does not build declare it "
-                f"({stages}){also}",
-                "drop the arg from this target, or declare it where the target reads it",
+                tb.info.path,
+                found.line,
+                found.severity,
+                found.rule,
+                found.message,
+                found.hint,
             )
         else:
             report.at_matrix(
                 target,
                 f"args.{key}",
                 ("defaults",),
-                severity,
-                "arg-undeclared",
-                f"{key} is passed, but {info.path} does not declare it{also}",
-                "remove the arg, or declare it with ARG in the stage that reads it",
+                found.severity,
+                found.rule,
+                found.message,
+                found.hint,
             )
 
 
@@ -202,7 +288,9 @@ def scope(report: Report, tb: TargetBuild) -> None:
             )
 
 
-def secrets(report: Report, tb: TargetBuild) -> None:
+def missing_secrets(report: Report, tb: TargetBuild) -> set[str]:
+    """Secrets a built stage mounts that the target does not provide; returns every secret
+    the build mounts."""
     target, info = tb.target, tb.info
     provided = {s.id for s in target.secrets}
     mounted: dict[str, int] = {}
@@ -224,7 +312,12 @@ def secrets(report: Report, tb: TargetBuild) -> None:
                 + (" (the mount is required=true, so the build fails)" if needed else ""),
                 "add it under 'secrets' (or set 'sccache: true' for the sccache ones)",
             )
-    for secret in sorted(provided - set(mounted)):
+    return set(mounted)
+
+
+def unused_secrets(report: Report, target: Target, names: Iterable[str]) -> None:
+    """The secrets `names` the target provides that no built stage mounts."""
+    for secret in names:
         origin = "sccache" if "sccache" in target.origins else "secrets"
         report.at_matrix(
             target,

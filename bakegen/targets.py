@@ -67,8 +67,10 @@ class Target:
     def context_origin(self, key: str) -> str:
         """The origin key of the named context `key`: it was set by `uses`, `links` or
         `contexts` (the last also when nothing recorded it)."""
-        candidates = (f"uses.{key}", f"links.{key}")
-        return next((k for k in candidates if k in self.origins), f"contexts.{key}")
+        for origin in (f"uses.{key}", f"links.{key}"):
+            if origin in self.origins:
+                return origin
+        return f"contexts.{key}"
 
 
 @dataclass(frozen=True)

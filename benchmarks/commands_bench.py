@@ -35,6 +35,19 @@ COMMANDS: dict[str, list[str]] = {
 }
 
 
+def write_project(where: Path, cells: int) -> None:
+    """The matrix of `cells` cells and the Dockerfiles it names, in `where`."""
+    (where / "matrix.yaml").write_text(growing_matrix(cells))
+    for name in ("Dockerfile", "Dockerfile.alt"):
+        (where / name).write_text(
+            "".join(f"FROM busybox:1.36 AS s{i}\n" for i in range(7))
+            + "ARG CUDA ARCH FLAVOUR FIVE READDED\n"
+        )
+    (where / "Dockerfile.base").write_text(
+        "FROM busybox:1.36 AS base\nARG CUDA ARCH BASE_TAG\nFROM base AS wheel\n"
+    )
+
+
 def run(args: list[str], where: Path) -> float:
     started = time.perf_counter()
     done = subprocess.run(
@@ -64,15 +77,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         where = Path(tmp)
-        (where / "matrix.yaml").write_text(growing_matrix(args.cells))
-        for name in ("Dockerfile", "Dockerfile.alt"):
-            (where / name).write_text(
-                "".join(f"FROM busybox:1.36 AS s{i}\n" for i in range(7))
-                + "ARG CUDA ARCH FLAVOUR FIVE READDED\n"
-            )
-        (where / "Dockerfile.base").write_text(
-            "FROM busybox:1.36 AS base\nARG CUDA ARCH BASE_TAG\nFROM base AS wheel\n"
-        )
+        write_project(where, args.cells)
         print(f"{args.cells} cells (grow shape), {args.runs} runs per command")
         print(f"{'command':>9} {'best s':>7} {'median s':>8}")
         missed = []

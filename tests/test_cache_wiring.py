@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import main
-from bakegen.lint import lint
+from bakegen.lint import Linter, lint
 from bakegen.pipeline import compile_path
 from tests.conftest import ROOT
 
@@ -206,3 +206,24 @@ def test_toy_run_count_follows_its_dockerfiles(tmp_path: Path) -> None:
 def test_toy_builds_on_the_given_base_image(tmp_path: Path, base: str) -> None:
     write_toy(tmp_path, base)
     assert f"ARG BASE_IMAGE={base}\n" in (tmp_path / "dockerfiles" / "base.Dockerfile").read_text()
+
+
+def test_ci_finds_the_same_cache_misses_as_lint(tmp_path: Path) -> None:
+    """`bakegen ci` plans the builds without the other lint rules: same findings, same
+    targets, in the same order, over stages, contexts and Dockerfiles that differ."""
+    matrix = TWO_TARGETS.replace(
+        "      b: {}\n",
+        "      b: {stage: other}\n      c: {contexts: {wheels: ./wheels}}\n"
+        "      d: {dockerfile: Dockerfile.two}\n",
+    )
+    (tmp_path / "Dockerfile").write_text(
+        "FROM ubuntu:24.04 AS other\nCOPY app /app\n"
+        "FROM ubuntu:24.04 AS runtime\nCOPY --from=wheels / /w/\nADD app /app\n"
+    )
+    (tmp_path / "Dockerfile.two").write_text("FROM ubuntu:24.04 AS runtime\nCOPY app /app\n")
+    (tmp_path / "matrix.yaml").write_text(matrix)
+    compiled = compile_path(tmp_path / "matrix.yaml")
+    expected = [f for f in lint(compiled, tmp_path) if f.rule == "context-copy-unlinked"]
+    assert len(expected) == 4
+    assert any(len(f.targets) > 1 for f in expected)
+    assert Linter(compiled, tmp_path).cache_misses() == expected

@@ -115,14 +115,15 @@ def list_(matrix_path: Path, fmt: str, select: tuple[str, ...]) -> None:
     """List the targets the matrix builds (cells first, then shared stages)."""
     compiled = compile_path(matrix_path, select)
     print_warnings(compiled.warnings)
-    records = _records(compiled)
+    targets = compiled.resolution.targets
+    # Each output is written at once: one echo per line costs more than the rest.
     if fmt == "names":
-        for record in records:
-            click.echo(record["name"])
+        if targets:
+            click.echo("\n".join(t.name for t in targets))
     elif fmt == "json":
-        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(_records(compiled), indent=2, ensure_ascii=False))
     else:
-        _table(compiled, records)
+        click.echo(table_text(compiled))
 
 
 def _records(compiled: Compiled) -> list[dict[str, Any]]:
@@ -141,16 +142,20 @@ def _records(compiled: Compiled) -> list[dict[str, Any]]:
     ]
 
 
-def _table(compiled: Compiled, records: list[dict[str, Any]]) -> None:
+def table_text(compiled: Compiled) -> str:
+    """Target, axis values, Dockerfile and stage of each target, in aligned columns."""
     axes = list(compiled.matrix.model.axes)
     header = ["TARGET", *(a.upper() for a in axes), "DOCKERFILE", "STAGE"]
-    rows = [
-        [r["name"], *(r["values"].get(a, "*") for a in axes), r["dockerfile"], r["stage"]]
-        for r in records
-    ]
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
-    for row in [header, *rows]:
-        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    rows = [header]
+    for t in compiled.resolution.targets:
+        values = dict(t.values)
+        rows.append(
+            [t.name, *(values.get(a, "*") for a in axes), plain(t.dockerfile), plain(t.stage)]
+        )
+    widths = [max(map(len, col)) for col in zip(*rows, strict=True)]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
 
 
 @click.command()

@@ -21,7 +21,7 @@ from bakegen.commands.common import (
     select_option,
 )
 from bakegen.errors import OutputError
-from bakegen.lint import lint
+from bakegen.lint import Linter
 from bakegen.manifest import bake_values, joins
 from bakegen.pipeline import Compiled, compile_path
 
@@ -111,12 +111,11 @@ def ci(
 def warn_cache_misses(compiled: Compiled) -> None:
     """The jobs rely on the registry cache of earlier layers; say where a fresh runner will
     miss it (the `context-copy-unlinked` findings of `bakegen lint`)."""
-    for finding in lint(compiled, Path()):
-        if finding.rule == "context-copy-unlinked":
-            click.echo(
-                f"warning: {finding.file}:{finding.line}: {finding.message}; {finding.hint}",
-                err=True,
-            )
+    for finding in Linter(compiled, Path()).cache_misses():
+        click.echo(
+            f"warning: {finding.file}:{finding.line}: {finding.message}; {finding.hint}",
+            err=True,
+        )
 
 
 @click.command()
