@@ -11,8 +11,13 @@ threads included) of several runs of each file, and the ratio bakegen / native. 
 a ratio of at most 1.0 at 1,000 and 5,000 cells. `--print` needs no BuildKit daemon; without
 a `docker buildx` the benchmark says so and exits 0.
 
-    python benchmarks/print_bench.py              # 1000 and 5000 cells, 3 runs each
-    python benchmarks/print_bench.py 1000 --runs 5
+On a machine shared with other jobs, times of the same file vary by 20 % and more from run to
+run. `--instructions` also counts the instructions buildx executes on each file once, under
+valgrind's cachegrind (about 20x slower; the count repeats within about 2 %), which is the
+steadier figure to compare two files by.
+
+    python benchmarks/print_bench.py              # 1000 and 5000 cells, 5 runs each
+    python benchmarks/print_bench.py 1000 --runs 7 --instructions
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -202,15 +208,70 @@ def run_print(command: list[str], file: Path) -> tuple[float, float, dict[str, A
     return wall, cpu, json.loads(done.stdout)
 
 
+def plugin_binary(command: list[str]) -> str | None:
+    """The buildx plugin executable itself: valgrind must run it, not the docker CLI that
+    starts it."""
+    if Path(command[0]).name == "docker-buildx":
+        return command[0]
+    found = subprocess.run(
+        [command[0], "info", "--format", "{{json .ClientInfo.Plugins}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        plugins = json.loads(found.stdout)
+    except json.JSONDecodeError:
+        return None
+    return next((p["Path"] for p in plugins or [] if p.get("Name") == "buildx"), None)
+
+
+def count_instructions(binary: str, file: Path) -> int:
+    """Instructions buildx executes to print `file` (valgrind cachegrind, no cache model)."""
+    done = subprocess.run(
+        [
+            "valgrind",
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--cachegrind-out-file=/dev/null",
+            binary,
+            "bake",
+            "--print",
+            "-f",
+            file.name,
+        ],
+        cwd=file.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"valgrind failed on {file}:\n{done.stderr[-2000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cells", nargs="*", type=int, default=[1000, 5000])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count buildx's instructions on each file once (needs valgrind)",
+    )
     args = parser.parse_args(argv)
     command = buildx()
     if command is None:
         print("no `docker buildx` here: nothing to measure (the benchmark needs buildx >= 0.19)")
         return 0
+    binary = None
+    if args.instructions:
+        binary = plugin_binary(command) if shutil.which("valgrind") else None
+        if binary is None:
+            print(
+                "--instructions needs valgrind and the buildx plugin executable; counting skipped"
+            )
     version = subprocess.run(
         [*command, "version"], capture_output=True, text=True, check=False
     ).stdout
@@ -250,6 +311,13 @@ def main(argv: list[str]) -> int:
                 f"{cells:>6} ratio bakegen/native: wall {ratio_wall:.2f}, cpu {ratio_cpu:.2f} "
                 f"(target <= {TARGET_RATIO}: {'met' if ok else 'MISSED'})"
             )
+            if binary is not None:
+                counts = {label: count_instructions(binary, file) for label, file in files.items()}
+                print(
+                    f"{cells:>6} instructions: bakegen {counts['bakegen'] / 1e9:.2f} G, "
+                    f"native {counts['native'] / 1e9:.2f} G, "
+                    f"ratio {counts['bakegen'] / counts['native']:.3f}"
+                )
     return 0
 
 
