@@ -12,6 +12,7 @@ from bakegen.attributes import BAKE_KEYS, BakeKey, Share
 
 KEYS = {k.key: k for k in BAKE_KEYS}
 SHARED_KEYS = tuple(k for k in BAKE_KEYS if k.share is not Share.NEVER)
+_BY_KEY = frozenset(k.key for k in BAKE_KEYS if k.share is Share.BY_KEY)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,17 +104,19 @@ class Inherited:
     def own_block(self, name: str, values: dict[str, Any]) -> Block:
         """The target's block: what no parent already gives."""
         given = self.given
-        own: dict[str, Any] = {}
+        if not given:
+            return Block(name=name, inherits=self.names, values=tuple(values.items()))
+        own: list[tuple[str, Any]] = []
         for key, value in values.items():
             if key not in given:
-                own[key] = value
-            elif KEYS[key].share is Share.BY_KEY:
+                own.append((key, value))
+            elif key in _BY_KEY:
                 from_parents = given[key]
-                rest = tuple((k, v) for k, v in value if from_parents.get(k) != v)
+                rest = [(k, v) for k, v in value if from_parents.get(k) != v]
                 if rest:
                     # The target's own tuple when no entry was inherited: one less copy.
-                    own[key] = value if len(rest) == len(value) else rest
-        return Block(name=name, inherits=self.names, values=tuple(own.items()))
+                    own.append((key, value if len(rest) == len(value) else tuple(rest)))
+        return Block(name=name, inherits=self.names, values=tuple(own))
 
 
 class LaidOut(Sequence[Block]):

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from bakegen.hcl import Expr
 from bakegen.tags import IMAGE, MAX_TAG
 from bakegen.targets import Target
-from bakegen.templating import Text, Var
 
 # What a tag may hold (the distribution spec): no ':' or '/', which would move the image
 # into another repository.
@@ -29,17 +28,6 @@ class TagLimits:
         return dict(self.limits).get(name)
 
 
-def tag_part(text: Text) -> Text | None:
-    """The part after `${IMAGE}:` of a resolved tag (None for a full `repo:tag` reference
-    written by the user)."""
-    if len(text) < 2 or text[0] != IMAGE or not isinstance(text[1], str):
-        return None
-    if not text[1].startswith(":"):
-        return None
-    rest = text[1][1:]
-    return ((rest,) if rest else ()) + text[2:]
-
-
 def tag_limits(targets: tuple[Target, ...], cache_suffixes: tuple[str, ...]) -> TagLimits:
     """How long each variable may be so that every tag, and every cache ref
     (`<target>-<CACHE_SCOPE>`), stays within the registry's 128 characters."""
@@ -50,11 +38,19 @@ def tag_limits(targets: tuple[Target, ...], cache_suffixes: tuple[str, ...]) -> 
 
     for target in targets:
         for tag in (*target.tags, *target.latest_tags):
-            part = tag_part(tag)
-            if part is None:
+            # Only tags under the image count: the parts after `${IMAGE}:`, in one pass.
+            if len(tag) < 2 or tag[0] != IMAGE:
                 continue
-            literal = sum(len(p) for p in part if isinstance(p, str))
-            names = [p.name for p in part if isinstance(p, Var)]
+            second = tag[1]
+            if not isinstance(second, str) or not second.startswith(":"):
+                continue
+            literal = len(second) - 1
+            names: list[str] = []
+            for part in tag[2:]:
+                if isinstance(part, str):
+                    literal += len(part)
+                else:
+                    names.append(part.name)
             for name in set(names):
                 # Other variables in the same tag are counted as empty: the check is exact
                 # for tags that use one variable, as generated tags do.

@@ -82,6 +82,8 @@ def is_literal(text: Text) -> bool:
 
 def plain(text: Text) -> str:
     """The text with variable parts written as ``${NAME}`` (for display and comparison)."""
+    if len(text) == 1 and isinstance(text[0], str):
+        return text[0]
     return "".join(p if isinstance(p, str) else "${" + p.name + "}" for p in text)
 
 
