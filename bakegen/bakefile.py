@@ -4,8 +4,9 @@ into private parents (`_common`, `_<value id>`) that the targets inherit."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from bakegen import __version__
@@ -14,6 +15,8 @@ from bakegen.blocks import KEYS, Alike, Block, Inherited, LaidOut
 from bakegen.dates import date_variables
 from bakegen.errors import MatrixError, Problem
 from bakegen.expand import ValueIds
+from bakegen.families import HclBlocks
+from bakegen.families import plan as plan_families
 from bakegen.groups import Group, optional_arg, user_groups
 from bakegen.hcl import Expr, hcl_list
 from bakegen.model import MatrixFile
@@ -38,6 +41,10 @@ class BakeFile:
     parents: tuple[Block, ...]
     # Made when read (blocks.LaidOut): iterate it once to write it.
     targets: Sequence[Block]
+    # Cells the HCL file writes as `matrix` blocks (families.py); JSON writes every block.
+    # The HCL file's families (`matrix` blocks) and the parents it still needs; without it,
+    # the HCL file writes every block as the JSON file does.
+    hcl_blocks: Callable[[], HclBlocks] | None = None
 
 
 def cache_suffixes(model: MatrixFile) -> tuple[str, ...]:
@@ -177,6 +184,18 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
         target = targets[i]
         return inherited(target).own_block(target.name, bake_values(target))
 
+    @cache
+    def hcl_blocks() -> HclBlocks:
+        # Worked out only when the HCL file is written. Family blocks write every attribute:
+        # the HCL file leaves out a parent only they would inherit (the JSON file writes
+        # every cell's own block, parents and all).
+        families = plan_families(model, ids, targets, bake_values, taken | set(parents))
+        covered = {m for f in families for m in f.members}
+        used = {p for t in targets if t.name not in covered for p in inherited(t).names}
+        return HclBlocks(
+            families=families, parents=tuple(p for p in parents.values() if p.name in used)
+        )
+
     return BakeFile(
         source=source,
         variables=(
@@ -186,7 +205,8 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
         globals=global_attributes(model),
         groups=tuple(groups),
         parents=tuple(parents.values()),
-        targets=LaidOut(len(targets) + len(checks), block_at),
+        targets=LaidOut((*(t.name for t in targets), *(c.name for c in checks)), block_at),
+        hcl_blocks=hcl_blocks,
     )
 
 

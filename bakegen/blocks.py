@@ -123,8 +123,9 @@ class LaidOut(Sequence[Block]):
     """The blocks of many targets, each made when it is read: a file of 100,000 targets is
     written block by block without holding every block at once."""
 
-    def __init__(self, count: int, make: Callable[[int], Block]) -> None:
-        self._count = count
+    def __init__(self, names: tuple[str, ...], make: Callable[[int], Block]) -> None:
+        self.names = names  # each block's name, known without making the block
+        self._count = len(names)
         self._make = make
 
     def __len__(self) -> int:

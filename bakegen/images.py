@@ -209,6 +209,8 @@ def merge(parts: list[tuple[str, str, BakeFile, Resolution]]) -> tuple[BakeFile,
         groups=tuple(groups),
         parents=tuple(parents),
         targets=tuple(blocks),
+        # Each image's cells keep their own blocks: families are one image's.
+        hcl_blocks=None,
     )
     resolution = Resolution(
         targets=tuple(t for *_, r in parts for t in r.targets),

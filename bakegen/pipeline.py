@@ -44,7 +44,8 @@ class Compiled:
 
     def text(self, fmt: Format) -> str:
         # Jinja is loaded only by the commands that write a bake file.
-        from bakegen.render import render_hcl, render_json
+        from bakegen.render import render_hcl
+        from bakegen.render_json import render_json
 
         with gc_paused():
             return render_hcl(self.bake) if fmt == "hcl" else render_json(self.bake)
@@ -52,7 +53,8 @@ class Compiled:
     def pieces(self, fmt: Format) -> Iterator[str]:
         """The same text in pieces, made as they are read (a large file is never held
         whole)."""
-        from bakegen.render import render_hcl_pieces, render_json_pieces
+        from bakegen.render import render_hcl_pieces
+        from bakegen.render_json import render_json_pieces
 
         with gc_paused():
             if fmt == "hcl":
@@ -196,7 +198,8 @@ def check_files(compiled: Compiled, root: Path = Path()) -> None:
 def override_text(matrix: Matrix, fmt: Format, info: GitInfo, owner: str) -> str:
     """The override file that carries the git-derived VERSION and COMMIT_SHA, with the
     descriptions the main file gives them."""
-    from bakegen.render import render_override_hcl, render_override_json
+    from bakegen.render import render_override_hcl
+    from bakegen.render_json import render_override_json
 
     limits = TagLimits(limits=())  # only the descriptions are read
     descriptions = {v.name: v.description for v in variables(matrix.model, limits)}

@@ -1,12 +1,10 @@
-"""Stage 5, render: a BakeFile → docker-bake.hcl (Jinja templates) or docker-bake.json."""
+"""Stage 5, render: a BakeFile → docker-bake.hcl (Jinja templates; HCL-JSON: render_json.py)."""
 
 from __future__ import annotations
 
-import itertools
-import json
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from functools import cache, lru_cache
-from json.encoder import encode_basestring_ascii as _json_string
 from pathlib import Path
 from typing import Any, assert_never
 
@@ -14,20 +12,18 @@ import jinja2
 
 from bakegen.attributes import BAKE_KEYS, Kind
 from bakegen.bakefile import BakeFile
-from bakegen.blocks import Block
+from bakegen.blocks import KEYS, Block, LaidOut
 from bakegen.errors import RenderError
+from bakegen.families import CELL, Family, HclBlocks
 from bakegen.gitmeta import GitInfo
+from bakegen.groups import Group
 from bakegen.hcl import (
     Expr,
-    escape_template,
     hcl_key,
     hcl_list,
     hcl_string,
-    json_dumps,
-    json_template,
 )
 from bakegen.templating import Text
-from bakegen.variables import Variable
 
 MAX_ALIGN = 48
 
@@ -161,137 +157,96 @@ def _render(name: str, **context: Any) -> str:
 
 
 def render_hcl(bake: BakeFile) -> str:
-    return _render("docker-bake.hcl.j2", bake=bake)
+    return "".join(render_hcl_pieces(bake))
 
 
 def render_hcl_pieces(bake: BakeFile) -> Iterator[str]:
     """The HCL file in pieces, to be written as they are made rather than held whole."""
-    return _pieces("docker-bake.hcl.j2", bake=bake)
+    return _pieces(
+        "docker-bake.hcl.j2", bake=bake, groups=_family_groups(bake), blocks=_hcl_blocks(bake)
+    )
+
+
+def _hcl_blocks(bake: BakeFile) -> Iterator[str]:
+    """Every target block: the parents, then each target, a family's `matrix` block where
+    its first cell stands (and nothing for its other cells)."""
+    extra = bake.hcl_blocks() if bake.hcl_blocks else HclBlocks(families=(), parents=bake.parents)
+    for parent in extra.parents:
+        yield _hcl_target(parent)
+    targets = bake.targets
+    names = targets.names if isinstance(targets, LaidOut) else tuple(t.name for t in targets)
+    starts = {f.members[0]: f for f in extra.families}
+    covered = {m for f in extra.families for m in f.members}
+    # Records that several families share are written once, as a private global list.
+    uses: dict[tuple[Any, ...], int] = {}
+    for family in extra.families:
+        uses[family.records] = uses.get(family.records, 0) + 1
+    shared: dict[tuple[Any, ...], str] = {}
+    for i, name in enumerate(names):
+        if name in starts:
+            family = starts[name]
+            if uses[family.records] > 1 and family.records not in shared:
+                shared[family.records] = f"{CELL}s_{len(shared) + 1}"
+                yield f"{shared[family.records]} = {_hcl_records(family.records, '')}"
+            records = shared.get(family.records) or _hcl_records(family.records, "  ")
+            yield _hcl_family(family, records)
+        elif name not in covered:
+            yield _hcl_target(targets[i])
+
+
+def _family_groups(bake: BakeFile) -> tuple[Group, ...]:
+    """The groups, a family's block named in place of its cells where a group holds them all
+    (buildx makes a group of a matrix block's cells itself)."""
+    families = bake.hcl_blocks().families if bake.hcl_blocks else ()
+    if not families:
+        return bake.groups
+    family_of = {m: f for f in families for m in f.members}
+    out = []
+    for group in bake.groups:
+        present = set(group.targets)
+        whole = {f.block.name for f in families if present.issuperset(f.members)}
+        names: list[str] = []
+        for name in group.targets:
+            family = family_of.get(name)
+            if family is None or family.block.name not in whole:
+                names.append(name)
+            elif family.block.name not in names:
+                names.append(family.block.name)
+        out.append(replace(group, targets=tuple(names)))
+    return tuple(out)
+
+
+def _hcl_family(family: Family, records: str) -> str:
+    """A family's `matrix` block: the name template, the cells' records (a list, or the name
+    of the global list holding it), then the block's attributes as `_hcl_target` writes
+    them."""
+    head = (
+        f"target {hcl_string(family.block.name)} {{\n"
+        f"  name   = {hcl_string(family.name)}\n"
+        f"  matrix = {{\n    {CELL} = {records}\n  }}\n"
+    )
+    return head + _hcl_target(family.block).split("\n", 1)[1]
+
+
+def _hcl_records(records: tuple[tuple[str, Any], ...], indent: str) -> str:
+    """One HCL object per cell: its id, then its value of each field."""
+    lines = ["["]
+    for vid, fields in records:
+        parts = [f"id = {hcl_string(vid)}"]
+        parts += [
+            f"{field} = {_hcl_attribute(value, KEYS[key].kind)}" for field, key, value in fields
+        ]
+        if any("\n" in part for part in parts):
+            lines.append(f"{indent}  {{")
+            lines += [f"{indent}    {part}" for part in parts]
+            lines.append(f"{indent}  }},")
+        else:
+            lines.append(f"{indent}  {{ " + ", ".join(parts) + " },")
+    lines.append(f"{indent}]")
+    return "\n".join(lines)
 
 
 def render_override_hcl(info: GitInfo, owner: str, descriptions: Mapping[str, str]) -> str:
     """The override file: `owner` says which bake file and matrix it belongs to, and the
     variables keep the main file's descriptions (bake takes them from the last file)."""
     return _render("docker-bake.override.hcl.j2", git=info, owner=owner, descriptions=descriptions)
-
-
-# -- HCL-JSON ------------------------------------------------------------------------------
-def _json_value(value: Any) -> Any:
-    if isinstance(value, Expr):
-        return "${" + value.source + "}"
-    if isinstance(value, bool):
-        return value
-    return json_template(value)
-
-
-def _json_attribute(value: Any, kind: Kind) -> Any:
-    if isinstance(value, Expr):
-        return "${" + value.source + "}"
-    match kind:
-        case Kind.TEXT:
-            return json_template(value)
-        case Kind.TEXT_LIST:
-            return [json_template(v) for v in value]
-        case Kind.NAMES:
-            return list(value)
-        case Kind.TEXT_MAP:
-            # HCL-JSON reads object keys as templates too.
-            return {escape_template(k): _json_value(v) for k, v in value}
-        case Kind.FLAG:
-            return bool(value)
-        case Kind.OTHER:
-            raise TypeError(f"no JSON form for {value!r}")
-        case _:
-            assert_never(kind)
-
-
-def _json_block(block: Block) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if block.inherits:
-        out["inherits"] = list(block.inherits)
-    for key, value in block.attributes():
-        out[key.key] = _json_attribute(value, key.kind)
-    return out
-
-
-def _json_variable(variable: Variable) -> dict[str, Any]:
-    default = variable.default
-    out: dict[str, Any] = {
-        # Unlike attribute values, a variable's description is not read as a template.
-        "description": variable.description,
-        "default": default if isinstance(default, bool) else json_template(default),
-    }
-    if variable.validations:
-        out["validation"] = [
-            {"condition": "${" + condition.source + "}", "error_message": json_template(message)}
-            for condition, message in variable.validations
-        ]
-    return out
-
-
-def render_json(bake: BakeFile) -> str:
-    return "".join(render_json_pieces(bake))
-
-
-def render_json_pieces(bake: BakeFile) -> Iterator[str]:
-    """The HCL-JSON file in pieces, target by target, byte for byte what `json_dumps` writes
-    for the whole document (nested values indented two more spaces per level)."""
-    # HCL-JSON has no comments, so unlike the HCL file this one carries no header.
-    head: dict[str, Any] = {
-        "variable": {v.name: _json_variable(v) for v in bake.variables},
-    }
-    for name, expr in bake.globals:
-        head[name] = _json_value(expr)
-    head["group"] = {
-        g.name: {"description": json_template(g.description), "targets": list(g.targets)}
-        for g in bake.groups
-    }
-    yield "{\n"
-    for key, value in head.items():
-        yield f"  {_json_string(key)}: {_nested(value, 1)},\n"
-    yield '  "target": {'
-    first = True
-    for block in itertools.chain(bake.parents, bake.targets):
-        yield "\n" if first else ",\n"
-        yield f"    {_json_string(block.name)}: {_nested(_json_block(block), 2)}"
-        first = False
-    yield "}\n}\n" if first else "\n  }\n}\n"
-
-
-def _nested(value: Any, level: int) -> str:
-    """`json.dumps(value, indent=2)` as it reads nested `level` deep, for the values a bake
-    file holds (objects, lists, strings, flags). Written here rather than by `json`, whose
-    indenting encoder builds reference cycles on every call: a file of 100,000 targets
-    would keep them all until the cycle collector ran."""
-    indent = "  " * level
-    if isinstance(value, str):
-        return _json_string(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    inner = indent + "  "
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = (f"{inner}{_json_string(k)}: {_nested(v, level + 1)}" for k, v in value.items())
-        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
-    if isinstance(value, list | tuple):
-        if not value:
-            return "[]"
-        return "[\n" + ",\n".join(f"{inner}{_nested(v, level + 1)}" for v in value) + f"\n{indent}]"
-    return json.dumps(value)  # anything else is one token (a number, null)
-
-
-def render_override_json(info: GitInfo, owner: str, descriptions: Mapping[str, str]) -> str:
-    # HCL-JSON ignores properties named "//" in a body: the place for a comment.
-    return json_dumps(
-        {
-            "//": owner,
-            "variable": {
-                name: {"description": json_template(descriptions[name]), "default": value}
-                for name, value in (
-                    ("VERSION", json_template(info.version)),
-                    ("COMMIT_SHA", json_template(info.sha)),
-                )
-            },
-        }
-    )

@@ -16,7 +16,7 @@ import pytest
 
 from bakegen.bakefile import bake_values
 from bakegen.blocks import Block
-from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_path
+from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_matrix, compile_path
 from bakegen.render import render_hcl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +63,8 @@ def flat(compiled: Compiled) -> str:
     }
     blocks = tuple(full.get(b.name, b) for b in compiled.bake.targets)
     assert not any(b.inherits for b in blocks)
-    return render_hcl(dataclasses.replace(compiled.bake, parents=(), targets=blocks))
+    bake = dataclasses.replace(compiled.bake, parents=(), targets=blocks, hcl_blocks=None)
+    return render_hcl(bake)
 
 
 def _matrix(case: Path) -> Path:
@@ -89,3 +90,30 @@ def test_set_addresses_each_target_by_name(case: Path, tmp_path: Path) -> None:
         tmp_path, "bake.hcl", compiled.text("hcl"), "--set", f"{name}.args.PROBE=1", name
     )
     assert printed["target"][name]["args"]["PROBE"] == "1"
+
+
+def test_families_resolve_every_cell_as_its_own_block(tmp_path: Path) -> None:
+    # A large matrix: the HCL file writes `matrix` blocks (families.py), with overrides and
+    # includes that make some cells differ from the rest of their family.
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from render_bench import growing_matrix
+
+    from bakegen.validate import load_matrix_text
+
+    compiled = compile_matrix(load_matrix_text(growing_matrix(1000)))
+    text = compiled.text("hcl")
+    assert "matrix = {" in text
+    for name in ("Dockerfile", "Dockerfile.base", "Dockerfile.alt"):
+        (tmp_path / name).write_text("FROM scratch\n")
+    reference = bake_print(tmp_path, "flat.hcl", flat(compiled))
+    printed = bake_print(tmp_path, "bake.hcl", text)
+    assert printed["target"] == reference["target"]
+    for group in ("cuda12-8", "arm64", "f15"):
+        assert sorted(bake_print(tmp_path, "bake.hcl", text, group)["target"]) == sorted(
+            bake_print(tmp_path, "flat.hcl", flat(compiled), group)["target"]
+        )
+    member = "cuda13-0-arm64-f25"
+    setting = bake_print(tmp_path, "bake.hcl", text, member, "--set", f"{member}.args.X=1")
+    assert setting["target"][member]["args"]["X"] == "1"

@@ -1,0 +1,48 @@
+"""Families: a large matrix's HCL file writes cells that differ by one axis as `matrix`
+blocks, and every cell resolves exactly as its own block would (the JSON file, which keeps a
+block per cell, is the reference; tests/test_engine_layout.py asks the real buildx too)."""
+
+from __future__ import annotations
+
+import sys
+
+from bakegen.families import CELL, MIN_MEMBERS
+from bakegen.pipeline import compile_matrix
+from bakegen.validate import load_matrix_text
+from tests.bake_eval import Bake
+from tests.conftest import ROOT
+from tests.helpers import MINIMAL
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from render_bench import growing_matrix
+
+
+def test_a_large_matrix_is_written_as_families_that_resolve_as_its_cells() -> None:
+    # 20 flavours × 5 CUDA × 2 platforms: ten families of 20 cells, with overrides and
+    # includes that set some cells apart (their args, labels and Dockerfile).
+    compiled = compile_matrix(load_matrix_text(growing_matrix(200)))
+    hcl, json_text = compiled.text("hcl"), compiled.text("json")
+    assert hcl.count(f"{CELL} = ") == 10
+    families, cells = Bake(hcl), Bake(json_text)
+    printed, expected = families.print("default"), cells.print("default")
+    assert printed["target"] == expected["target"]
+    assert len(printed["target"]) == 220
+    for group in ("cuda12-8", "arm64", "f15", "f5"):
+        assert families.print(group)["target"] == cells.print(group)["target"], group
+
+
+def test_the_records_hold_only_what_differs_by_the_inner_axis() -> None:
+    compiled = compile_matrix(load_matrix_text(growing_matrix(200)))
+    hcl = compiled.text("hcl")
+    block = hcl[hcl.index('target "_flavour-of-cuda12-8-amd64"') :]
+    block = block[: block.index("\n}\n")]
+    # The stage differs by flavour with no id in it: a field of each record.
+    assert f"target      = {CELL}.target" in block
+    # Tags carry the flavour's id: one template for the family.
+    assert "${_cell.id}-cuda12-8-amd64" in block
+
+
+def test_small_matrices_keep_a_block_per_cell() -> None:
+    compiled = compile_matrix(load_matrix_text(MINIMAL))
+    assert f"{CELL} = " not in compiled.text("hcl")
+    assert MIN_MEMBERS > 2
