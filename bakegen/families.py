@@ -67,8 +67,8 @@ def plan(
     taken: set[str],
 ) -> tuple[Family, ...]:
     """The families worth a `matrix` block among the cells of `targets`."""
-    if not model.axes or f"var.{CELL}" in model.variables or CELL in model.variables:
-        return ()
+    if not model.axes or any(v.startswith(CELL) for v in model.variables):
+        return ()  # `_cell` and `_cells_<n>` would clash with a variable
     # The inner axis: the one with the most values (the later one of equals).
     inner = max(reversed(model.axes), key=lambda a: len(model.axes[a].values))
     outer = [a for a in model.axes if a != inner]
@@ -101,13 +101,10 @@ def _family(
     # Every attribute is written in the family's block: a matrix block's cells would each
     # resolve its parents again.
     member_ids = [inner_ids[dict(t.values)[inner]] for t in members]
-    own = [values_of(t) for t in members]
     shaped = [values_of(_templated(t, vid)) for t, vid in zip(members, member_ids, strict=True)]
     names = {_text(t.name, vid) for t, vid in zip(members, member_ids, strict=True)}
-    keys = list(own[0])
-    if len(names) != 1 or any(
-        list(o) != keys or list(s) != keys for o, s in zip(own, shaped, strict=True)
-    ):
+    keys = list(shaped[0])
+    if len(names) != 1 or any(list(s) != keys for s in shaped[1:]):
         return None
     values: list[tuple[str, Any]] = []
     fields: list[tuple[str, str]] = []  # (field, bake key)
@@ -119,6 +116,8 @@ def _family(
             field = key.replace("-", "_")
             fields.append((field, key))
             values.append((key, Expr(f"{CELL}.{field}")))
+    # The cells' own values of the fields (only made when some attribute differs).
+    own = [values_of(t) for t in members] if fields else [{} for _ in members]
     records = tuple(
         (vid, tuple((field, key, o[key]) for field, key in fields))
         for vid, o in zip(member_ids, own, strict=True)
@@ -144,6 +143,11 @@ def _text(text: str, vid: str) -> Text:
 
 
 def _templated_text(text: Text, vid: str) -> Text:
+    for part in text:
+        if isinstance(part, str) and vid in part:
+            break
+    else:
+        return text  # most texts do not name the cell
     out: list[str | Var] = []
     for part in text:
         if isinstance(part, str) and vid in part:
