@@ -4,8 +4,13 @@ block per cell, is the reference; tests/test_engine_layout.py asks the real buil
 
 from __future__ import annotations
 
+import json
 import sys
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bakegen.errors import MatrixError
 from bakegen.families import CELL, MIN_MEMBERS
 from bakegen.pipeline import compile_matrix
 from bakegen.validate import load_matrix_text
@@ -46,3 +51,46 @@ def test_small_matrices_keep_a_block_per_cell() -> None:
     compiled = compile_matrix(load_matrix_text(MINIMAL))
     assert f"{CELL} = " not in compiled.text("hcl")
     assert MIN_MEMBERS > 2
+
+
+def _awkward_matrix(values: list[str], note: str) -> str:
+    rows = "\n".join(f"      {json.dumps(v)}: {{args: {{V: {json.dumps(v)}}}}}" for v in values)
+    return f"""format: 1
+image:
+  name: app
+  tags: ["{{version}}-{{name}}"]
+  labels: {{note: {json.dumps(note)}}}
+defaults:
+  dockerfile: Dockerfile
+  description: {json.dumps(note + " {inner} {outer}")}
+axes:
+  outer:
+    values:
+      xo: {{args: {{O: "1"}}}}
+      yo: {{args: {{O: "2"}}}}
+  inner:
+    values:
+{rows}
+"""
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet="a1$", min_size=1, max_size=4).filter(lambda v: v[0].isalnum()),
+        min_size=MIN_MEMBERS,
+        max_size=MIN_MEMBERS + 4,
+        unique=True,
+    ),
+    st.text(alphabet="a1$-{} ", max_size=6),
+)
+def test_cells_resolve_alike_whatever_their_ids_look_like(values: list[str], note: str) -> None:
+    # Ids that are part of other ids or of the other text, `$` beside them: every cell must
+    # still resolve as its own block does.
+    note = note.replace("{", "{{").replace("}", "}}")
+    try:
+        compiled = compile_matrix(load_matrix_text(_awkward_matrix(values, note)))
+    except MatrixError:
+        return
+    hcl, json_text = compiled.text("hcl"), compiled.text("json")
+    assert Bake(hcl).print("default")["target"] == Bake(json_text).print("default")["target"]
