@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from functools import cache, lru_cache
@@ -178,17 +179,20 @@ def _hcl_blocks(bake: BakeFile) -> Iterator[str]:
     starts = {f.members[0]: f for f in extra.families}
     covered = {m for f in extra.families for m in f.members}
     # Records that several families share are written once, as a private global list.
-    uses: dict[tuple[Any, ...], int] = {}
+    # (Compared, not hashed: a family's records can run to thousands of cells.)
+    same: dict[int, Family] = {}  # id of a family → the first family with equal records
     for family in extra.families:
-        uses[family.records] = uses.get(family.records, 0) + 1
-    shared: dict[tuple[Any, ...], str] = {}
+        same[id(family)] = next((f for f in extra.families if f.records == family.records), family)
+    uses = Counter(id(f) for f in same.values())
+    shared: dict[int, str] = {}
     for i, name in enumerate(names):
         if name in starts:
             family = starts[name]
-            if uses[family.records] > 1 and family.records not in shared:
-                shared[family.records] = f"{CELL}s_{len(shared) + 1}"
-                yield f"{shared[family.records]} = {_hcl_records(family.records, '')}"
-            records = shared.get(family.records) or _hcl_records(family.records, "  ")
+            first = id(same[id(family)])
+            if uses[first] > 1 and first not in shared:
+                shared[first] = f"{CELL}s_{len(shared) + 1}"
+                yield f"{shared[first]} = {_hcl_records(family.records, '')}"
+            records = shared.get(first) or _hcl_records(family.records, "  ")
             yield _hcl_family(family, records)
         elif name not in covered:
             yield _hcl_target(targets[i])
