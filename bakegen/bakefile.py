@@ -55,19 +55,9 @@ def cache_suffixes(model: MatrixFile) -> tuple[str, ...]:
 
 def bake_values(target: Target) -> dict[str, Any]:
     """A target's value of every bake key it sets (empty values left out)."""
-    args: tuple[tuple[str, Text | Expr], ...] = target.args
-    if target.optional_args:
-        optional = target.optional_args
-        args = tuple((k, optional_arg(v) if k in optional else v) for k, v in target.args)
     values: dict[str, Any] = {
-        "context": target.context,
-        "dockerfile": target.dockerfile,
-        "target": target.stage,
-        "platforms": target.platforms,
-        "args": args,
-        "labels": target.labels,
+        **shared_values(target),
         "contexts": target.contexts,
-        "secret": tuple(s.bake_spec() for s in target.secrets) if target.secrets else (),
         "cache-from": target.cache_from,
     }
     # Every value above is a tuple: empty ones say nothing. Passed-through ones go by kind.

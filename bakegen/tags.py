@@ -43,7 +43,7 @@ def tag_problem(text: Text) -> tuple[str, str | None] | None:
     >>> tag_problem(("v1-linux/amd64",))[0]
     "tag 'v1-linux/amd64' has characters a tag cannot hold: '/'"
     """
-    if _plainly_legal(text):
+    if plain_reference(text) is not None:
         return None
     return _tag_problem(text)
 
@@ -98,21 +98,6 @@ def plain_reference(text: Text) -> Text | None:
             return None
         return (IMAGE, ":" + first, *text[1:])
     return (IMAGE, ":", *text)
-
-
-def _plainly_legal(text: Text) -> bool:
-    """The common case, decided part by part (this runs for every tag of every target): a
-    bare tag whose literal parts hold only tag characters, not starting with '.' or '-'."""
-    size = 0
-    for part in text:
-        if isinstance(part, str):
-            if not _TAG_TEXT.fullmatch(part):
-                return False
-            size += len(part)
-    first = text[0] if text else ""
-    return (
-        bool(text) and size <= MAX_TAG and not (isinstance(first, str) and first[:1] in (".", "-"))
-    )
 
 
 def _split(text: Text, cut: int) -> tuple[Text, Text]:
