@@ -41,7 +41,6 @@ class BakeFile:
     parents: tuple[Block, ...]
     # Made when read (blocks.LaidOut): iterate it once to write it.
     targets: Sequence[Block]
-    # Cells the HCL file writes as `matrix` blocks (families.py); JSON writes every block.
     # The HCL file's families (`matrix` blocks) and the parents it still needs; without it,
     # the HCL file writes every block as the JSON file does.
     hcl_blocks: Callable[[], HclBlocks] | None = None
@@ -103,7 +102,8 @@ def groups_of(model: MatrixFile, ids: ValueIds, resolution: Resolution) -> list[
 
 
 def shared_values(target: Target) -> dict[str, Any]:
-    """The values of the bake keys a parent may carry (those of `bake_values`, cheaply)."""
+    """The values of the bake keys a parent may carry (the start of `bake_values`: the
+    layout's first pass needs no more)."""
     args: tuple[tuple[str, Text | Expr], ...] = target.args
     if target.optional_args:
         optional = target.optional_args

@@ -16,8 +16,8 @@ Each attribute is worked out from the cells' own blocks: one value for every cel
 value with the inner value's id as `${_cell.id}`, or else a field of each cell's record
 holding that cell's own value. Each form gives back every cell's value exactly, so every
 target resolves as it would from its own block, under its own name (`--set <name>.key=…`
-reaches it as before). A family needs `MIN_MEMBERS` cells whose blocks have the same keys
-; other cells keep their own blocks."""
+reaches it as before). A family needs `MIN_MEMBERS` cells whose blocks have the same keys;
+other cells keep their own blocks."""
 
 from __future__ import annotations
 

@@ -34,12 +34,9 @@ class Templates:
         self.problems = problems
 
     def text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
-        try:
-            return expand(template, scope)
-        except TemplateError as exc:
-            self.problems.add(where, exc.message, exc.hint, kind="template")
-            # Only a malformed template keeps its own text (an empty result is a result).
-            return literal(template)
+        text = self.try_text(template, scope, where)
+        # Only a malformed template keeps its own text (an empty result is a result).
+        return literal(template) if text is None else text
 
     def try_text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text | None:
         try:
