@@ -18,7 +18,7 @@ from bakegen.expand import ValueIds
 from bakegen.families import HclBlocks
 from bakegen.families import plan as plan_families
 from bakegen.groups import Group, optional_arg, user_groups
-from bakegen.hcl import Expr, hcl_list
+from bakegen.hcl import Expr, Switched
 from bakegen.model import MatrixFile
 from bakegen.required import check_blocks
 from bakegen.tagchecks import tag_limits
@@ -69,7 +69,7 @@ def bake_values(target: Target) -> dict[str, Any]:
     if target.kind == "cell":
         out["tags"] = _tags(target)
     if target.cache_to:
-        out["cache-to"] = Expr(f"CACHE_EXPORT ? {hcl_list(target.cache_to)} : []")
+        out["cache-to"] = Switched("CACHE_EXPORT", target.cache_to)
     return out
 
 
@@ -77,10 +77,7 @@ def _tags(target: Target) -> Any:
     """Tags, with the moving aliases behind TAG_LATEST."""
     if not target.latest_tags:
         return target.tags
-    return Expr(
-        f"concat(\n    {hcl_list(target.tags, '    ')},\n"
-        f"    TAG_LATEST ? {hcl_list(target.latest_tags, '    ')} : []\n  )"
-    )
+    return Switched("TAG_LATEST", target.latest_tags, always=target.tags)
 
 
 def groups_of(model: MatrixFile, ids: ValueIds, resolution: Resolution) -> list[Group]:

@@ -12,22 +12,25 @@ the HCL file writes, for each combination of the other axes, one private block w
       target = _cell.target
     }
 
-Each attribute is worked out from the cells' own blocks: one value for every cell, the same
+Each attribute is worked out from the cells' own values: one value for every cell, the same
 value with the inner value's id as `${_cell.id}`, or else a field of each cell's record
-holding that cell's own value. Each form gives back every cell's value exactly, so every
-target resolves as it would from its own block, under its own name (`--set <name>.key=…`
-reaches it as before). A family needs `MIN_MEMBERS` cells whose blocks have the same keys;
-other cells keep their own blocks."""
+holding that cell's own value. A map (args, labels) that differs is split by entry: the
+entries every cell has alike stay in the block, and each record holds only the rest
+(`args = merge({...}, _cell.args)`). Each form gives back every cell's value exactly, so
+every target resolves as it would from its own block, under its own name (`--set
+<name>.key=…` reaches it as before). A family needs `MIN_MEMBERS` cells whose blocks have
+the same keys; other cells keep their own blocks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, assert_never
 
-from bakegen.blocks import Block
+from bakegen.attributes import Kind
+from bakegen.blocks import KEYS, Block
 from bakegen.expand import ValueIds
-from bakegen.hcl import Expr
+from bakegen.hcl import Expr, Switched
 from bakegen.model import MatrixFile
 from bakegen.targets import Target
 from bakegen.templating import Text, Var
@@ -36,6 +39,15 @@ CELL = "_cell"
 CELL_ID = Var(f"{CELL}.id")
 # Below this many cells a family saves buildx too little to be worth a block of its own.
 MIN_MEMBERS = 16
+
+
+@dataclass(frozen=True)
+class SplitMap:
+    """A map attribute of a family's block: the entries every cell has alike, merged with
+    the cell's own entries from its record (`merge({...}, _cell.<field>)`)."""
+
+    alike: tuple[tuple[str, Any], ...]
+    field: str
 
 
 @dataclass(frozen=True)
@@ -98,29 +110,44 @@ def _family(
     members: list[Target],
     values_of: Callable[[Target], dict[str, Any]],
 ) -> Family | None:
+    member_ids = [inner_ids[dict(t.values)[inner]] for t in members]
+    names = {_text(t.name, vid) for t, vid in zip(members, member_ids, strict=True)}
+    if len(names) != 1:
+        return None
     # Every attribute is written in the family's block: a matrix block's cells would each
     # resolve its parents again.
-    member_ids = [inner_ids[dict(t.values)[inner]] for t in members]
-    shaped = [values_of(_templated(t, vid)) for t, vid in zip(members, member_ids, strict=True)]
-    names = {_text(t.name, vid) for t, vid in zip(members, member_ids, strict=True)}
-    keys = list(shaped[0])
-    if len(names) != 1 or any(list(s) != keys for s in shaped[1:]):
+    own = [values_of(t) for t in members]
+    keys = list(own[0])
+    if any(list(o) != keys for o in own[1:]):
         return None
     values: list[tuple[str, Any]] = []
-    fields: list[tuple[str, str]] = []  # (field, bake key)
+    fields: list[tuple[str, str, tuple[Any, ...]]] = []  # (field, bake key, each cell's value)
     for key in keys:
-        first = shaped[0][key]
-        if all(s[key] == first for s in shaped[1:]):
-            values.append((key, first))
+        column = [o[key] for o in own]
+        if column.count(column[0]) == len(column):  # compared at C speed
+            values.append((key, column[0]))
+            continue
+        kind = KEYS[key].kind
+        shaped = [_templated(v, kind, vid) for v, vid in zip(column, member_ids, strict=True)]
+        if shaped.count(shaped[0]) == len(shaped):
+            values.append((key, shaped[0]))
+            continue
+        field = key.replace("-", "_")
+        if kind is Kind.TEXT_MAP and not isinstance(column[0], Expr):
+            alike = _alike_entries(column, shaped)
+            alike_keys = {k for k, _ in alike}
+            rest = tuple(tuple(e for e in v if e[0] not in alike_keys) for v in column)
+            if not any(rest):  # alike entry by entry, some as written, some templated
+                values.append((key, alike))
+                continue
+            values.append((key, SplitMap(alike, field) if alike else Expr(f"{CELL}.{field}")))
+            fields.append((field, key, rest))
         else:
-            field = key.replace("-", "_")
-            fields.append((field, key))
             values.append((key, Expr(f"{CELL}.{field}")))
-    # The cells' own values of the fields (only made when some attribute differs).
-    own = [values_of(t) for t in members] if fields else [{} for _ in members]
+            fields.append((field, key, tuple(column)))
     records = tuple(
-        (vid, tuple((field, key, o[key]) for field, key in fields))
-        for vid, o in zip(member_ids, own, strict=True)
+        (vid, tuple((field, key, cells[i]) for field, key, cells in fields))
+        for i, vid in enumerate(member_ids)
     )
     return Family(
         block=Block(name=label, values=tuple(values)),
@@ -128,6 +155,24 @@ def _family(
         members=tuple(t.name for t in members),
         records=records,
     )
+
+
+_ABSENT = object()
+
+
+def _alike_entries(
+    column: Sequence[tuple[tuple[str, Any], ...]], shaped: Sequence[tuple[tuple[str, Any], ...]]
+) -> tuple[tuple[str, Any], ...]:
+    """The entries of a map that every cell has alike: the same value, or the same value
+    with the cell's id as `${_cell.id}`."""
+    maps, shaped_maps = [dict(v) for v in column], [dict(v) for v in shaped]
+    alike: list[tuple[str, Any]] = []
+    for (key, value), (_, templated) in zip(column[0], shaped[0], strict=True):
+        if all(m.get(key, _ABSENT) == value for m in maps[1:]):
+            alike.append((key, value))
+        elif all(m.get(key, _ABSENT) == templated for m in shaped_maps[1:]):
+            alike.append((key, templated))
+    return tuple(alike)
 
 
 def _text(text: str, vid: str) -> Text:
@@ -159,26 +204,28 @@ def _templated_text(text: Text, vid: str) -> Text:
     return tuple(out)
 
 
-def _templated(target: Target, vid: str) -> Target:
-    """The target with its cell's id as `${_cell.id}` in every text."""
+def _templated_texts(texts: tuple[Text, ...], vid: str) -> tuple[Text, ...]:
+    return tuple(_templated_text(t, vid) for t in texts)
 
-    def pairs(items: tuple[tuple[str, Text], ...]) -> tuple[tuple[str, Text], ...]:
-        return tuple((k, _templated_text(v, vid)) for k, v in items)
 
-    def texts(items: tuple[Text, ...]) -> tuple[Text, ...]:
-        return tuple(_templated_text(v, vid) for v in items)
-
-    return replace(
-        target,
-        description=_templated_text(target.description, vid),
-        context=_templated_text(target.context, vid),
-        dockerfile=_templated_text(target.dockerfile, vid),
-        stage=_templated_text(target.stage, vid),
-        args=pairs(target.args),
-        labels=pairs(target.labels),
-        contexts=pairs(target.contexts),
-        tags=texts(target.tags),
-        latest_tags=texts(target.latest_tags),
-        cache_from=texts(target.cache_from),
-        cache_to=texts(target.cache_to),
-    )
+def _templated(value: Any, kind: Kind, vid: str) -> Any:
+    """A value of a bake key with the cell's id as `${_cell.id}` in every text (names,
+    flags and bakegen's own expressions stay as they are)."""
+    if isinstance(value, Switched):
+        always = None if value.always is None else _templated_texts(value.always, vid)
+        return Switched(value.flag, _templated_texts(value.items, vid), always)
+    if isinstance(value, Expr):
+        return value
+    match kind:
+        case Kind.TEXT:
+            return _templated_text(value, vid)
+        case Kind.TEXT_LIST:
+            return _templated_texts(value, vid)
+        case Kind.TEXT_MAP:
+            return tuple(
+                (k, v if isinstance(v, Expr) else _templated_text(v, vid)) for k, v in value
+            )
+        case Kind.NAMES | Kind.FLAG | Kind.OTHER:
+            return value
+        case _:
+            assert_never(kind)

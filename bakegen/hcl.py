@@ -19,6 +19,31 @@ class Expr:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class Switched:
+    """A list of strings that a bake variable switches on: `FLAG ? [items] : []`, after the
+    items that are always there (`concat([...], FLAG ? [...] : [])`) when there are some.
+    Kept as texts until written: texts compare and take a cell's id as a placeholder
+    cheaply (families.py), HCL source would not."""
+
+    flag: str
+    items: tuple[Text, ...]
+    always: tuple[Text, ...] | None = None
+
+    @property
+    def source(self) -> str:
+        if self.always is None:
+            return f"{self.flag} ? {hcl_list(self.items)} : []"
+        return (
+            f"concat(\n    {hcl_list(self.always, '    ')},\n"
+            f"    {self.flag} ? {hcl_list(self.items, '    ')} : []\n  )"
+        )
+
+
+# What bakegen writes as an HCL expression, not as a value of the key's kind.
+EXPRESSIONS = (Expr, Switched)
+
+
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

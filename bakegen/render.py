@@ -15,10 +15,11 @@ from bakegen.attributes import BAKE_KEYS, Kind
 from bakegen.bakefile import BakeFile
 from bakegen.blocks import KEYS, Block, LaidOut
 from bakegen.errors import RenderError
-from bakegen.families import CELL, Family, HclBlocks
+from bakegen.families import CELL, Family, HclBlocks, SplitMap
 from bakegen.gitmeta import GitInfo
 from bakegen.groups import Group
 from bakegen.hcl import (
+    EXPRESSIONS,
     Expr,
     hcl_key,
     hcl_list,
@@ -48,8 +49,10 @@ def _hcl_value(value: Any) -> str:
 
 def _hcl_attribute(value: Any, kind: Kind) -> str:
     """A target attribute's value, written as its kind in the registry says."""
-    if isinstance(value, Expr):
+    if isinstance(value, EXPRESSIONS):
         return value.source
+    if isinstance(value, SplitMap):
+        return f"merge({_hcl_map(value.alike)}, {CELL}.{value.field})"
     match kind:
         case Kind.TEXT:
             return hcl_string(value)
@@ -237,9 +240,7 @@ def _hcl_records(records: tuple[tuple[str, Any], ...], indent: str) -> str:
     lines = ["["]
     for vid, fields in records:
         parts = [f"id = {hcl_string(vid)}"]
-        parts += [
-            f"{field} = {_hcl_attribute(value, KEYS[key].kind)}" for field, key, value in fields
-        ]
+        parts += [f"{field} = {_hcl_field(value, KEYS[key].kind)}" for field, key, value in fields]
         if any("\n" in part for part in parts):
             lines.append(f"{indent}  {{")
             lines += [f"{indent}    {part}" for part in parts]
@@ -248,6 +249,15 @@ def _hcl_records(records: tuple[tuple[str, Any], ...], indent: str) -> str:
             lines.append(f"{indent}  {{ " + ", ".join(parts) + " },")
     lines.append(f"{indent}]")
     return "\n".join(lines)
+
+
+def _hcl_field(value: Any, kind: Kind) -> str:
+    """A record's value: maps on one line (a record holds a cell's few entries of its own)."""
+    if kind is not Kind.TEXT_MAP or isinstance(value, EXPRESSIONS):
+        return _hcl_attribute(value, kind)
+    if not value:
+        return "{}"
+    return "{ " + ", ".join(f"{hcl_key(k)} = {_hcl_entry(v)}" for k, v in value) + " }"
 
 
 def render_override_hcl(info: GitInfo, owner: str, descriptions: Mapping[str, str]) -> str:

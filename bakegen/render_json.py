@@ -13,7 +13,7 @@ from bakegen.attributes import Kind
 from bakegen.bakefile import BakeFile
 from bakegen.blocks import Block
 from bakegen.gitmeta import GitInfo
-from bakegen.hcl import Expr, escape_template, json_dumps, json_template
+from bakegen.hcl import EXPRESSIONS, Expr, escape_template, json_dumps, json_template
 from bakegen.variables import Variable
 
 
@@ -26,7 +26,7 @@ def _json_value(value: Any) -> Any:
 
 
 def _json_attribute(value: Any, kind: Kind) -> Any:
-    if isinstance(value, Expr):
+    if isinstance(value, EXPRESSIONS):
         return "${" + value.source + "}"
     match kind:
         case Kind.TEXT:

@@ -47,6 +47,21 @@ def test_the_records_hold_only_what_differs_by_the_inner_axis() -> None:
     assert "${_cell.id}-cuda12-8-amd64" in block
 
 
+def test_a_map_that_differs_by_a_few_entries_keeps_the_others_in_the_block() -> None:
+    # Overrides give some flavours an arg or a label more: only those entries are a cell's
+    # own; the rest (the flavour's id templated) stay in the block, merged with the record.
+    compiled = compile_matrix(load_matrix_text(growing_matrix(200)))
+    hcl = compiled.text("hcl")
+    block = hcl[hcl.index('target "_flavour-of-cuda12-8-amd64"') :]
+    block = block[: block.index("\n}\n")]
+    assert f"}}, {CELL}.args)" in block and f"}}, {CELL}.labels)" in block
+    assert 'FLAVOUR = "${_cell.id}"' in block
+    records = hcl[: hcl.index('target "_flavour-of-cuda12-8-amd64"')]
+    assert '{ id = "f5", target = "s5", args = { FIVE = "yes" }, labels = {} }' in records
+    assert '{ id = "f1", target = "s1", args = {}, labels = { family = "one" } }' in records
+    assert "ARCH" not in records.split("_cells_1 = ")[1]
+
+
 def test_small_matrices_keep_a_block_per_cell() -> None:
     compiled = compile_matrix(load_matrix_text(MINIMAL))
     assert f"{CELL} = " not in compiled.text("hcl")
@@ -54,7 +69,13 @@ def test_small_matrices_keep_a_block_per_cell() -> None:
 
 
 def _awkward_matrix(values: list[str], note: str) -> str:
-    rows = "\n".join(f"      {json.dumps(v)}: {{args: {{V: {json.dumps(v)}}}}}" for v in values)
+    # Values with a `$` also get an arg of their own: a map some cells add entries to.
+    rows = "\n".join(
+        f"      {json.dumps(v)}: {{args: {{V: {json.dumps(v)}"
+        + (f", X: {json.dumps(v + '-x')}" if "$" in v else "")
+        + "}}"
+        for v in values
+    )
     return f"""format: 1
 image:
   name: app
