@@ -128,13 +128,10 @@ def _family(
             values.append((key, column[0]))
             continue
         kind = KEYS[key].kind
-        shaped = [_templated(v, kind, vid) for v, vid in zip(column, member_ids, strict=True)]
-        if shaped.count(shaped[0]) == len(shaped):
-            values.append((key, shaped[0]))
-            continue
         field = key.replace("-", "_")
-        if kind is Kind.TEXT_MAP and not isinstance(column[0], Expr):
-            alike = _alike_entries(column, shaped)
+        if kind is Kind.TEXT_MAP:
+            # Entry by entry: most entries of a map that differs are alike.
+            alike = _alike_entries(column, member_ids)
             alike_keys = {k for k, _ in alike}
             rest = tuple(tuple(e for e in v if e[0] not in alike_keys) for v in column)
             if not any(rest):  # alike entry by entry, some as written, some templated
@@ -142,6 +139,10 @@ def _family(
                 continue
             values.append((key, SplitMap(alike, field) if alike else Expr(f"{CELL}.{field}")))
             fields.append((field, key, rest))
+            continue
+        shaped = [_templated(v, kind, vid) for v, vid in zip(column, member_ids, strict=True)]
+        if shaped.count(shaped[0]) == len(shaped):
+            values.append((key, shaped[0]))
         else:
             values.append((key, Expr(f"{CELL}.{field}")))
             fields.append((field, key, tuple(column)))
@@ -161,17 +162,23 @@ _ABSENT = object()
 
 
 def _alike_entries(
-    column: Sequence[tuple[tuple[str, Any], ...]], shaped: Sequence[tuple[tuple[str, Any], ...]]
+    column: Sequence[tuple[tuple[str, Any], ...]], member_ids: Sequence[str]
 ) -> tuple[tuple[str, Any], ...]:
     """The entries of a map that every cell has alike: the same value, or the same value
     with the cell's id as `${_cell.id}`."""
-    maps, shaped_maps = [dict(v) for v in column], [dict(v) for v in shaped]
+    maps = [dict(v) for v in column]
     alike: list[tuple[str, Any]] = []
-    for (key, value), (_, templated) in zip(column[0], shaped[0], strict=True):
-        if all(m.get(key, _ABSENT) == value for m in maps[1:]):
+    for key, value in column[0]:
+        entries = [m.get(key, _ABSENT) for m in maps]
+        if entries.count(value) == len(entries):
             alike.append((key, value))
-        elif all(m.get(key, _ABSENT) == templated for m in shaped_maps[1:]):
-            alike.append((key, templated))
+        elif _ABSENT not in entries:
+            shaped = [
+                v if isinstance(v, Expr) else _templated_text(v, vid)
+                for v, vid in zip(entries, member_ids, strict=True)
+            ]
+            if shaped.count(shaped[0]) == len(shaped):
+                alike.append((key, shaped[0]))
     return tuple(alike)
 
 
@@ -222,9 +229,7 @@ def _templated(value: Any, kind: Kind, vid: str) -> Any:
         case Kind.TEXT_LIST:
             return _templated_texts(value, vid)
         case Kind.TEXT_MAP:
-            return tuple(
-                (k, v if isinstance(v, Expr) else _templated_text(v, vid)) for k, v in value
-            )
+            raise AssertionError("maps are compared entry by entry (_alike_entries)")
         case Kind.NAMES | Kind.FLAG | Kind.OTHER:
             return value
         case _:
