@@ -111,8 +111,9 @@ def _family(
     values_of: Callable[[Target], dict[str, Any]],
 ) -> Family | None:
     member_ids = [inner_ids[dict(t.values)[inner]] for t in members]
-    names = {_text(t.name, vid) for t, vid in zip(members, member_ids, strict=True)}
-    if len(names) != 1:
+    name = _text(members[0].name, member_ids[0])
+    filled = _Filled(name)
+    if any(filled.of(vid) != (t.name,) for t, vid in zip(members, member_ids, strict=True)):
         return None
     # Every attribute is written in the family's block: a matrix block's cells would each
     # resolve its parents again.
@@ -140,9 +141,9 @@ def _family(
             values.append((key, SplitMap(alike, field) if alike else Expr(f"{CELL}.{field}")))
             fields.append((field, key, rest))
             continue
-        shaped = [_templated(v, kind, vid) for v, vid in zip(column, member_ids, strict=True)]
-        if shaped.count(shaped[0]) == len(shaped):
-            values.append((key, shaped[0]))
+        shaped = _alike_templated(column, kind, member_ids)
+        if shaped is not None:
+            values.append((key, shaped))
         else:
             values.append((key, Expr(f"{CELL}.{field}")))
             fields.append((field, key, tuple(column)))
@@ -152,7 +153,7 @@ def _family(
     )
     return Family(
         block=Block(name=label, values=tuple(values)),
-        name=names.pop(),
+        name=name,
         members=tuple(t.name for t in members),
         records=records,
     )
@@ -173,13 +174,77 @@ def _alike_entries(
         if entries.count(value) == len(entries):
             alike.append((key, value))
         elif _ABSENT not in entries:
-            shaped = [
-                v if isinstance(v, Expr) else _templated_text(v, vid)
-                for v, vid in zip(entries, member_ids, strict=True)
-            ]
-            if shaped.count(shaped[0]) == len(shaped):
-                alike.append((key, shaped[0]))
+            shaped = _alike_templated(entries, Kind.TEXT, member_ids)
+            if shaped is not None:
+                alike.append((key, shaped))
     return tuple(alike)
+
+
+def _alike_templated(column: Sequence[Any], kind: Kind, member_ids: Sequence[str]) -> Any:
+    """The value every cell of `column` has with its own id as `${_cell.id}`, or None.
+
+    The first cell's value is templated; every other cell is checked by putting its id back
+    into that template, which is exactly what buildx will do."""
+    first, first_id = column[0], member_ids[0]
+    shaped = _templated(first, kind, first_id)
+    if shaped == first:
+        return None  # no id to template: the cells differ by more than their ids
+    fill = _filler(shaped, kind)
+    for value, vid in zip(column, member_ids, strict=True):
+        if fill(vid) != value:
+            return None
+    return shaped
+
+
+class _Filled:
+    """A text holding `${_cell.id}`, and that text for a given id (as resolve makes texts:
+    literal parts joined, so the result compares equal to a cell's own text)."""
+
+    __slots__ = ("_parts", "_single", "_text")
+
+    def __init__(self, text: Text) -> None:
+        self._text = text
+        parts: list[str | Var] = []  # literal runs as format patterns; other variables
+        run: list[str] = []
+        for part in text:
+            if part is CELL_ID:
+                run.append("{0}")
+            elif isinstance(part, str):
+                run.append(part.replace("{", "{{").replace("}", "}}"))
+            else:
+                if run:
+                    parts.append("".join(run))
+                    run = []
+                parts.append(part)
+        if run:
+            parts.append("".join(run))
+        self._parts = tuple(parts) if CELL_ID in text else None
+        # Most such texts are literal but for the id: one pattern (this runs for every cell).
+        single = parts[0] if self._parts and len(parts) == 1 else None
+        self._single = single if isinstance(single, str) else None
+
+    def of(self, vid: str) -> Text:
+        if self._single is not None:
+            return (self._single.format(vid),)
+        if self._parts is None:
+            return self._text
+        return tuple([p.format(vid) if isinstance(p, str) else p for p in self._parts])
+
+
+def _filler(shaped: Any, kind: Kind) -> Callable[[str], Any]:
+    """The value `shaped` (from `_templated`) takes for a cell's id."""
+    if isinstance(shaped, Switched):
+        items = _filler(shaped.items, Kind.TEXT_LIST)
+        if shaped.always is None:
+            return lambda vid: Switched(shaped.flag, items(vid))
+        always = _filler(shaped.always, Kind.TEXT_LIST)
+        return lambda vid: Switched(shaped.flag, items(vid), always(vid))
+    if kind is Kind.TEXT:
+        return _Filled(shaped).of
+    if kind is Kind.TEXT_LIST:
+        filled = [_Filled(t) for t in shaped]
+        return lambda vid: tuple(f.of(vid) for f in filled)
+    raise AssertionError(f"a {kind} value is never templated")
 
 
 def _text(text: str, vid: str) -> Text:
