@@ -11,7 +11,7 @@ from typing import Any
 
 from bakegen import __version__
 from bakegen.attributes import is_empty
-from bakegen.blocks import KEYS, Alike, Block, Inherited, LaidOut
+from bakegen.blocks import KEYS, Alike, Block, Deferred, Inherited, LaidOut
 from bakegen.dates import date_variables
 from bakegen.errors import MatrixError, Problem
 from bakegen.expand import ValueIds
@@ -38,7 +38,8 @@ class BakeFile:
     variables: tuple[Variable, ...]
     globals: tuple[tuple[str, Expr], ...]
     groups: tuple[Group, ...]
-    parents: tuple[Block, ...]
+    # Made when read (blocks.Deferred): commands that write no file never make them.
+    parents: Sequence[Block]
     # Made when read (blocks.LaidOut): iterate it once to write it.
     targets: Sequence[Block]
     # The HCL file's families (`matrix` blocks) and the parents it still needs; without it,
@@ -120,68 +121,49 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
     """Blocks for every resolved target; attributes shared by all targets of an axis value
     move to a private `_<value id>` parent that those targets inherit.
 
-    Parents are found in one pass over the targets, each target's values made and dropped
-    in turn; the targets' own blocks are made when the file is written."""
+    The names, groups and variables are checked here. Parents and blocks are worked out only
+    when a file is written (commands that write none never pay for them): the parents in
+    one pass over the targets, each target's block as it is written."""
     targets = resolution.targets
     groups = groups_of(model, ids, resolution)
     _check_names(targets, groups)
     # A parent is only a shorthand: where its name is taken by a target or group, the
     # attributes simply stay on the targets.
     taken = {t.name for t in targets} | {g.name for g in groups}
-    common_alike = Alike() if COMMON not in taken else None
-    value_parents = {
-        pair: vid
-        for pair, vid in _parent_values(model, ids, targets).items()
-        if f"_{vid}" not in taken
-    }
-    alike = {vid: Alike() for vid in value_parents.values()}
-    # Each parent sees its own members only: the work is the sum of the groups' sizes
-    # (cells × axes), never cells × axis values.
-    for target in targets:
-        values = shared_values(target)
-        if common_alike is not None:
-            common_alike.add(values)
-        for pair in target.values:
-            vid = value_parents.get(pair)
-            if vid is not None:
-                alike[vid].add(values)
-    common = common_alike.block(COMMON, None) if common_alike is not None else None
-    parents: dict[str, Block] = {COMMON: common} if common and common.values else {}
-    by_pair: dict[tuple[str, str], Block] = {}
-    for pair, vid in value_parents.items():
-        block = alike[vid].block(f"_{vid}", common)
-        if block.values:
-            parents[block.name] = by_pair[pair] = block
-    # Targets with the same parents share what those give: worked out once per list.
-    chains: dict[tuple[str, ...], Inherited] = {}
-
-    def inherited(target: Target) -> Inherited:
-        chain = [common] if common else []
-        chain += [by_pair[p] for p in target.values if p in by_pair]
-        key = tuple(p.name for p in chain)
-        if key not in chains:
-            chains[key] = Inherited.of(chain)
-        return chains[key]
-
     checks = tuple(Block(name=n, values=tuple(v.items())) for n, v in check_blocks(model, targets))
+
+    @cache
+    def parents() -> _Parents:
+        return _Parents(model, ids, targets, taken)
 
     def block_at(i: int) -> Block:
         if i >= len(targets):
             return checks[i - len(targets)]
-        target = targets[i]
-        return inherited(target).own_block(target.name, bake_values(target))
+        return parents().block(targets[i])
 
     @cache
     def hcl_blocks() -> HclBlocks:
-        # Worked out only when the HCL file is written. Family blocks write every attribute:
-        # the HCL file leaves out a parent only they would inherit (the JSON file writes
-        # every cell's own block, parents and all).
-        families = plan_families(model, ids, targets, bake_values, taken | set(parents))
+        # Worked out only when the HCL file is written. Family blocks write every attribute
+        # and inherit nothing: the HCL file's parents are found among the other targets
+        # only (the JSON file writes every cell's own block, parents and all).
+        could_be_parents = {
+            COMMON,
+            *(f"_{vid}" for axis in model.axes for vid in ids[axis].values()),
+        }
+        families = plan_families(model, ids, targets, bake_values, taken | could_be_parents)
+        if not families:
+            return HclBlocks(families=(), parents=parents().blocks, block_at=block_at)
         covered = {m for f in families for m in f.members}
-        used = {p for t in targets if t.name not in covered for p in inherited(t).names}
-        return HclBlocks(
-            families=families, parents=tuple(p for p in parents.values() if p.name in used)
-        )
+        rest = tuple(t for t in targets if t.name not in covered)
+        rest_parents = _Parents(model, ids, rest, taken)
+        by_name = {t.name: t for t in rest}
+
+        def rest_block_at(i: int) -> Block:
+            if i >= len(targets):
+                return checks[i - len(targets)]
+            return rest_parents.block(by_name[targets[i].name])
+
+        return HclBlocks(families=families, parents=rest_parents.blocks, block_at=rest_block_at)
 
     return BakeFile(
         source=source,
@@ -191,14 +173,64 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
         ),
         globals=global_attributes(model),
         groups=tuple(groups),
-        parents=tuple(parents.values()),
+        parents=Deferred(lambda: parents().blocks),
         targets=LaidOut((*(t.name for t in targets), *(c.name for c in checks)), block_at),
         hcl_blocks=hcl_blocks,
     )
 
 
+class _Parents:
+    """The private parents of some targets, and each target's block under them."""
+
+    def __init__(
+        self, model: MatrixFile, ids: ValueIds, targets: Sequence[Target], taken: set[str]
+    ) -> None:
+        common_alike = Alike() if COMMON not in taken else None
+        value_parents = {
+            pair: vid
+            for pair, vid in _parent_values(model, ids, targets).items()
+            if f"_{vid}" not in taken
+        }
+        alike = {vid: Alike() for vid in value_parents.values()}
+        # Each parent sees its own members only: the work is the sum of the groups' sizes
+        # (targets × axes), never targets × axis values.
+        for target in targets:
+            values = shared_values(target)
+            if common_alike is not None:
+                common_alike.add(values)
+            for pair in target.values:
+                vid = value_parents.get(pair)
+                if vid is not None:
+                    alike[vid].add(values)
+        common = common_alike.block(COMMON, None) if common_alike is not None else None
+        self._common = common if common and common.values else None
+        blocks: dict[str, Block] = {COMMON: self._common} if self._common else {}
+        self._by_pair: dict[tuple[str, str], Block] = {}
+        for pair, vid in value_parents.items():
+            block = alike[vid].block(f"_{vid}", common)
+            if block.values:
+                blocks[block.name] = self._by_pair[pair] = block
+        # Every parent is inherited: by the targets of its value, the common one by all.
+        self.blocks = tuple(blocks.values())
+        # Targets with the same parents share what those give: worked out once per list.
+        self._chains: dict[tuple[str, ...], Inherited] = {}
+
+    def _inherited(self, target: Target) -> Inherited:
+        chain = [self._common] if self._common else []
+        chain += [self._by_pair[p] for p in target.values if p in self._by_pair]
+        key = tuple(p.name for p in chain)
+        known = self._chains.get(key)
+        if known is None:
+            known = self._chains[key] = Inherited.of(chain)
+        return known
+
+    def block(self, target: Target) -> Block:
+        """The target's own block: what its parents do not give."""
+        return self._inherited(target).own_block(target.name, bake_values(target))
+
+
 def _parent_values(
-    model: MatrixFile, ids: ValueIds, targets: tuple[Target, ...]
+    model: MatrixFile, ids: ValueIds, targets: Sequence[Target]
 ) -> Mapping[tuple[str, str], str]:
     """(Axis, value) → its value id, in axis and value order, for the values worth a parent
     block.

@@ -144,3 +144,29 @@ class LaidOut(Sequence[Block]):
 
     def __iter__(self) -> Iterator[Block]:
         return (self._make(i) for i in range(self._count))
+
+
+class Deferred(Sequence[Block]):
+    """Blocks worked out when first read."""
+
+    def __init__(self, make: Callable[[], Sequence[Block]]) -> None:
+        self._make: Callable[[], Sequence[Block]] | None = make
+        self._blocks: Sequence[Block] = ()
+
+    def _all(self) -> Sequence[Block]:
+        if self._make is not None:
+            self._blocks, self._make = self._make(), None
+        return self._blocks
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    @overload
+    def __getitem__(self, index: int) -> Block: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Block]: ...
+    def __getitem__(self, index: int | slice) -> Block | Sequence[Block]:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[Block]:
+        return iter(self._all())

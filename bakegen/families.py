@@ -68,7 +68,10 @@ class HclBlocks:
     parents some block still inherits."""
 
     families: tuple[Family, ...]
-    parents: tuple[Block, ...]
+    parents: Sequence[Block]
+    # The block of each other target (by its index among the file's targets) under these
+    # parents.
+    block_at: Callable[[int], Block]
 
 
 def plan(

@@ -174,10 +174,14 @@ def render_hcl_pieces(bake: BakeFile) -> Iterator[str]:
 def _hcl_blocks(bake: BakeFile) -> Iterator[str]:
     """Every target block: the parents, then each target, a family's `matrix` block where
     its first cell stands (and nothing for its other cells)."""
-    extra = bake.hcl_blocks() if bake.hcl_blocks else HclBlocks(families=(), parents=bake.parents)
+    targets = bake.targets
+    extra = (
+        bake.hcl_blocks()
+        if bake.hcl_blocks
+        else HclBlocks(families=(), parents=bake.parents, block_at=targets.__getitem__)
+    )
     for parent in extra.parents:
         yield _hcl_target(parent)
-    targets = bake.targets
     names = targets.names if isinstance(targets, LaidOut) else tuple(t.name for t in targets)
     starts = {f.members[0]: f for f in extra.families}
     covered = {m for f in extra.families for m in f.members}
@@ -198,7 +202,7 @@ def _hcl_blocks(bake: BakeFile) -> Iterator[str]:
             records = shared.get(first) or _hcl_records(family.records, "  ")
             yield _hcl_family(family, records)
         elif name not in covered:
-            yield _hcl_target(targets[i])
+            yield _hcl_target(extra.block_at(i))
 
 
 def _family_groups(bake: BakeFile) -> tuple[Group, ...]:
