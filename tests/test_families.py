@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bakegen import bakefile
 from bakegen.errors import MatrixError
 from bakegen.families import CELL, MIN_MEMBERS
 from bakegen.pipeline import compile_matrix
@@ -54,7 +57,8 @@ def test_a_map_that_differs_by_a_few_entries_keeps_the_others_in_the_block() -> 
     hcl = compiled.text("hcl")
     block = hcl[hcl.index('target "_flavour-of-cuda12-8-amd64"') :]
     block = block[: block.index("\n}\n")]
-    assert f"}}, {CELL}.args)" in block and f"}}, {CELL}.labels)" in block
+    assert f"}}, {CELL}.args)" in block
+    assert f"}}, {CELL}.labels)" in block
     assert 'FLAVOUR = "${_cell.id}"' in block
     records = hcl[: hcl.index('target "_flavour-of-cuda12-8-amd64"')]
     assert '{ id = "f5", target = "s5", args = { FIVE = "yes" }, labels = {} }' in records
@@ -115,3 +119,24 @@ def test_cells_resolve_alike_whatever_their_ids_look_like(values: list[str], not
         return
     hcl, json_text = compiled.text("hcl"), compiled.text("json")
     assert Bake(hcl).print("default")["target"] == Bake(json_text).print("default")["target"]
+
+
+def test_parents_are_worked_out_only_for_a_file_and_in_the_hcl_file_among_other_targets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[int] = []
+    original = bakefile._Parents.__init__
+
+    def counting(self: bakefile._Parents, *args: Any) -> None:
+        made.append(len(args[2]))  # how many targets the pass went over
+        original(self, *args)
+
+    monkeypatch.setattr(bakefile._Parents, "__init__", counting)
+    compiled = compile_matrix(load_matrix_text(growing_matrix(200)))
+    assert made == []  # validate, list and the like write no file
+    compiled.text("json")
+    assert made == [len(compiled.resolution.targets)]
+    hcl = compiled.text("hcl")
+    # Only the targets no family holds (the shared stages) are looked at again.
+    assert made[1] == 20
+    assert 'target "_common"' in hcl
