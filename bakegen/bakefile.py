@@ -87,12 +87,13 @@ def groups_of(model: MatrixFile, ids: ValueIds, resolution: Resolution) -> list[
     cells = [t for t in resolution.targets if t.kind == "cell" and t.name in selected]
     groups = user_groups(model, cells, resolution.selected)
     taken = {g.name for g in groups}
+    by_pair: dict[tuple[str, str], list[str]] = {}
+    for target in cells:
+        for pair in target.values:
+            by_pair.setdefault(pair, []).append(target.name)
     for axis in model.axes:
-        by_value: dict[str, list[str]] = {}
-        for target in cells:
-            by_value.setdefault(dict(target.values)[axis], []).append(target.name)
         for value, vid in ids[axis].items():
-            names = by_value.get(value, [])
+            names = by_pair.get((axis, value), [])
             # A group holding only the target of its own name would add nothing but a clash.
             if names and names != [vid] and vid not in taken:
                 groups.append(Group(name=vid, description=f"{axis} {value}", targets=tuple(names)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bakegen.errors import KeyPath, MatrixError, Problem, Problems, TemplateError
 from bakegen.model import MatrixFile
@@ -16,9 +17,8 @@ from bakegen.templating import expand, is_literal, plain
 ValueIds = Mapping[str, Mapping[str, str]]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Cell:
-    """One combination of axis values: one bake target."""
+class Cell(NamedTuple):
+    """One combination of axis values: one bake target (a named tuple: made for every cell)."""
 
     name: str
     values: tuple[tuple[str, str], ...]

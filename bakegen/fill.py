@@ -13,7 +13,7 @@ from bakegen.model import Cache, Image, Sccache
 from bakegen.scope import COMMIT_SHA, VERSION
 from bakegen.tagrules import is_reference_variable
 from bakegen.tags import image_tag, plain_reference, tag_problem
-from bakegen.templating import Part, Text, Var, expand, literal
+from bakegen.templating import LITERALS, Part, Text, Var, expand, literal
 
 CACHE_IMAGE, CACHE_SCOPE = Var("CACHE_IMAGE"), Var("CACHE_SCOPE")
 # The bake variables behind sccache's settings; the build args they reach the Dockerfile
@@ -34,6 +34,9 @@ class Templates:
         self.problems = problems
 
     def text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
+        known = LITERALS.get(template)  # most templates: answered without a call
+        if known is not None:
+            return known
         text = self.try_text(template, scope, where)
         # Only a malformed template keeps its own text (an empty result is a result).
         return literal(template) if text is None else text

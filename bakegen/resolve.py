@@ -6,7 +6,7 @@ in; the shared stages a target uses are resolved once, the first time a target n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from bakegen.attributes import Attribute
 from bakegen.cascade import Layer, Merged, Origins, origin_key
@@ -32,9 +32,9 @@ class Resolved:
     warnings: tuple[Problem, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Draft:
-    """What a target is made of before its attributes are filled in."""
+class Draft(NamedTuple):
+    """What a target is made of before its attributes are filled in (a named tuple: one is
+    made for every target and dropped at once)."""
 
     name: str
     kind: Literal["cell", "shared"]

@@ -31,32 +31,42 @@ class TagLimits:
 def tag_limits(targets: tuple[Target, ...], cache_suffixes: tuple[str, ...]) -> TagLimits:
     """How long each variable may be so that every tag, and every cache ref
     (`<target>-<CACHE_SCOPE>`), stays within the registry's 128 characters."""
+    # The longest literal text around each variable: one pass over every tag of every
+    # target (this runs for every target, so the loop is kept plain).
+    longest: dict[tuple[str, ...], int] = {}  # the variables of a tag → its longest literal
+    longest_name = 0
+    for target in targets:
+        for tags in (target.tags, target.latest_tags):
+            for tag in tags:
+                # Only tags under the image count: the parts after `${IMAGE}:`.
+                if len(tag) < 2 or tag[0] is not IMAGE:
+                    continue
+                second = tag[1]
+                if not isinstance(second, str) or not second.startswith(":"):
+                    continue
+                literal = len(second) - 1
+                names: tuple[str, ...] = ()
+                for part in tag[2:]:
+                    if isinstance(part, str):
+                        literal += len(part)
+                    else:
+                        names += (part.name,)
+                if literal > longest.get(names, -1):
+                    longest[names] = literal
+        if target.cache_from and len(target.name) > longest_name:
+            longest_name = len(target.name)
     limits: dict[str, int] = {}
 
     def bound(name: str, room: int) -> None:
         limits[name] = min(limits.get(name, MAX_TAG), max(room, 0))
 
-    for target in targets:
-        for tag in (*target.tags, *target.latest_tags):
-            # Only tags under the image count: the parts after `${IMAGE}:`, in one pass.
-            if len(tag) < 2 or tag[0] != IMAGE:
-                continue
-            second = tag[1]
-            if not isinstance(second, str) or not second.startswith(":"):
-                continue
-            literal = len(second) - 1
-            names: list[str] = []
-            for part in tag[2:]:
-                if isinstance(part, str):
-                    literal += len(part)
-                else:
-                    names.append(part.name)
-            for name in set(names):
-                # Other variables in the same tag are counted as empty: the check is exact
-                # for tags that use one variable, as generated tags do.
-                bound(name, (MAX_TAG - literal) // names.count(name))
-        if target.cache_from and cache_suffixes:
-            bound("CACHE_SCOPE", MAX_TAG - len(target.name) - 1)
+    for names, literal in longest.items():
+        for name in set(names):
+            # Other variables in the same tag are counted as empty: the check is exact for
+            # tags that use one variable, as generated tags do.
+            bound(name, (MAX_TAG - literal) // names.count(name))
+    if longest_name and cache_suffixes:
+        bound("CACHE_SCOPE", MAX_TAG - longest_name - 1)
     return TagLimits(limits=tuple(sorted(limits.items())))
 
 

@@ -119,8 +119,9 @@ def _literal_text(text: str) -> Text:
     return (text,)
 
 
-# Templates without placeholders seen so far, each with its one shared text.
-_LITERALS: dict[str, Text] = {}
+# Templates without placeholders seen so far, each with its one shared text (callers on a
+# hot path look here first, before calling `expand`).
+LITERALS: dict[str, Text] = {}
 
 
 def expand(template: str, scope: Mapping[str, Part]) -> Text:
@@ -129,13 +130,13 @@ def expand(template: str, scope: Mapping[str, Part]) -> Text:
     >>> expand("{v}-{x}-{{y}}", {"v": Var("VERSION"), "x": "vllm"})
     (Var(name='VERSION'), '-vllm-{y}')
     """
-    known = _LITERALS.get(template)
+    known = LITERALS.get(template)
     if known is not None:
         return known
     pieces = _parse(template)
     if len(pieces) == 1 and not pieces[0][0]:
-        if len(_LITERALS) < 65536:
-            _LITERALS[template] = _literal_text(pieces[0][1])
+        if len(LITERALS) < 65536:
+            LITERALS[template] = _literal_text(pieces[0][1])
         return _literal_text(pieces[0][1])
     # Built in one pass (this runs for every attribute of every target): literal text and
     # text values accumulate until a variable part interrupts them.
