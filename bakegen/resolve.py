@@ -72,6 +72,14 @@ class Resolver:
         self.tuples: dict[tuple[tuple[str, KeyPath], ...], tuple[tuple[str, KeyPath], ...]] = {}
         self.overrides = [Selector.parse(o.select) for o in model.overrides]
         self.overrides_used: set[int] = set()
+        # The overrides each axis value meets (a bit per override): a cell, which has a value
+        # of every axis, gets those all its values meet, found once per such set.
+        self.overrides_met: dict[tuple[str, str], int] = {}
+        self.override_layers: dict[int, tuple[Layer, ...]] = {}
+        # Exact only when every axis a selector names is an axis of the matrix (validation
+        # sees to that; otherwise each selector is asked about each cell).
+        named = {axis for s in self.overrides for axis, _ in s.patterns}
+        self.overrides_by_value = named <= set(model.axes)
         # Axis values apply in `apply_order` (the rest in the order of `axes`).
         order = [a for a in model.apply_order or () if a in model.axes]
         self.apply_order = (*order, *(a for a in model.axes if a not in order))
@@ -141,10 +149,31 @@ class Resolver:
             if layer is not None:
                 layers.append(layer)
         layers += [self.layer(model.include[i], ("include", i)) for i in cell.includes]
-        for i, selector in enumerate(self.overrides):
-            if selector(values):
-                self.overrides_used.add(i)
-                layers.append(self.layer(model.overrides[i], ("overrides", i)))
+        if not self.overrides_by_value:
+            for i, selector in enumerate(self.overrides):
+                if selector(values):
+                    self.overrides_used.add(i)
+                    layers.append(self.layer(model.overrides[i], ("overrides", i)))
+        elif self.overrides:
+            met = (1 << len(self.overrides)) - 1
+            for pair in cell.values:
+                known = self.overrides_met.get(pair)
+                met &= self._overrides_met(pair) if known is None else known
+            chosen = self.override_layers.get(met)
+            layers += self._override_layers(met) if chosen is None else chosen
+        return layers
+
+    def _overrides_met(self, pair: tuple[str, str]) -> int:
+        axis, value = pair
+        met = sum(1 << i for i, s in enumerate(self.overrides) if s.accepts(axis, value))
+        self.overrides_met[pair] = met
+        return met
+
+    def _override_layers(self, met: int) -> tuple[Layer, ...]:
+        chosen = [i for i in range(len(self.overrides)) if met >> i & 1]
+        self.overrides_used.update(chosen)
+        layers = tuple(self.layer(self.model.overrides[i], ("overrides", i)) for i in chosen)
+        self.override_layers[met] = layers
         return layers
 
     def resolve_cell(self, cell: Cell) -> Target:

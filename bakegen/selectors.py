@@ -59,6 +59,14 @@ class Selector:
                 return False
         return True
 
+    def accepts(self, axis: str, value: str) -> bool:
+        """Whether `value` meets what this selector asks of `axis` (an axis it does not
+        name asks nothing): a cell of every axis is selected when each of its values is."""
+        for named, patterns in self.patterns:
+            if named == axis:
+                return _value_matches(value, patterns)
+        return True
+
     def names_one_cell(self, axes: Iterable[str]) -> bool:
         """Whether it names one plain value of every axis (and so one cell exactly)."""
         return {a for a, _ in self.patterns} == set(axes) and all(

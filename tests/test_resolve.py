@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bakegen.errors import MatrixError
 from bakegen.pipeline import compile_matrix
+from bakegen.selectors import Selector
 from bakegen.targets import Target
 from bakegen.templating import Var, plain
 from bakegen.validate import load_matrix_text
@@ -209,3 +214,40 @@ def test_select_may_name_shared_stages() -> None:
     resolution = compile_matrix(matrix, ("base-cuda13-0-*",)).resolution
     assert resolution.selected == ("base-cuda13-0-amd64", "base-cuda13-0-arm64")
     assert [t.name for t in resolution.targets] == list(resolution.selected)
+
+
+_VALUES = {"a": ["x1", "x2", "y1"], "b": ["p", "q"], "c": ["m1", "m2", "n"]}
+# Patterns that match some value of their axis (one that matches none is an error).
+_PATTERNS = {"a": ["x1", "x*", "*1", "y?", "[xy]1"], "b": ["p", "q", "?"], "c": ["m*", "n", "*"]}
+
+
+@st.composite
+def _select(draw: st.DrawFn) -> dict[str, list[str]]:
+    axes = draw(st.lists(st.sampled_from(sorted(_VALUES)), min_size=1, max_size=3, unique=True))
+    return {a: draw(st.lists(st.sampled_from(_PATTERNS[a]), min_size=1, max_size=2)) for a in axes}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_select(), min_size=1, max_size=6))
+def test_each_cell_gets_exactly_the_overrides_whose_selector_it_meets(
+    selects: list[dict[str, list[str]]],
+) -> None:
+    # Overrides are matched value by value; every cell must still get the same overrides,
+    # in the same order, as asking each selector about the cell.
+    axes = "\n".join(
+        f"  {axis}:\n    values:\n" + "".join(f"      {v}: {{}}\n" for v in values)
+        for axis, values in _VALUES.items()
+    )
+    overrides = "".join(
+        f"  - select: {json.dumps(select)}\n    args: {{O{i}: 'yes', LAST: '{i}'}}\n"
+        for i, select in enumerate(selects)
+    )
+    text = f"format: 1\nimage: {{name: app}}\ndefaults: {{dockerfile: Dockerfile}}\naxes:\n{axes}"
+    text += f"overrides:\n{overrides}"
+    compiled = compile_matrix(load_matrix_text(text))
+    selectors = [Selector.parse(s) for s in selects]
+    for target in compiled.resolution.targets:
+        met = [i for i, s in enumerate(selectors) if s(dict(target.values))]
+        args = dict(target.args)
+        assert sorted(k for k in args if k.startswith("O")) == sorted(f"O{i}" for i in met)
+        assert plain(args["LAST"]) == str(met[-1]) if met else "LAST" not in args
