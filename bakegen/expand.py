@@ -87,14 +87,16 @@ def expand_cells(space: CellSpace) -> Expansion:
     ]
     for i, selector in enumerate(space.exclude):
         before = len(combos)
-        combos = [c for c in combos if not selector(dict(c))]
+        selected = _selected(space, selector)
+        combos = [c for c in combos if c not in selected]
         if len(combos) == before:
             warnings.append(Problem(path=("exclude", i), message="this exclude matches no cell"))
 
     includes: dict[int, list[int]] = {}
     added: list[tuple[tuple[tuple[str, str], ...], int]] = []
     for i, selector in enumerate(space.include):
-        hits = [k for k, c in enumerate(combos) if selector(dict(c))]
+        selected = _selected(space, selector)
+        hits = [k for k, c in enumerate(combos) if c in selected]
         if hits:
             for k in hits:
                 includes.setdefault(k, []).append(i)
@@ -130,6 +132,15 @@ def expand_cells(space: CellSpace) -> Expansion:
     ]
     _check_unique(named)
     return Expansion(cells=tuple(named), warnings=tuple(warnings))
+
+
+def _selected(space: CellSpace, selector: Selector) -> frozenset[tuple[tuple[str, str], ...]]:
+    """Every combination of axis values the selector picks, made from the values each axis
+    accepts (each value is matched once, not once per cell)."""
+    if any(axis not in dict(space.axes) for axis, _ in selector.patterns):
+        return frozenset()  # an axis the matrix does not have: no cell has a value of it
+    accepted = [[(a, v) for v in values if selector.accepts(a, v)] for a, values in space.axes]
+    return frozenset(itertools.product(*accepted))
 
 
 def _namer(space: CellSpace) -> Callable[[tuple[tuple[str, str], ...]], str]:

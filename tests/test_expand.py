@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bakegen.errors import MatrixError
 from bakegen.expand import CellSpace, Expansion, expand_cells
 from bakegen.pipeline import compile_matrix
+from bakegen.selectors import Selector
 from bakegen.validate import load_matrix_text
 
 THREE_AXES = """\
@@ -113,3 +119,52 @@ def test_two_cells_with_one_name_are_an_error() -> None:
         "(fw=vllm, cuda=12.9, platform=linux/arm64) (and 5 more like it) "
         "(give the values distinct ids)"
     )
+
+
+_PATTERNS = {
+    "fw": ["vllm", "*l*", "s*", "trtllm"],
+    "cuda": ["12.9", "13.*", "1*"],
+    "platform": ["linux/amd64", "*64", "linux/arm64"],
+}
+
+
+@st.composite
+def _selector(draw: st.DrawFn) -> dict[str, list[str]]:
+    axes = draw(st.lists(st.sampled_from(sorted(_PATTERNS)), min_size=1, max_size=3, unique=True))
+    return {a: draw(st.lists(st.sampled_from(_PATTERNS[a]), min_size=1, max_size=2)) for a in axes}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_selector(), max_size=3), st.lists(_selector(), max_size=3))
+def test_exclude_and_include_pick_the_cells_each_selector_matches(
+    excludes: list[dict[str, list[str]]], includes: list[dict[str, list[str]]]
+) -> None:
+    # Selectors are matched value by value; the cells must be those asking each selector
+    # about each combination gives.
+    text = THREE_AXES + f"exclude: {json.dumps(excludes)}\n"
+    text += (
+        "include:\n"
+        + "  []\n" * (not includes)
+        + "".join(
+            f"  - cell: {json.dumps(c)}\n    args: {{I{i}: 'yes'}}\n"
+            for i, c in enumerate(includes)
+        )
+    )
+    try:
+        expansion = expand_text(text)
+    except MatrixError:
+        assert excludes  # every combination excluded
+        return
+    axes = {"fw": ["vllm", "sglang", "trtllm"], "cuda": ["12.9", "13.0"]}
+    axes["platform"] = ["linux/amd64", "linux/arm64"]
+    kept = [
+        dict(zip(axes, combo, strict=True))
+        for combo in itertools.product(*axes.values())
+        if not any(Selector.parse(e)(dict(zip(axes, combo, strict=True))) for e in excludes)
+    ]
+    expected_includes = [
+        tuple(i for i, c in enumerate(includes) if Selector.parse(c)(values)) for values in kept
+    ]
+    cells = [c for c in expansion.cells if c.origin == ("axes",)]
+    assert [dict(c.values) for c in cells] == kept
+    assert [c.includes for c in cells] == expected_includes
