@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, assert_never
 
 from bakegen.attributes import Kind
@@ -115,8 +116,7 @@ def _family(
 ) -> Family | None:
     member_ids = [inner_ids[dict(t.values)[inner]] for t in members]
     name = _text(members[0].name, member_ids[0])
-    filled = _Filled(name)
-    if any(filled.of(vid) != (t.name,) for t, vid in zip(members, member_ids, strict=True)):
+    if not _Filled(name).fits([(t.name,) for t in members], member_ids):
         return None
     # Every attribute is written in the family's block: a matrix block's cells would each
     # resolve its parents again.
@@ -186,68 +186,85 @@ def _alike_entries(
 def _alike_templated(column: Sequence[Any], kind: Kind, member_ids: Sequence[str]) -> Any:
     """The value every cell of `column` has with its own id as `${_cell.id}`, or None.
 
-    The first cell's value is templated; every other cell is checked by putting its id back
+    The first cell's value is templated; every cell is then checked by putting its id back
     into that template, which is exactly what buildx will do."""
-    first, first_id = column[0], member_ids[0]
-    shaped = _templated(first, kind, first_id)
-    if shaped == first:
+    shaped = _templated(column[0], kind, member_ids[0])
+    if shaped == column[0]:
         return None  # no id to template: the cells differ by more than their ids
-    fill = _filler(shaped, kind)
-    for value, vid in zip(column, member_ids, strict=True):
-        if fill(vid) != value:
-            return None
-    return shaped
+    return shaped if _fits(shaped, kind, column, member_ids) else None
+
+
+def _fits(shaped: Any, kind: Kind, column: Sequence[Any], member_ids: Sequence[str]) -> bool:
+    """Whether each cell's value is `shaped` with the cell's own id. Checked a part at a
+    time across every cell (a family can have thousands)."""
+    if isinstance(shaped, Switched):
+        if set(map(type, column)) != {Switched} or {v.flag for v in column} != {shaped.flag}:
+            return False
+        items = _fits(shaped.items, Kind.TEXT_LIST, [v.items for v in column], member_ids)
+        if shaped.always is None:
+            return items and all(v.always is None for v in column)
+        always = [v.always for v in column]
+        return (
+            items
+            and None not in always
+            and _fits(shaped.always, Kind.TEXT_LIST, always, member_ids)
+        )
+    if kind is Kind.TEXT:
+        return _Filled(shaped).fits(column, member_ids)
+    if kind is Kind.TEXT_LIST:
+        if set(map(type, column)) != {tuple} or set(map(len, column)) != {len(shaped)}:
+            return False
+        return all(
+            _Filled(text).fits(list(map(itemgetter(i), column)), member_ids)
+            for i, text in enumerate(shaped)
+        )
+    raise AssertionError(f"a {kind} value is never templated")
 
 
 class _Filled:
-    """A text holding `${_cell.id}`, and that text for a given id (as resolve makes texts:
-    literal parts joined, so the result compares equal to a cell's own text)."""
+    """A text holding `${_cell.id}`, split into the parts a cell's own text has (resolve
+    joins literal parts): variables, literal text, and literal text around the id (a format
+    pattern)."""
 
-    __slots__ = ("_parts", "_single", "_text")
+    __slots__ = ("_parts",)
 
     def __init__(self, text: Text) -> None:
-        self._text = text
-        parts: list[str | Var] = []  # literal runs as format patterns; other variables
-        run: list[str] = []
+        parts: list[tuple[bool, str | Var]] = []  # (is a pattern, the part)
+        run: list[str | Var] = []
+
+        def end_run() -> None:
+            if CELL_ID in run:
+                pattern = "".join(
+                    "{0}" if p is CELL_ID else str(p).replace("{", "{{").replace("}", "}}")
+                    for p in run
+                )
+                parts.append((True, pattern))
+            elif run:
+                parts.append((False, "".join(str(p) for p in run)))
+            run.clear()
+
         for part in text:
-            if part is CELL_ID:
-                run.append("{0}")
-            elif isinstance(part, str):
-                run.append(part.replace("{", "{{").replace("}", "}}"))
+            if part is CELL_ID or isinstance(part, str):
+                run.append(part)
             else:
-                if run:
-                    parts.append("".join(run))
-                    run = []
-                parts.append(part)
-        if run:
-            parts.append("".join(run))
-        self._parts = tuple(parts) if CELL_ID in text else None
-        # Most such texts are literal but for the id: one pattern (this runs for every cell).
-        single = parts[0] if self._parts and len(parts) == 1 else None
-        self._single = single if isinstance(single, str) else None
+                end_run()
+                parts.append((False, part))
+        end_run()
+        self._parts = tuple(parts)
 
-    def of(self, vid: str) -> Text:
-        if self._single is not None:
-            return (self._single.format(vid),)
-        if self._parts is None:
-            return self._text
-        return tuple([p.format(vid) if isinstance(p, str) else p for p in self._parts])
-
-
-def _filler(shaped: Any, kind: Kind) -> Callable[[str], Any]:
-    """The value `shaped` (from `_templated`) takes for a cell's id."""
-    if isinstance(shaped, Switched):
-        items = _filler(shaped.items, Kind.TEXT_LIST)
-        if shaped.always is None:
-            return lambda vid: Switched(shaped.flag, items(vid))
-        always = _filler(shaped.always, Kind.TEXT_LIST)
-        return lambda vid: Switched(shaped.flag, items(vid), always(vid))
-    if kind is Kind.TEXT:
-        return _Filled(shaped).of
-    if kind is Kind.TEXT_LIST:
-        filled = [_Filled(t) for t in shaped]
-        return lambda vid: tuple(f.of(vid) for f in filled)
-    raise AssertionError(f"a {kind} value is never templated")
+    def fits(self, column: Sequence[Any], member_ids: Sequence[str]) -> bool:
+        """Whether each text of `column` is this text with the id beside it."""
+        if set(map(type, column)) != {tuple} or set(map(len, column)) != {len(self._parts)}:
+            return False
+        for i, (is_pattern, part) in enumerate(self._parts):
+            cells = list(map(itemgetter(i), column))
+            if is_pattern:
+                assert isinstance(part, str)
+                if list(map(part.format, member_ids)) != cells:
+                    return False
+            elif cells.count(part) != len(cells):
+                return False
+        return True
 
 
 def _text(text: str, vid: str) -> Text:
