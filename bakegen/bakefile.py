@@ -55,13 +55,12 @@ def cache_suffixes(model: MatrixFile) -> tuple[str, ...]:
 
 def bake_values(target: Target) -> dict[str, Any]:
     """A target's value of every bake key it sets (empty values left out)."""
-    values: dict[str, Any] = {
-        **shared_values(target),
-        "contexts": target.contexts,
-        "cache-from": target.cache_from,
-    }
-    # Every value above is a tuple: empty ones say nothing. Passed-through ones go by kind.
-    out = {k: v for k, v in values.items() if v}
+    out = shared_values(target)
+    if target.contexts:
+        out["contexts"] = target.contexts
+    if target.cache_from:
+        out["cache-from"] = target.cache_from
+    # Passed-through values go by kind.
     for key, value in target.extra:
         if not is_empty(KEYS[key].kind, value):
             out[key] = value
@@ -101,21 +100,29 @@ def groups_of(model: MatrixFile, ids: ValueIds, resolution: Resolution) -> list[
 
 
 def shared_values(target: Target) -> dict[str, Any]:
-    """The values of the bake keys a parent may carry (the start of `bake_values`: the
-    layout's first pass needs no more)."""
-    args: tuple[tuple[str, Text | Expr], ...] = target.args
-    if target.optional_args:
-        optional = target.optional_args
-        args = tuple((k, optional_arg(v) if k in optional else v) for k, v in target.args)
-    return {
-        "context": target.context,
-        "dockerfile": target.dockerfile,
-        "target": target.stage,
-        "platforms": target.platforms,
-        "args": args,
-        "labels": target.labels,
-        "secret": tuple(s.bake_spec() for s in target.secrets) if target.secrets else (),
-    }
+    """The values of the bake keys a parent may carry, empty ones left out (the start of
+    `bake_values`: the layout's first pass needs no more). Every value is a tuple: an empty
+    one says nothing. Written key by key: this runs for every target."""
+    out: dict[str, Any] = {}
+    if target.context:
+        out["context"] = target.context
+    if target.dockerfile:
+        out["dockerfile"] = target.dockerfile
+    if target.stage:
+        out["target"] = target.stage
+    if target.platforms:
+        out["platforms"] = target.platforms
+    if target.args:
+        args: tuple[tuple[str, Text | Expr], ...] = target.args
+        if target.optional_args:
+            optional = target.optional_args
+            args = tuple((k, optional_arg(v) if k in optional else v) for k, v in target.args)
+        out["args"] = args
+    if target.labels:
+        out["labels"] = target.labels
+    if target.secrets:
+        out["secret"] = tuple(s.bake_spec() for s in target.secrets)
+    return out
 
 
 def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution) -> BakeFile:

@@ -121,14 +121,15 @@ def _family(
     # Every attribute is written in the family's block: a matrix block's cells would each
     # resolve its parents again.
     own = [values_of(t) for t in members]
-    keys = list(own[0])
-    if any(list(o) != keys for o in own[1:]):
+    keys = own[0].keys()
+    if not all(map(keys.__eq__, map(dict.keys, own))):
         return None
     values: list[tuple[str, Any]] = []
     fields: list[tuple[str, str, tuple[Any, ...]]] = []  # (field, bake key, each cell's value)
     for key in keys:
         column = [o[key] for o in own]
-        if column.count(column[0]) == len(column):  # compared at C speed
+        # Compared at C speed, and the whole column only when the first and last are alike.
+        if column[0] == column[-1] and column.count(column[0]) == len(column):
             values.append((key, column[0]))
             continue
         kind = KEYS[key].kind

@@ -32,6 +32,8 @@ class Templates:
 
     def __init__(self, problems: Problems) -> None:
         self.problems = problems
+        # Whether each tag template is a variable holding a whole reference (asked per tag).
+        self._references: dict[str, bool] = {}
 
     def text(self, template: str, scope: dict[str, Part], where: KeyPath) -> Text:
         known = LITERALS.get(template)  # most templates: answered without a call
@@ -52,7 +54,10 @@ class Templates:
         text = self.try_text(template, scope, where)
         if text is None:
             return literal(template)
-        if is_reference_variable(template) and len(text) == 1 and isinstance(text[0], Var):
+        reference_variable = self._references.get(template)
+        if reference_variable is None:
+            reference_variable = self._references[template] = is_reference_variable(template)
+        if reference_variable and len(text) == 1 and isinstance(text[0], Var):
             return text  # the variable holds a whole reference, registry and all
         reference = plain_reference(text)
         if reference is not None:

@@ -144,8 +144,11 @@ class Resolver:
         model = self.model
         layers = [self.image_labels, self.defaults_layer]
         values = dict(cell.values)
+        known_layers = self.axis_layers
         for axis in self.apply_order:
-            layer = self.axis_layer(axis, values[axis])
+            pair = (axis, values[axis])
+            # Looked up here first: this runs for every axis of every cell.
+            layer = known_layers[pair] if pair in known_layers else self.axis_layer(*pair)
             if layer is not None:
                 layers.append(layer)
         layers += [self.layer(model.include[i], ("include", i)) for i in cell.includes]
@@ -199,7 +202,7 @@ class Resolver:
             depends=tuple(depends),
             tags=tags,
             latest=latest,
-            description=" ".join(v for _, v in cell.values),
+            description=" ".join([v for _, v in cell.values]),
             origin=cell.origin,
         )
         return build(self, draft)
