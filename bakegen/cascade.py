@@ -112,7 +112,36 @@ class Origins(Mapping[str, KeyPath]):
         return out
 
     def __getitem__(self, key: str) -> KeyPath:
-        return self._all()[key]
+        # One key, found without working out the others (lint and errors ask key by key).
+        for name, where in reversed(self._set):
+            if name == key:
+                return where
+        found = self._in_layers(key)
+        if found is not None:
+            return found
+        for name, where in self._missing:
+            if name == key:
+                return where
+        raise KeyError(key)
+
+    def _in_layers(self, key: str) -> KeyPath | None:
+        """Where the last layer that set `key` set it (None if none did, or the last one to
+        name a map entry removed it)."""
+        name, dot, entry = key.partition(".")
+        if dot and name in _MAPS:
+            for layer in reversed(self._layers):
+                for attribute, entries in layer.by_key:
+                    if attribute == name:
+                        for k, (value, where) in reversed(entries):
+                            if k == entry:
+                                return None if value is None else where
+            return None
+        for layer in reversed(self._layers):
+            for attribute, pair in reversed(layer.replaced):
+                if attribute == key:
+                    set_at: KeyPath = pair[1]
+                    return set_at
+        return None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._all())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +15,8 @@ from bakegen.pipeline import compile_matrix
 from bakegen.selectors import Selector
 from bakegen.targets import Target
 from bakegen.templating import Var, plain
-from bakegen.validate import load_matrix_text
+from bakegen.validate import Matrix, load_matrix, load_matrix_text
+from tests.conftest import ROOT
 
 BASE = """\
 format: 1
@@ -251,3 +254,40 @@ def test_each_cell_gets_exactly_the_overrides_whose_selector_it_meets(
         args = dict(target.args)
         assert sorted(k for k in args if k.startswith("O")) == sorted(f"O{i}" for i in met)
         assert plain(args["LAST"]) == str(met[-1]) if met else "LAST" not in args
+
+
+_REMOVED_AND_SET_AGAIN = BASE + (
+    "include:\n  - cell: {fw: vllm, cuda: '12.9'}\n    args: {LEVEL: include}\n"
+    "overrides:\n"
+    "  - select: {fw: vllm}\n    args: {LEVEL: override1, DROP: null}\n"
+    "  - select: {fw: vllm, target: dev}\n    args: {LEVEL: override2, DROP: again}\n"
+    "  - select: {cuda: '13.0'}\n    labels: {note: null}\n    sccache: true\n"
+)
+_ORIGIN_CASES: dict[str, Callable[[], Matrix]] = {
+    **{
+        p.parent.name: partial(load_matrix, p)
+        for p in sorted((ROOT / "tests" / "cases").glob("*/matrix.yaml"))
+    },
+    "default": partial(load_matrix, ROOT / "matrix" / "default.yaml"),
+    "removed-and-set-again": partial(load_matrix_text, _REMOVED_AND_SET_AGAIN),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ORIGIN_CASES))
+def test_each_origin_asked_alone_is_the_one_every_origin_gives(name: str) -> None:
+    # An origin asked by key is found on its own (lint asks thousands); it must be the one
+    # working out every origin gives, and a key without one must be missing from both.
+    compiled = compile_matrix(_ORIGIN_CASES[name]())
+    for target in compiled.resolution.targets:
+        every = dict(target.origins.items())
+        assert every
+        for key, where in every.items():
+            assert target.origins[key] == where, (target.name, key)
+        for key in ("args.NO_SUCH_ARG", "labels.no.such", "no-such-key", "args", "uses.none"):
+            assert key not in every
+            assert target.origins.get(key) is None
+    if name == "removed-and-set-again":
+        targets = {t.name: t for t in compiled.resolution.targets}
+        assert "args.DROP" not in targets["vllm-cuda12-9-amd64-runtime"].origins
+        dev = targets["vllm-cuda12-9-amd64-dev"].origins
+        assert dev["args.DROP"] == ("overrides", 1, "args", "DROP")
