@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, assert_never
 
 from bakegen.attributes import MERGED, Attribute, Merge
@@ -42,6 +42,18 @@ class Layer:
                 case _:
                     assert_never(row.merge)
         return cls(replaced=tuple(replaced), by_key=tuple(by_key))
+
+    @cached_property
+    def origins(self) -> dict[str, KeyPath | None]:
+        """Each origin key this block sets, with where it set it (None: a map entry it
+        removes). Made once per block: origins are asked of thousands of targets."""
+        out: dict[str, KeyPath | None] = {}
+        for name, (_, where) in self.replaced:
+            out[name] = where
+        for name, entries in self.by_key:
+            for key, (value, where) in entries:
+                out[origin_key(name, key)] = None if value is None else where
+        return out
 
 
 _MAPS = tuple(a.name for a in MERGED if a.merge is Merge.BY_KEY)
@@ -127,20 +139,10 @@ class Origins(Mapping[str, KeyPath]):
     def _in_layers(self, key: str) -> KeyPath | None:
         """Where the last layer that set `key` set it (None if none did, or the last one to
         name a map entry removed it)."""
-        name, dot, entry = key.partition(".")
-        if dot and name in _MAPS:
-            for layer in reversed(self._layers):
-                for attribute, entries in layer.by_key:
-                    if attribute == name:
-                        for k, (value, where) in reversed(entries):
-                            if k == entry:
-                                return None if value is None else where
-            return None
         for layer in reversed(self._layers):
-            for attribute, pair in reversed(layer.replaced):
-                if attribute == key:
-                    set_at: KeyPath = pair[1]
-                    return set_at
+            origins = layer.origins
+            if key in origins:
+                return origins[key]
         return None
 
     def __iter__(self) -> Iterator[str]:

@@ -4,6 +4,7 @@ sibling cells it `links` to, the last two wired as `target:<name>`."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from bakegen.errors import KeyPath, Problems
@@ -52,7 +53,7 @@ def dependencies(
     for key, (stage, where) in merged.maps["uses"].items():
         name = resolving.shared_target(stage, values, where)
         if name:
-            contexts[key] = literal(f"target:{name}")
+            contexts[key] = _target_context(name)
             depends.append(name)
     for key, (link, where) in merged.maps["links"].items():
         if cell is None:
@@ -63,6 +64,12 @@ def dependencies(
             contexts[key] = literal(f"target:{other}")
             depends.append(other)
     return contexts, depends
+
+
+@lru_cache(maxsize=4096)
+def _target_context(name: str) -> Text:
+    # Thousands of cells use the same few shared stages: one text for each.
+    return literal(f"target:{name}")
 
 
 def _linked(

@@ -212,7 +212,7 @@ class Resolver:
     ) -> str | None:
         """The name of the shared stage's target for these values, made on first use."""
         axes = self.model.shared[stage].axes
-        key = (stage, tuple(p for p in values if p[0] in axes))
+        key = (stage, tuple([p for p in values if p[0] in axes]))
         known = self.shared_names.get(key)
         if known is not None:
             return known
