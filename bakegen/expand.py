@@ -80,11 +80,9 @@ def expand_cells(space: CellSpace) -> Expansion:
     """All cells of the matrix, in axis order; raises on an empty result or a name clash."""
     axes = [a for a, _ in space.axes]
     warnings: list[Problem] = []
-    # Combinations as plain tuples until the end: a Cell is made once per cell.
-    combos = [
-        tuple(zip(axes, combo, strict=True))
-        for combo in itertools.product(*(values for _, values in space.axes))
-    ]
+    # Combinations as plain tuples until the end: a Cell is made once per cell. Each
+    # (axis, value) pair is one object, shared by every cell that has it.
+    combos = list(itertools.product(*([(a, v) for v in values] for a, values in space.axes)))
     for i, selector in enumerate(space.exclude):
         before = len(combos)
         selected = _selected(space, selector)
