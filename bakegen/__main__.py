@@ -1,6 +1,6 @@
 """`python -m bakegen` runs the command line."""
 
-from bakegen.cli import main
+from bakegen.cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

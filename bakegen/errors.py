@@ -13,6 +13,7 @@ EXIT_FAILED = 1  # invalid matrix, failed command, lint errors
 EXIT_USAGE = 2  # bad command line (click's own code)
 EXIT_STALE = 3  # `render --check` found a stale file
 EXIT_CRASH = 70  # a bug in bakegen (EX_SOFTWARE): please report it
+EXIT_BROKEN_PIPE = 141  # the reader of the output went away, as shells report SIGPIPE
 
 KeyPath = tuple[str | int, ...]
 

@@ -358,3 +358,48 @@ def test_a_matrix_that_is_no_regular_file_is_refused_at_once(project: Path, kind
         f"  {matrix}: (top level): is {words}, not a regular file (save the matrix to a file "
         "and pass its path)\n"
     )
+
+
+def _bakegen(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real executable's way in (`python -m bakegen`), with its quick exit."""
+    return subprocess.run(
+        [sys.executable, "-m", "bakegen", *args], capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("--version",), 0),
+        (("list", "-m", "matrix.yaml"), 0),
+        (("validate", "-m", "missing.yaml"), 1),
+        (("no-such-command",), 2),
+        (("render", "-m", "matrix.yaml", "--no-git-vars", "--check"), 3),
+    ],
+)
+def test_the_executable_exits_as_the_command_line_says(
+    project: Path, args: tuple[str, ...], code: int
+) -> None:
+    # The process ends without the interpreter's teardown: the exit code and every byte of
+    # the output must still be what the command line gives in-process.
+    done = _bakegen(*args)
+    expected = CliRunner().invoke(main, list(args), prog_name="bakegen")
+    assert done.returncode == code == expected.exit_code
+    assert done.stdout == expected.stdout
+    assert done.stderr == expected.stderr
+
+
+def test_a_reader_that_goes_away_is_no_crash(project: Path) -> None:
+    # `bakegen validate | head -0`: the output's pipe closes before bakegen writes to it.
+    with subprocess.Popen(
+        [sys.executable, "-m", "bakegen", "validate", "-m", "matrix.yaml"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        process.stdout.close()
+        stderr = process.stderr.read()
+        assert process.wait(timeout=60) == 141
+    assert stderr == ""

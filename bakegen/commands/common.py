@@ -13,7 +13,14 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from bakegen import __version__
-from bakegen.errors import EXIT_CRASH, BakegenError, MatrixError, OutputDriftError, Problem
+from bakegen.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_CRASH,
+    BakegenError,
+    MatrixError,
+    OutputDriftError,
+    Problem,
+)
 from bakegen.pipeline import DEFAULT_MATRIX, gc_paused
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -101,6 +108,12 @@ def reports_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("Aborted.", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # The output's reader went away (`bakegen validate | head -0`): not a bug, and
+            # nothing more to say. What is still buffered goes nowhere instead of failing.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:  # noqa: BLE001 - the last resort: a bug, not a user error
             report_crash(exc)
 
