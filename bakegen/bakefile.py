@@ -35,7 +35,8 @@ class BakeFile:
     source: str
     version: str = __version__
     min_buildx: str = MIN_BUILDX
-    variables: tuple[Variable, ...]
+    # Made when read (blocks.Deferred), as the parents are.
+    variables: Sequence[Variable]
     globals: tuple[tuple[str, Expr], ...]
     groups: tuple[Group, ...]
     # Made when read (blocks.Deferred): commands that write no file never make them.
@@ -175,9 +176,11 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
 
     return BakeFile(
         source=source,
-        variables=(
-            *variables(model, tag_limits(targets, cache_suffixes(model))),
-            *date_variables(model),
+        variables=Deferred(
+            lambda: (
+                *variables(model, tag_limits(targets, cache_suffixes(model))),
+                *date_variables(model),
+            )
         ),
         globals=global_attributes(model),
         groups=tuple(groups),

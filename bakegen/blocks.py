@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, assert_never, overload
+from typing import Any, TypeVar, assert_never, overload
 
 from bakegen.attributes import BAKE_KEYS, BakeKey, Share
 
 KEYS = {k.key: k for k in BAKE_KEYS}
+T = TypeVar("T")
 SHARED_KEYS = tuple(k for k in BAKE_KEYS if k.share is not Share.NEVER)
 _BY_KEY = frozenset(k.key for k in BAKE_KEYS if k.share is Share.BY_KEY)
 
@@ -146,27 +147,27 @@ class LaidOut(Sequence[Block]):
         return (self._make(i) for i in range(self._count))
 
 
-class Deferred(Sequence[Block]):
-    """Blocks worked out when first read."""
+class Deferred(Sequence[T]):
+    """Items worked out when first read (commands that write no file never read them)."""
 
-    def __init__(self, make: Callable[[], Sequence[Block]]) -> None:
-        self._make: Callable[[], Sequence[Block]] | None = make
-        self._blocks: Sequence[Block] = ()
+    def __init__(self, make: Callable[[], Sequence[T]]) -> None:
+        self._make: Callable[[], Sequence[T]] | None = make
+        self._items: Sequence[T] = ()
 
-    def _all(self) -> Sequence[Block]:
+    def _all(self) -> Sequence[T]:
         if self._make is not None:
-            self._blocks, self._make = self._make(), None
-        return self._blocks
+            self._items, self._make = self._make(), None
+        return self._items
 
     def __len__(self) -> int:
         return len(self._all())
 
     @overload
-    def __getitem__(self, index: int) -> Block: ...
+    def __getitem__(self, index: int) -> T: ...
     @overload
-    def __getitem__(self, index: slice) -> Sequence[Block]: ...
-    def __getitem__(self, index: int | slice) -> Block | Sequence[Block]:
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
         return self._all()[index]
 
-    def __iter__(self) -> Iterator[Block]:
+    def __iter__(self) -> Iterator[T]:
         return iter(self._all())
