@@ -39,11 +39,14 @@ def test_a_large_matrix_is_written_as_families_that_resolve_as_its_cells() -> No
         assert families.print(group)["target"] == cells.print(group)["target"], group
 
 
-def test_the_records_hold_only_what_differs_by_the_inner_axis() -> None:
-    compiled = compile_matrix(load_matrix_text(growing_matrix(200)))
-    hcl = compiled.text("hcl")
+def _first_family(hcl: str) -> str:
+    """The text of the block of the cells of CUDA 12.8 on amd64."""
     block = hcl[hcl.index('target "_flavour-of-cuda12-8-amd64"') :]
-    block = block[: block.index("\n}\n")]
+    return block[: block.index("\n}\n")]
+
+
+def test_the_records_hold_only_what_differs_by_the_inner_axis() -> None:
+    block = _first_family(compile_matrix(load_matrix_text(growing_matrix(200))).text("hcl"))
     # The stage differs by flavour with no id in it: a field of each record.
     assert f"target      = {CELL}.target" in block
     # Tags carry the flavour's id: one template for the family.
@@ -53,10 +56,8 @@ def test_the_records_hold_only_what_differs_by_the_inner_axis() -> None:
 def test_a_map_that_differs_by_a_few_entries_keeps_the_others_in_the_block() -> None:
     # Overrides give some flavours an arg or a label more: only those entries are a cell's
     # own; the rest (the flavour's id templated) stay in the block, merged with the record.
-    compiled = compile_matrix(load_matrix_text(growing_matrix(200)))
-    hcl = compiled.text("hcl")
-    block = hcl[hcl.index('target "_flavour-of-cuda12-8-amd64"') :]
-    block = block[: block.index("\n}\n")]
+    hcl = compile_matrix(load_matrix_text(growing_matrix(200))).text("hcl")
+    block = _first_family(hcl)
     assert f"}}, {CELL}.args)" in block
     assert f"}}, {CELL}.labels)" in block
     assert 'FLAVOUR = "${_cell.id}"' in block
