@@ -403,3 +403,16 @@ def test_a_reader_that_goes_away_is_no_crash(project: Path) -> None:
         stderr = process.stderr.read()
         assert process.wait(timeout=60) == 141
     assert stderr == ""
+
+
+def test_a_profiler_still_gets_its_results_at_exit(project: Path) -> None:
+    # cProfile (like coverage) writes what it found when the interpreter exits normally.
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-m", "bakegen", "validate", "-m", "matrix.yaml"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "valid (4 cells" in done.stdout
+    assert "function calls" in done.stdout
