@@ -85,13 +85,6 @@ class Merged:
     def where(self, name: str) -> KeyPath | None:
         return self.scalars[name][1] if name in self.scalars else None
 
-    def origins(self) -> dict[str, KeyPath]:
-        out = {name: where for name, (_, where) in self.scalars.items()}
-        for name, entries in self.maps.items():
-            for key, (_, where) in entries.items():
-                out[origin_key(name, key)] = where
-        return out
-
 
 @lru_cache(maxsize=65536)
 def origin_key(name: str, key: str) -> str:
@@ -117,7 +110,14 @@ class Origins(Mapping[str, KeyPath]):
         self._set = set_  # origins that replace the blocks' own (tags, cache)
 
     def _all(self) -> dict[str, KeyPath]:
-        out = Merged(self._layers).origins()
+        # The layers' own origin tables, applied in order as `Merged` applies the layers.
+        out: dict[str, KeyPath] = {}
+        for layer in self._layers:
+            for key, where in layer.origins.items():
+                if where is None:
+                    out.pop(key, None)
+                else:
+                    out[key] = where
         for key, where in self._missing:
             out.setdefault(key, where)
         out.update(self._set)
