@@ -145,10 +145,18 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
     def parents() -> _Parents:
         return _Parents(model, ids, targets, taken)
 
-    def block_at(i: int) -> Block:
-        if i >= len(targets):
-            return checks[i - len(targets)]
-        return parents().block(targets[i])
+    def blocks_under(under: Callable[[], _Parents]) -> Callable[[int], Block]:
+        """Each block of the file by its index (targets, then check targets), the targets'
+        under these parents."""
+
+        def block_at(i: int) -> Block:
+            if i >= len(targets):
+                return checks[i - len(targets)]
+            return under().block(targets[i])
+
+        return block_at
+
+    block_at = blocks_under(parents)
 
     @cache
     def hcl_blocks() -> HclBlocks:
@@ -163,16 +171,10 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
         if not families:
             return HclBlocks(families=(), parents=parents().blocks, block_at=block_at)
         covered = {m for f in families for m in f.members}
-        rest = tuple(t for t in targets if t.name not in covered)
-        rest_parents = _Parents(model, ids, rest, taken)
-        by_name = {t.name: t for t in rest}
-
-        def rest_block_at(i: int) -> Block:
-            if i >= len(targets):
-                return checks[i - len(targets)]
-            return rest_parents.block(by_name[targets[i].name])
-
-        return HclBlocks(families=families, parents=rest_parents.blocks, block_at=rest_block_at)
+        rest = _Parents(model, ids, [t for t in targets if t.name not in covered], taken)
+        return HclBlocks(
+            families=families, parents=rest.blocks, block_at=blocks_under(lambda: rest)
+        )
 
     return BakeFile(
         source=source,

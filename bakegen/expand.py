@@ -135,7 +135,8 @@ def expand_cells(space: CellSpace) -> Expansion:
 def _selected(space: CellSpace, selector: Selector) -> frozenset[tuple[tuple[str, str], ...]]:
     """Every combination of axis values the selector picks, made from the values each axis
     accepts (each value is matched once, not once per cell)."""
-    if any(axis not in dict(space.axes) for axis, _ in selector.patterns):
+    named = {axis for axis, _ in space.axes}
+    if any(axis not in named for axis, _ in selector.patterns):
         return frozenset()  # an axis the matrix does not have: no cell has a value of it
     accepted = [[(a, v) for v in values if selector.accepts(a, v)] for a, values in space.axes]
     return frozenset(itertools.product(*accepted))

@@ -213,13 +213,18 @@ def _fits(shaped: Any, kind: Kind, column: Sequence[Any], member_ids: Sequence[s
     if kind is Kind.TEXT:
         return _Filled(shaped).fits(column, member_ids)
     if kind is Kind.TEXT_LIST:
-        if set(map(type, column)) != {tuple} or set(map(len, column)) != {len(shaped)}:
+        if not _tuples_of(len(shaped), column):
             return False
         return all(
             _Filled(text).fits(list(map(itemgetter(i), column)), member_ids)
             for i, text in enumerate(shaped)
         )
     raise AssertionError(f"a {kind} value is never templated")
+
+
+def _tuples_of(length: int, column: Sequence[Any]) -> bool:
+    """Whether every value of `column` is a tuple of `length` items (checked in C)."""
+    return set(map(type, column)) == {tuple} and set(map(len, column)) == {length}
 
 
 class _Filled:
@@ -255,7 +260,7 @@ class _Filled:
 
     def fits(self, column: Sequence[Any], member_ids: Sequence[str]) -> bool:
         """Whether each text of `column` is this text with the id beside it."""
-        if set(map(type, column)) != {tuple} or set(map(len, column)) != {len(self._parts)}:
+        if not _tuples_of(len(self._parts), column):
             return False
         for i, (is_pattern, part) in enumerate(self._parts):
             cells = list(map(itemgetter(i), column))

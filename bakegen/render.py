@@ -186,10 +186,12 @@ def _hcl_blocks(bake: BakeFile) -> Iterator[str]:
     starts = {f.members[0]: f for f in extra.families}
     covered = {m for f in extra.families for m in f.members}
     # Records that several families share are written once, as a private global list.
-    # (Compared, not hashed: a family's records can run to thousands of cells.)
+    # Each family's records are hashed once: comparing every pair of families would grow
+    # with their square.
+    first_with: dict[tuple[Any, ...], Family] = {}  # records → the first family with them
     same: dict[int, Family] = {}  # id of a family → the first family with equal records
     for family in extra.families:
-        same[id(family)] = next((f for f in extra.families if f.records == family.records), family)
+        same[id(family)] = first_with.setdefault(family.records, family)
     uses = Counter(id(f) for f in same.values())
     shared: dict[int, str] = {}
     for i, name in enumerate(names):
