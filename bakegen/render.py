@@ -217,7 +217,10 @@ def _family_groups(bake: BakeFile) -> tuple[Group, ...]:
     out = []
     for group in bake.groups:
         present = set(group.targets)
-        whole = {f.block.name for f in families if present.issuperset(f.members)}
+        # Only the families some of the group's targets are in (not every family for every
+        # group: both grow with the matrix).
+        touched = {id(f): f for f in map(family_of.get, group.targets) if f is not None}
+        whole = {f.block.name for f in touched.values() if present.issuperset(f.members)}
         names: list[str] = []
         for name in group.targets:
             family = family_of.get(name)

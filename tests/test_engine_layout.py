@@ -117,3 +117,33 @@ def test_families_resolve_every_cell_as_its_own_block(tmp_path: Path) -> None:
     member = "cuda13-0-arm64-f25"
     setting = bake_print(tmp_path, "bake.hcl", text, member, "--set", f"{member}.args.X=1")
     assert setting["target"][member]["args"]["X"] == "1"
+
+
+def test_a_family_split_into_parts_resolves_every_cell_as_its_own_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 100 flavours a family, at most 40 a block: parts of 34, 33 and 33 cells, the later
+    # ones named `<block>-2` and `<block>-3`.
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from render_bench import growing_matrix
+
+    from bakegen import families
+    from bakegen.validate import load_matrix_text
+
+    monkeypatch.setattr(families, "MAX_MEMBERS", 40)
+    compiled = compile_matrix(load_matrix_text(growing_matrix(1000)))
+    text = compiled.text("hcl")
+    assert 'target "_flavour-of-cuda12-8-amd64-3"' in text
+    for name in ("Dockerfile", "Dockerfile.base", "Dockerfile.alt"):
+        (tmp_path / name).write_text("FROM scratch\n")
+    reference = bake_print(tmp_path, "flat.hcl", flat(compiled))
+    assert bake_print(tmp_path, "bake.hcl", text)["target"] == reference["target"]
+    for group in ("cuda12-8", "f50", "f99"):
+        assert sorted(bake_print(tmp_path, "bake.hcl", text, group)["target"]) == sorted(
+            bake_print(tmp_path, "flat.hcl", flat(compiled), group)["target"]
+        )
+    member = "cuda12-9-amd64-f70"  # in the third part
+    setting = bake_print(tmp_path, "bake.hcl", text, member, "--set", f"{member}.args.X=1")
+    assert setting["target"][member]["args"]["X"] == "1"

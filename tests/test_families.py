@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bakegen import bakefile
+from bakegen import bakefile, families
 from bakegen.errors import MatrixError
 from bakegen.families import CELL, MIN_MEMBERS
 from bakegen.pipeline import compile_matrix
@@ -37,6 +37,48 @@ def test_a_large_matrix_is_written_as_families_that_resolve_as_its_cells() -> No
     assert len(printed["target"]) == 220
     for group in ("cuda12-8", "arm64", "f15", "f5"):
         assert families.print(group)["target"] == cells.print(group)["target"], group
+
+
+def test_a_family_over_the_most_members_is_split_into_even_parts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 50 flavours a family, at most 20 a block: three blocks of 17, 17 and 16 cells for each
+    # of the ten combinations of CUDA and platform.
+    monkeypatch.setattr(families, "MAX_MEMBERS", 20)
+    compiled = compile_matrix(load_matrix_text(growing_matrix(500)))
+    hcl, json_text = compiled.text("hcl"), compiled.text("json")
+    plan = compiled.bake.hcl_blocks() if compiled.bake.hcl_blocks else None
+    assert plan is not None
+    sizes = {f.block.name: len(f.members) for f in plan.families}
+    assert len(sizes) == 30
+    assert sorted(set(sizes.values())) == [16, 17]
+    assert {"_flavour-of-cuda12-8-amd64", "_flavour-of-cuda12-8-amd64-2"} <= set(sizes)
+    assert "_flavour-of-cuda12-8-amd64-3" in sizes
+    in_blocks, cells = Bake(hcl), Bake(json_text)
+    assert in_blocks.print("default")["target"] == cells.print("default")["target"]
+    for group in ("cuda12-8", "arm64", "f15", "f45"):
+        assert in_blocks.print(group)["target"] == cells.print(group)["target"], group
+    # A group holding every cell of a block names the block.
+    default = hcl[hcl.index('group "default"') :]
+    assert '"_flavour-of-cuda12-8-amd64-3",' in default[: default.index("\n}\n")]
+
+
+def test_a_part_whose_block_name_is_taken_keeps_a_block_per_cell(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(families, "MAX_MEMBERS", 20)
+    compiled = compile_matrix(load_matrix_text(growing_matrix(500)))
+    matrix = load_matrix_text(growing_matrix(500))
+    taken = {"_flavour-of-cuda12-8-amd64-2"}
+    planned = families.plan(
+        matrix.model, matrix.ids, compiled.resolution.targets, bakefile.bake_values, taken
+    )
+    names = {f.block.name for f in planned}
+    assert len(names) == 29
+    assert "_flavour-of-cuda12-8-amd64-2" not in names
+    members = {m for f in planned for m in f.members}
+    assert "cuda12-8-amd64-f20" not in members  # the second part: f17 … f33
+    assert {"cuda12-8-amd64-f16", "cuda12-8-amd64-f34", "cuda12-8-arm64-f20"} <= members
 
 
 def _first_family(hcl: str) -> str:
