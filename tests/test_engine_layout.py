@@ -92,38 +92,26 @@ def test_set_addresses_each_target_by_name(case: Path, tmp_path: Path) -> None:
     assert printed["target"][name]["args"]["PROBE"] == "1"
 
 
-def test_families_resolve_every_cell_as_its_own_block(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("most", "block", "groups", "member"),
+    [
+        # Families of 100 cells, each one block.
+        (None, "_flavour-of-cuda12-8-amd64", ("cuda12-8", "arm64", "f15"), "cuda13-0-arm64-f25"),
+        # At most 40 a block: parts of 34, 33 and 33 cells, the later ones named `<block>-2`
+        # and `<block>-3`; the member is in a third part.
+        (40, "_flavour-of-cuda12-8-amd64-3", ("cuda12-8", "f50", "f99"), "cuda12-9-amd64-f70"),
+    ],
+)
+def test_families_resolve_every_cell_as_its_own_block(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    most: int | None,
+    block: str,
+    groups: tuple[str, ...],
+    member: str,
+) -> None:
     # A large matrix: the HCL file writes `matrix` blocks (families.py), with overrides and
     # includes that make some cells differ from the rest of their family.
-    import sys
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from render_bench import growing_matrix
-
-    from bakegen.validate import load_matrix_text
-
-    compiled = compile_matrix(load_matrix_text(growing_matrix(1000)))
-    text = compiled.text("hcl")
-    assert "matrix = {" in text
-    for name in ("Dockerfile", "Dockerfile.base", "Dockerfile.alt"):
-        (tmp_path / name).write_text("FROM scratch\n")
-    reference = bake_print(tmp_path, "flat.hcl", flat(compiled))
-    printed = bake_print(tmp_path, "bake.hcl", text)
-    assert printed["target"] == reference["target"]
-    for group in ("cuda12-8", "arm64", "f15"):
-        assert sorted(bake_print(tmp_path, "bake.hcl", text, group)["target"]) == sorted(
-            bake_print(tmp_path, "flat.hcl", flat(compiled), group)["target"]
-        )
-    member = "cuda13-0-arm64-f25"
-    setting = bake_print(tmp_path, "bake.hcl", text, member, "--set", f"{member}.args.X=1")
-    assert setting["target"][member]["args"]["X"] == "1"
-
-
-def test_a_family_split_into_parts_resolves_every_cell_as_its_own_block(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # 100 flavours a family, at most 40 a block: parts of 34, 33 and 33 cells, the later
-    # ones named `<block>-2` and `<block>-3`.
     import sys
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -132,18 +120,19 @@ def test_a_family_split_into_parts_resolves_every_cell_as_its_own_block(
     from bakegen import families
     from bakegen.validate import load_matrix_text
 
-    monkeypatch.setattr(families, "MAX_MEMBERS", 40)
+    if most is not None:
+        monkeypatch.setattr(families, "MAX_MEMBERS", most)
     compiled = compile_matrix(load_matrix_text(growing_matrix(1000)))
     text = compiled.text("hcl")
-    assert 'target "_flavour-of-cuda12-8-amd64-3"' in text
+    assert f'target "{block}"' in text
     for name in ("Dockerfile", "Dockerfile.base", "Dockerfile.alt"):
         (tmp_path / name).write_text("FROM scratch\n")
     reference = bake_print(tmp_path, "flat.hcl", flat(compiled))
-    assert bake_print(tmp_path, "bake.hcl", text)["target"] == reference["target"]
-    for group in ("cuda12-8", "f50", "f99"):
+    printed = bake_print(tmp_path, "bake.hcl", text)
+    assert printed["target"] == reference["target"]
+    for group in groups:
         assert sorted(bake_print(tmp_path, "bake.hcl", text, group)["target"]) == sorted(
             bake_print(tmp_path, "flat.hcl", flat(compiled), group)["target"]
         )
-    member = "cuda12-9-amd64-f70"  # in the third part
     setting = bake_print(tmp_path, "bake.hcl", text, member, "--set", f"{member}.args.X=1")
     assert setting["target"][member]["args"]["X"] == "1"
