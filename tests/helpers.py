@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -44,6 +45,27 @@ def buildx_available() -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0
+
+
+def builder_running() -> bool:
+    """Whether `docker buildx` has a builder with a running node. An unreachable daemon also
+    exits 0 from `inspect --bootstrap`, with an error that says "if the daemon is running":
+    only a node's own status line counts. Not cached: the tests that ask set DOCKER_CONFIG
+    to where the builders are defined."""
+    if shutil.which("docker") is None:
+        return False
+    try:
+        done = subprocess.run(
+            ["docker", "buildx", "inspect", "--bootstrap"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    status = re.search(r"^Status:\s+running\s*$", done.stdout, re.MULTILINE)
+    return done.returncode == 0 and status is not None
 
 
 def clean_env() -> dict[str, str]:

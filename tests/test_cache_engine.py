@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.helpers import builder_running
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from cache_bench import Builders, Unavailable, bench, check_buildx, check_registry, run
+from cache_bench import Builders, Unavailable, bench, check_buildx, check_registry
 
 pytestmark = pytest.mark.engine
 
@@ -52,9 +53,8 @@ def engine(monkeypatch: pytest.MonkeyPatch) -> str:
     registry = os.environ.get("BAKEGEN_TEST_REGISTRY", "127.0.0.1:5000")
     try:
         check_buildx()
-        builder = run(["docker", "buildx", "inspect", "--bootstrap"], timeout=60)
-        if builder.returncode:
-            raise Unavailable(f"docker buildx has no reachable builder: {builder.stderr.strip()}")
+        if not builder_running():
+            raise Unavailable("docker buildx has no running builder")
         check_registry(registry)
     except (Unavailable, OSError) as why:
         pytest.skip(f"no engine: {why}")

@@ -5,14 +5,13 @@ running buildx builder."""
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from bakegen.pipeline import compile_path
+from tests.helpers import builder_running
 
 # The tests run with a scratch HOME; the builder is defined in the real one.
 DOCKER_CONFIG = os.environ.get("DOCKER_CONFIG") or str(Path.home() / ".docker")
@@ -35,28 +34,7 @@ axes:
 """
 
 
-def _builder() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    try:
-        done = subprocess.run(
-            ["docker", "buildx", "inspect", "--bootstrap"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return False
-    # A node's own status line: an unreachable daemon still exits 0, with an error that
-    # says "if the daemon is running".
-    return (
-        done.returncode == 0
-        and re.search(r"^Status:\s+running\s*$", done.stdout, re.MULTILINE) is not None
-    )
-
-
-pytestmark = pytest.mark.skipif(not _builder(), reason="needs a running buildx builder")
+pytestmark = pytest.mark.skipif(not builder_running(), reason="needs a running buildx builder")
 
 
 def _bake(where: Path, target: str, **env: str) -> subprocess.CompletedProcess[str]:
