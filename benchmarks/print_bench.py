@@ -3,8 +3,7 @@ against a hand-written bake file that uses buildx's own `matrix` blocks for the 
 
 The matrix: `cuda` (5 values) × `platform` (2) × `flavour` (cells / 10 values), uniform
 cells (each axis value adds args, platforms, a stage), image tags with latest aliases,
-labels, registry cache and a shared `base` stage per CUDA version and platform. Both files
-are checked to resolve to exactly the same targets before anything is timed.
+labels, registry cache and a shared `base` stage per CUDA version and platform.
 
 Prints, per size, the best and median wall time and CPU time (user + system, buildx's own
 threads included, as the kernel counts them for the process) of several runs of each file,
@@ -205,6 +204,7 @@ def run_print(command: list[str], file: Path) -> tuple[float, float, dict[str, A
         )
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
+        # Reaped here, not by Popen: it is told the exit code so that it does not wait again.
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)

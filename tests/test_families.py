@@ -68,7 +68,7 @@ def test_a_part_whose_block_name_is_taken_keeps_a_block_per_cell(
 ) -> None:
     monkeypatch.setattr(families, "MAX_MEMBERS", 20)
     compiled = compile_matrix(load_matrix_text(growing_matrix(500)))
-    matrix = load_matrix_text(growing_matrix(500))
+    matrix = compiled.matrix
     taken = {"_flavour-of-cuda12-8-amd64-2"}
     planned = families.plan(
         matrix.model, matrix.ids, compiled.resolution.targets, bakefile.bake_values, taken
