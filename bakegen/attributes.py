@@ -102,7 +102,7 @@ BAKE_KEYS: tuple[BakeKey, ...] = (
     BakeKey(key="platforms", kind=Kind.NAMES, share=Share.WHOLE, align=11),
     BakeKey(key="args", kind=Kind.TEXT_MAP, share=Share.BY_KEY),
     BakeKey(key="labels", kind=Kind.TEXT_MAP, share=Share.BY_KEY),
-    BakeKey(key="contexts", kind=Kind.TEXT_MAP, share=Share.NEVER),
+    BakeKey(key="contexts", kind=Kind.TEXT_MAP, share=Share.BY_KEY),
     BakeKey(key="tags", kind=Kind.TEXT_LIST, share=Share.NEVER),
     BakeKey(key="secret", kind=Kind.NAMES, share=Share.WHOLE),
     BakeKey(key="cache-from", kind=Kind.TEXT_LIST, share=Share.NEVER),

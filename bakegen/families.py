@@ -20,25 +20,28 @@ entries every cell has alike stay in the block, and each record holds only the r
 every target resolves as it would from its own block, under its own name (`--set
 <name>.key=…` reaches it as before). A family needs `MIN_MEMBERS` cells whose blocks have
 the same keys; other cells keep their own blocks. More than `MAX_MEMBERS` cells are split
-over several blocks (`<block>-2`, `<block>-3`, …)."""
+over several blocks (`<block>-2`, `<block>-3`, …).
+
+What every cell has exactly alike (not templated: the context, the platforms, most args
+and labels) buildx would evaluate again for each cell of a `matrix` block. Where there are
+at least `PARENT_MIN_ITEMS` such keys and map entries, they go to a private parent that the
+block inherits (`<block>-common`), evaluated once."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
-from typing import Any, assert_never
+from typing import Any
 
-from bakegen.attributes import Kind
+from bakegen.attributes import Kind, Share
 from bakegen.blocks import KEYS, Block
+from bakegen.cell_ids import CELL, Filled, alike_templated, text_with_id
 from bakegen.expand import ValueIds
-from bakegen.hcl import Expr, Switched
+from bakegen.hcl import Expr
 from bakegen.model import MatrixFile
 from bakegen.targets import Target
-from bakegen.templating import Text, Var
+from bakegen.templating import Text
 
-CELL = "_cell"
-CELL_ID = Var(f"{CELL}.id")
 # Below this many cells a family saves buildx too little to be worth a block of its own.
 MIN_MEMBERS = 16
 # Above this many, the cells are split over several blocks. A family's values are compared
@@ -46,6 +49,11 @@ MIN_MEMBERS = 16
 # processor's cache: at 100,000 cells (families of 10,000) working out the blocks took
 # 12.5 times as long as at 10,000, where parts of 1,000 took 10 times as long.
 MAX_MEMBERS = 1024
+# A parent costs buildx about as much for each cell as evaluating four of the keys or map
+# entries it takes off the cell (buildx v0.36, by instruction count; docs/performance.md):
+# below this many, the family's block keeps them.
+PARENT_MIN_ITEMS = 6
+PARENT_SUFFIX = "-common"
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,8 @@ class Family:
     name: Text
     members: tuple[str, ...]
     records: tuple[tuple[str, tuple[tuple[str, str, Any], ...]], ...]  # (id, (field, key, value))
+    # What every cell has exactly alike, when the block inherits it (`block.inherits`).
+    parent: Block | None = None
 
 
 @dataclass(frozen=True)
@@ -113,9 +123,21 @@ def plan(
             if named in labels:
                 continue
             labels.add(named)
-            family = _family(named, inner, ids[inner], members, values_of)
-            if family is not None:
-                families.append(family)
+            # The parent's name, unless something else has it.
+            parent = named + PARENT_SUFFIX
+            family = _family(
+                named,
+                parent if parent not in labels else None,
+                inner,
+                ids[inner],
+                members,
+                values_of,
+            )
+            if family is None:
+                continue
+            if family.parent is not None:
+                labels.add(parent)
+            families.append(family)
     return tuple(families)
 
 
@@ -129,58 +151,85 @@ def _parts(cells: list[Target]) -> list[list[Target]]:
 
 def _family(
     label: str,
+    parent: str | None,
     inner: str,
     inner_ids: Mapping[str, str],
     members: list[Target],
     values_of: Callable[[Target], dict[str, Any]],
 ) -> Family | None:
     member_ids = [inner_ids[dict(t.values)[inner]] for t in members]
-    name = _text(members[0].name, member_ids[0])
-    if not _Filled(name).fits([(t.name,) for t in members], member_ids):
+    name = text_with_id(members[0].name, member_ids[0])
+    if not Filled(name).fits([(t.name,) for t in members], member_ids):
         return None
-    # Every attribute is written in the family's block: a matrix block's cells would each
-    # resolve its parents again.
     own = [values_of(t) for t in members]
     keys = own[0].keys()
     if not all(map(keys.__eq__, map(dict.keys, own))):
         return None
-    values: list[tuple[str, Any]] = []
+    # The block's attributes as written when it inherits nothing, and, apart, what every
+    # cell has exactly alike (a parent's) with the block's attributes under that parent.
+    alone: list[tuple[str, Any]] = []
+    inherited: list[tuple[str, Any]] = []
+    under: list[tuple[str, Any]] = []
     fields: list[tuple[str, str, tuple[Any, ...]]] = []  # (field, bake key, each cell's value)
     for key in keys:
         column = [o[key] for o in own]
+        # A parent gives what buildx merges into the cell as the cell would have it.
+        inheritable = KEYS[key].share is not Share.NEVER
         # Compared at C speed, and the whole column only when the first and last are alike.
         if column[0] == column[-1] and column.count(column[0]) == len(column):
-            values.append((key, column[0]))
+            alone.append((key, column[0]))
+            (inherited if inheritable else under).append((key, column[0]))
             continue
         kind = KEYS[key].kind
         field = key.replace("-", "_")
         if kind is Kind.TEXT_MAP:
             # Entry by entry: most entries of a map that differs are alike.
             alike = _alike_entries(column, member_ids)
-            alike_keys = {k for k, _ in alike}
+            alike_keys = {k for k, _, _ in alike}
             rest = tuple(tuple(e for e in v if e[0] not in alike_keys) for v in column)
-            if not any(rest):  # alike entry by entry, some as written, some templated
-                values.append((key, alike))
-                continue
-            values.append((key, SplitMap(alike, field) if alike else Expr(f"{CELL}.{field}")))
-            fields.append((field, key, rest))
+            if any(rest):
+                fields.append((field, key, rest))
+            plain = tuple((k, v) for k, v, templated in alike if not templated)
+            alone.append(_map_value(key, field, tuple((k, v) for k, v, _ in alike), any(rest)))
+            if inheritable and plain:
+                inherited.append((key, plain))
+                templated = tuple((k, v) for k, v, is_templated in alike if is_templated)
+                if templated or any(rest):
+                    under.append(_map_value(key, field, templated, any(rest)))
+            else:
+                under.append(alone[-1])
             continue
-        shaped = _alike_templated(column, kind, member_ids)
-        if shaped is not None:
-            values.append((key, shaped))
-        else:
-            values.append((key, Expr(f"{CELL}.{field}")))
+        shaped = alike_templated(column, kind, member_ids)
+        if shaped is None:
+            shaped = Expr(f"{CELL}.{field}")
             fields.append((field, key, tuple(column)))
+        alone.append((key, shaped))
+        under.append((key, shaped))
     records = tuple(
         (vid, tuple((field, key, cells[i]) for field, key, cells in fields))
         for i, vid in enumerate(member_ids)
     )
+    items = sum(len(v) if KEYS[k].kind is Kind.TEXT_MAP else 1 for k, v in inherited)
+    if parent is None or items < PARENT_MIN_ITEMS:
+        block, given = Block(name=label, values=tuple(alone)), None
+    else:
+        block = Block(name=label, inherits=(parent,), values=tuple(under))
+        given = Block(name=parent, values=tuple(inherited))
     return Family(
-        block=Block(name=label, values=tuple(values)),
+        block=block,
         name=name,
         members=tuple(t.name for t in members),
         records=records,
+        parent=given,
     )
+
+
+def _map_value(key: str, field: str, alike: tuple[tuple[str, Any], ...], rest: bool) -> Any:
+    """A map attribute of the block: its alike entries, merged with each cell's own from
+    its record where cells have entries of their own."""
+    if not rest:
+        return (key, alike)
+    return (key, SplitMap(alike, field) if alike else Expr(f"{CELL}.{field}"))
 
 
 _ABSENT = object()
@@ -188,160 +237,17 @@ _ABSENT = object()
 
 def _alike_entries(
     column: Sequence[tuple[tuple[str, Any], ...]], member_ids: Sequence[str]
-) -> tuple[tuple[str, Any], ...]:
-    """The entries of a map that every cell has alike: the same value, or the same value
-    with the cell's id as `${_cell.id}`."""
+) -> tuple[tuple[str, Any, bool], ...]:
+    """The entries of a map that every cell has alike, each with whether it is templated:
+    the same value (False), or the same value with the cell's id as `${_cell.id}` (True)."""
     maps = [dict(v) for v in column]
-    alike: list[tuple[str, Any]] = []
+    alike: list[tuple[str, Any, bool]] = []
     for key, value in column[0]:
         entries = [m.get(key, _ABSENT) for m in maps]
         if entries.count(value) == len(entries):
-            alike.append((key, value))
+            alike.append((key, value, False))
         elif _ABSENT not in entries:
-            shaped = _alike_templated(entries, Kind.TEXT, member_ids)
+            shaped = alike_templated(entries, Kind.TEXT, member_ids)
             if shaped is not None:
-                alike.append((key, shaped))
+                alike.append((key, shaped, True))
     return tuple(alike)
-
-
-def _alike_templated(column: Sequence[Any], kind: Kind, member_ids: Sequence[str]) -> Any:
-    """The value every cell of `column` has with its own id as `${_cell.id}`, or None.
-
-    The first cell's value is templated; every cell is then checked by putting its id back
-    into that template, which is exactly what buildx will do."""
-    shaped = _templated(column[0], kind, member_ids[0])
-    if shaped == column[0]:
-        return None  # no id to template: the cells differ by more than their ids
-    return shaped if _fits(shaped, kind, column, member_ids) else None
-
-
-def _fits(shaped: Any, kind: Kind, column: Sequence[Any], member_ids: Sequence[str]) -> bool:
-    """Whether each cell's value is `shaped` with the cell's own id. Checked a part at a
-    time across every cell (a family can have thousands)."""
-    if isinstance(shaped, Switched):
-        if set(map(type, column)) != {Switched} or {v.flag for v in column} != {shaped.flag}:
-            return False
-        items = _fits(shaped.items, Kind.TEXT_LIST, [v.items for v in column], member_ids)
-        if shaped.always is None:
-            return items and all(v.always is None for v in column)
-        always = [v.always for v in column]
-        return (
-            items
-            and None not in always
-            and _fits(shaped.always, Kind.TEXT_LIST, always, member_ids)
-        )
-    if kind is Kind.TEXT:
-        return _Filled(shaped).fits(column, member_ids)
-    if kind is Kind.TEXT_LIST:
-        if not _tuples_of(len(shaped), column):
-            return False
-        return all(
-            _Filled(text).fits(list(map(itemgetter(i), column)), member_ids)
-            for i, text in enumerate(shaped)
-        )
-    raise AssertionError(f"a {kind} value is never templated")
-
-
-def _tuples_of(length: int, column: Sequence[Any]) -> bool:
-    """Whether every value of `column` is a tuple of `length` items (checked in C)."""
-    return set(map(type, column)) == {tuple} and set(map(len, column)) == {length}
-
-
-class _Filled:
-    """A text holding `${_cell.id}`, split into the parts a cell's own text has (resolve
-    joins literal parts): variables, literal text, and literal text around the id (a format
-    pattern)."""
-
-    __slots__ = ("_parts",)
-
-    def __init__(self, text: Text) -> None:
-        parts: list[tuple[bool, str | Var]] = []  # (is a pattern, the part)
-        run: list[str | Var] = []
-
-        def end_run() -> None:
-            if CELL_ID in run:
-                pattern = "".join(
-                    "{0}" if p is CELL_ID else str(p).replace("{", "{{").replace("}", "}}")
-                    for p in run
-                )
-                parts.append((True, pattern))
-            elif run:
-                parts.append((False, "".join(str(p) for p in run)))
-            run.clear()
-
-        for part in text:
-            if part is CELL_ID or isinstance(part, str):
-                run.append(part)
-            else:
-                end_run()
-                parts.append((False, part))
-        end_run()
-        self._parts = tuple(parts)
-
-    def fits(self, column: Sequence[Any], member_ids: Sequence[str]) -> bool:
-        """Whether each text of `column` is this text with the id beside it."""
-        if not _tuples_of(len(self._parts), column):
-            return False
-        for i, (is_pattern, part) in enumerate(self._parts):
-            cells = list(map(itemgetter(i), column))
-            if is_pattern:
-                assert isinstance(part, str)
-                if list(map(part.format, member_ids)) != cells:
-                    return False
-            elif cells.count(part) != len(cells):
-                return False
-        return True
-
-
-def _text(text: str, vid: str) -> Text:
-    """`text` with every occurrence of `vid` as the cell's id."""
-    pieces = text.split(vid)
-    out: list[str | Var] = []
-    for i, piece in enumerate(pieces):
-        if i:
-            out.append(CELL_ID)
-        if piece:
-            out.append(piece)
-    return tuple(out)
-
-
-def _templated_text(text: Text, vid: str) -> Text:
-    for part in text:
-        if isinstance(part, str) and vid in part:
-            break
-    else:
-        return text  # most texts do not name the cell
-    out: list[str | Var] = []
-    for part in text:
-        if isinstance(part, str) and vid in part:
-            out.extend(_text(part, vid))
-        elif out and isinstance(part, str) and isinstance(out[-1], str):
-            out[-1] += part
-        else:
-            out.append(part)
-    return tuple(out)
-
-
-def _templated_texts(texts: tuple[Text, ...], vid: str) -> tuple[Text, ...]:
-    return tuple(_templated_text(t, vid) for t in texts)
-
-
-def _templated(value: Any, kind: Kind, vid: str) -> Any:
-    """A value of a bake key with the cell's id as `${_cell.id}` in every text (names,
-    flags and bakegen's own expressions stay as they are)."""
-    if isinstance(value, Switched):
-        always = None if value.always is None else _templated_texts(value.always, vid)
-        return Switched(value.flag, _templated_texts(value.items, vid), always)
-    if isinstance(value, Expr):
-        return value
-    match kind:
-        case Kind.TEXT:
-            return _templated_text(value, vid)
-        case Kind.TEXT_LIST:
-            return _templated_texts(value, vid)
-        case Kind.TEXT_MAP:
-            raise AssertionError("maps are compared entry by entry (_alike_entries)")
-        case Kind.NAMES | Kind.FLAG | Kind.OTHER:
-            return value
-        case _:
-            assert_never(kind)

@@ -14,8 +14,9 @@ import jinja2
 from bakegen.attributes import BAKE_KEYS, Kind
 from bakegen.bakefile import BakeFile
 from bakegen.blocks import KEYS, Block, LaidOut
+from bakegen.cell_ids import CELL
 from bakegen.errors import RenderError
-from bakegen.families import CELL, Family, HclBlocks, SplitMap
+from bakegen.families import Family, HclBlocks, SplitMap
 from bakegen.gitmeta import GitInfo
 from bakegen.groups import Group
 from bakegen.hcl import (
@@ -172,16 +173,21 @@ def render_hcl_pieces(bake: BakeFile) -> Iterator[str]:
 
 
 def _hcl_blocks(bake: BakeFile) -> Iterator[str]:
-    """Every target block: the parents, then each target, a family's `matrix` block where
-    its first cell stands (and nothing for its other cells)."""
+    """Every target block: the parents (the families' too), then each target, a family's
+    `matrix` block where its first cell stands (and nothing for its other cells)."""
     targets = bake.targets
     extra = (
         bake.hcl_blocks()
         if bake.hcl_blocks
         else HclBlocks(families=(), parents=bake.parents, block_at=targets.__getitem__)
     )
+    # buildx finds each target's parents by a scan of the targets in file order, for every
+    # target: parents written first are found at once.
     for parent in extra.parents:
         yield _hcl_target(parent)
+    for family in extra.families:
+        if family.parent is not None:
+            yield _hcl_target(family.parent)
     names = targets.names if isinstance(targets, LaidOut) else tuple(t.name for t in targets)
     starts = {f.members[0]: f for f in extra.families}
     covered = {m for f in extra.families for m in f.members}

@@ -136,3 +136,13 @@ def test_families_resolve_every_cell_as_its_own_block(
         )
     setting = bake_print(tmp_path, "bake.hcl", text, member, "--set", f"{member}.args.X=1")
     assert setting["target"][member]["args"]["X"] == "1"
+    # What the cells have alike comes from the block's parent; `--set` still reaches it on
+    # one cell alone.
+    assert f'inherits    = ["{block}-common"]' in text
+    setting = bake_print(tmp_path, "bake.hcl", text, "--set", f"{member}.args.CUDA=0")
+    alike = "-" + member.rsplit("-", 1)[1]  # the cells of the member's flavour
+    assert {n: t["args"]["CUDA"] for n, t in setting["target"].items() if n.endswith(alike)} == {
+        n: "0" if n == member else t["args"]["CUDA"]
+        for n, t in printed["target"].items()
+        if n.endswith(alike)
+    }
