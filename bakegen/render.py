@@ -18,6 +18,7 @@ from bakegen.cell_ids import CELL
 from bakegen.errors import RenderError
 from bakegen.families import Family, HclBlocks, SplitMap
 from bakegen.gitmeta import GitInfo
+from bakegen.group_lists import GroupLists, group_lists
 from bakegen.groups import Group
 from bakegen.hcl import (
     EXPRESSIONS,
@@ -89,8 +90,8 @@ def _hcl_entry(value: Text | Expr) -> str:
     return value.source if isinstance(value, Expr) else hcl_string(value)
 
 
-def _hcl_strings(items: tuple[str, ...]) -> str:
-    return hcl_list(items)
+def _hcl_strings(items: tuple[str, ...], indent: str = "  ") -> str:
+    return hcl_list(items, indent)
 
 
 def _hcl_target(block: Block) -> str:
@@ -167,9 +168,24 @@ def render_hcl(bake: BakeFile) -> str:
 
 def render_hcl_pieces(bake: BakeFile) -> Iterator[str]:
     """The HCL file in pieces, to be written as they are made rather than held whole."""
+    groups = _family_groups(bake)
+    lists = _group_lists(bake, groups)
     return _pieces(
-        "docker-bake.hcl.j2", bake=bake, groups=_family_groups(bake), blocks=_hcl_blocks(bake)
+        "docker-bake.hcl.j2",
+        bake=bake,
+        group_lists=lists.lists,
+        groups=tuple(zip(groups, lists.targets, strict=True)),
+        blocks=_hcl_blocks(bake),
     )
+
+
+def _group_lists(bake: BakeFile, groups: tuple[Group, ...]) -> GroupLists:
+    """The groups' target lists that are written as `formatlist`s over shared lists: in a
+    file large enough for families (a small file stays plain to read), where no variable
+    takes a name starting `_cell` (families.plan)."""
+    if not (bake.hcl_blocks and bake.hcl_blocks().families):
+        return GroupLists(lists=(), targets=(None,) * len(groups))
+    return group_lists([g.targets for g in groups], f"{CELL}_parts_")
 
 
 def _hcl_blocks(bake: BakeFile) -> Iterator[str]:

@@ -117,7 +117,7 @@ def test_families_resolve_every_cell_as_its_own_block(
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from render_bench import growing_matrix
 
-    from bakegen import families
+    from bakegen import families, group_lists
     from bakegen.validate import load_matrix_text
 
     if most is not None:
@@ -134,6 +134,17 @@ def test_families_resolve_every_cell_as_its_own_block(
         assert sorted(bake_print(tmp_path, "bake.hcl", text, group)["target"]) == sorted(
             bake_print(tmp_path, "flat.hcl", flat(compiled), group)["target"]
         )
+    # Groups written as `formatlist` over shared lists of name parts print as the same
+    # groups written out.
+    assert "formatlist(" in text
+    names = [line.split('"')[1] for line in text.splitlines() if line.startswith("group ")]
+    monkeypatch.setattr(group_lists, "MIN_NAMES", 10**9)
+    written_out = compiled.text("hcl")
+    assert "formatlist(" not in written_out
+    assert (
+        bake_print(tmp_path, "bake.hcl", text, *names)["group"]
+        == bake_print(tmp_path, "out.hcl", written_out, *names)["group"]
+    )
     setting = bake_print(tmp_path, "bake.hcl", text, member, "--set", f"{member}.args.X=1")
     assert setting["target"][member]["args"]["X"] == "1"
     # What the cells have alike comes from the block's parent; `--set` still reaches it on
