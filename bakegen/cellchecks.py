@@ -26,6 +26,10 @@ def _distinct(
     axes = {a for a in matrix.model.axes if any(n == a or n.startswith(a + ".") for n in named)}
     by_name = "name" in named
     out: dict[tuple[Values, str], tuple[Values, str]] = {}
+    if not axes and not by_name:
+        # The same text for every combination (a fixed home such as /root): the first.
+        first = next(iter(combos), None)
+        return [first] if first is not None else []
     for values, name in combos:
         key = (tuple((a, v) for a, v in values if a in axes), name if by_name else "")
         out.setdefault(key, (values, name))
@@ -76,13 +80,13 @@ def _manifest_problems(matrix: Matrix, targets: Iterable[Target]) -> list[Proble
     return problems
 
 
-def _home_problems(matrix: Matrix, targets: Iterable[Target]) -> list[Problem]:
+def _home_problems(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]:
     run = matrix.model.run
-    cells = [(t.values, t.name) for t in targets if t.kind == "cell"]
     problems: list[Problem] = []
     for key, template in (("home", run.home), ("user_home", run.user_home)):
         if template is None:
             continue
+        cells = ((t.values, t.name) for t in targets if t.kind == "cell")
         for values, name in _distinct(template, matrix, cells):
             try:
                 text = expand(template, Names.of(matrix.model, matrix.ids).scope(values, name))

@@ -3,15 +3,18 @@ templates only manifest and run expand are checked by validate."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from bakegen.cellchecks import _distinct
 from bakegen.cli import main
 from bakegen.envbool import parse_bool
 from bakegen.manifest import joins
 from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_path
+from bakegen.validate import load_matrix_text
 from tests.conftest import ROOT
 from tests.helpers import MINIMAL, write
 
@@ -190,3 +193,17 @@ def test_manifest_template_cannot_use_the_joined_axis(
     result = CliRunner().invoke(main, ["manifest", "--dry-run", "-m", "m.yaml"])
     assert result.exit_code == 1
     assert "ci.manifest.tags[0]: unknown placeholder {platform.id}" in result.stderr
+
+
+def test_a_home_naming_no_axis_is_checked_once_not_per_cell() -> None:
+    # "/root" reads the same for every cell: the first cell is enough, and a matrix of
+    # 100,000 cells is not walked for it.
+    matrix = load_matrix_text(MINIMAL)
+
+    def cells() -> Iterator[tuple[tuple[tuple[str, str], ...], str]]:
+        yield (("cuda", "12.8"),), "first"
+        raise AssertionError("read past the first cell")
+
+    assert _distinct("/root", matrix, cells()) == [((("cuda", "12.8"),), "first")]
+    with pytest.raises(AssertionError, match="past the first"):
+        _distinct("/home/{name}", matrix, cells())
