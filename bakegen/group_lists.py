@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 from bakegen.hcl import Expr, hcl_string
 
@@ -37,26 +38,22 @@ def split_names(names: Sequence[str]) -> tuple[str, tuple[str, ...], str] | None
     """The prefix and suffix every name has (ending and starting at a separator, so the
     parts are whole words of the names) and each name's part between them, or None where
     names are too few, not plain, or have nothing in common."""
-    if len(names) < MIN_NAMES or not all(_PLAIN.fullmatch(n) for n in names):
+    if len(names) < MIN_NAMES or not _PLAIN.fullmatch("".join(names)):
         return None
-    prefix = _shared_start(names)
-    prefix = prefix[: max(prefix.rfind(c) for c in _SEPARATORS) + 1]
-    suffix = _shared_start([n[::-1] for n in names])[::-1]
-    cut = [suffix.find(c) for c in _SEPARATORS if c in suffix]
-    suffix = suffix[min(cut) :] if cut else ""
+    # Both are cut from the first name at one of its separators: the longest that every
+    # name starts (ends) with.
+    first = names[0]
+    cuts = [i for i, c in enumerate(first) if c in _SEPARATORS]
+    starts = (first[: i + 1] for i in reversed(cuts))
+    prefix = next((p for p in starts if all(map(str.startswith, names, repeat(p)))), "")
+    ends = (first[i:] for i in cuts)
+    suffix = next((e for e in ends if all(map(str.endswith, names, repeat(e)))), "")
     if not prefix and not suffix:
         return None
-    if any(len(prefix) + len(suffix) >= len(n) for n in names):
+    if min(map(len, names)) <= len(prefix) + len(suffix):
         return None  # a name would be its prefix and suffix overlapping, or nothing between
-    return prefix, tuple(n[len(prefix) : len(n) - len(suffix)] for n in names), suffix
-
-
-def _shared_start(texts: Sequence[str]) -> str:
-    """The longest text every one of `texts` starts with: that of the first and the last in
-    sorted order, since every other sorts between them."""
-    first, last = min(texts), max(texts)
-    same = (i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b)
-    return first[: next(same, len(first))]
+    part = slice(len(prefix), -len(suffix) or None)
+    return prefix, tuple(n[part] for n in names), suffix
 
 
 def group_lists(groups: Sequence[tuple[str, ...]], list_prefix: str) -> GroupLists:

@@ -238,17 +238,24 @@ def _family_groups(bake: BakeFile) -> tuple[Group, ...]:
     family_of = {m: f for f in families for m in f.members}
     out = []
     for group in bake.groups:
-        present = set(group.targets)
         # Only the families some of the group's targets are in (not every family for every
-        # group: both grow with the matrix).
-        touched = {id(f): f for f in map(family_of.get, group.targets) if f is not None}
+        # group: both grow with the matrix), and not larger than the group.
+        size = len(group.targets)
+        found = map(family_of.get, group.targets)
+        touched = {id(f): f for f in found if f is not None and len(f.members) <= size}
+        if not touched:
+            out.append(group)  # e.g. one cell of each of many families
+            continue
+        present = set(group.targets)
         whole = {f.block.name for f in touched.values() if present.issuperset(f.members)}
         names: list[str] = []
+        named: set[str] = set()  # the blocks named so far (a group may hold hundreds)
         for name in group.targets:
             family = family_of.get(name)
             if family is None or family.block.name not in whole:
                 names.append(name)
-            elif family.block.name not in names:
+            elif family.block.name not in named:
+                named.add(family.block.name)
                 names.append(family.block.name)
         out.append(replace(group, targets=tuple(names)))
     return tuple(out)
