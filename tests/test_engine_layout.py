@@ -145,6 +145,18 @@ def test_families_resolve_every_cell_as_its_own_block(
         bake_print(tmp_path, "bake.hcl", text, *names)["group"]
         == bake_print(tmp_path, "out.hcl", written_out, *names)["group"]
     )
+    listed = [
+        subprocess.run(
+            ["docker", "buildx", "bake", "--list=targets", "-f", name],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for name in ("bake.hcl", "out.hcl")
+    ]
+    assert listed[0] == listed[1]
+    assert "flavour f15 (cuda12-8-amd64-f15, " in listed[0]
     setting = bake_print(tmp_path, "bake.hcl", text, member, "--set", f"{member}.args.X=1")
     assert setting["target"][member]["args"]["X"] == "1"
     # What the cells have alike comes from the block's parent; `--set` still reaches it on
