@@ -25,11 +25,11 @@ def _distinct(
     named = set(_NAMED.findall(template))
     axes = {a for a in matrix.model.axes if any(n == a or n.startswith(a + ".") for n in named)}
     by_name = "name" in named
-    out: dict[tuple[Values, str], tuple[Values, str]] = {}
     if not axes and not by_name:
         # The same text for every combination (a fixed home such as /root): the first.
         first = next(iter(combos), None)
         return [first] if first is not None else []
+    out: dict[tuple[Values, str], tuple[Values, str]] = {}
     for values, name in combos:
         key = (tuple((a, v) for a, v in values if a in axes), name if by_name else "")
         out.setdefault(key, (values, name))

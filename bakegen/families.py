@@ -187,15 +187,16 @@ def _family(
             alike = _alike_entries(column, member_ids)
             alike_keys = {k for k, _, _ in alike}
             rest = tuple(tuple(e for e in v if e[0] not in alike_keys) for v in column)
-            if any(rest):
+            own_entries = any(rest)  # some cells have entries of their own
+            if own_entries:
                 fields.append((field, key, rest))
             plain = tuple((k, v) for k, v, templated in alike if not templated)
-            alone.append(_map_value(key, field, tuple((k, v) for k, v, _ in alike), any(rest)))
+            alone.append(_map_value(key, field, tuple((k, v) for k, v, _ in alike), own_entries))
             if inheritable and plain:
                 inherited.append((key, plain))
                 templated = tuple((k, v) for k, v, is_templated in alike if is_templated)
-                if templated or any(rest):
-                    under.append(_map_value(key, field, templated, any(rest)))
+                if templated or own_entries:
+                    under.append(_map_value(key, field, templated, own_entries))
             else:
                 under.append(alone[-1])
             continue

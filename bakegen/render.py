@@ -168,8 +168,9 @@ def render_hcl(bake: BakeFile) -> str:
 
 def render_hcl_pieces(bake: BakeFile) -> Iterator[str]:
     """The HCL file in pieces, to be written as they are made rather than held whole."""
-    groups = _family_groups(bake)
-    lists = _group_lists(bake, groups)
+    families = bake.hcl_blocks().families if bake.hcl_blocks else ()
+    groups = _family_groups(bake.groups, families)
+    lists = _group_lists(groups, families)
     return _pieces(
         "docker-bake.hcl.j2",
         bake=bake,
@@ -179,11 +180,11 @@ def render_hcl_pieces(bake: BakeFile) -> Iterator[str]:
     )
 
 
-def _group_lists(bake: BakeFile, groups: tuple[Group, ...]) -> GroupLists:
+def _group_lists(groups: tuple[Group, ...], families: tuple[Family, ...]) -> GroupLists:
     """The groups' target lists that are written as `formatlist`s over shared lists: in a
     file large enough for families (a small file stays plain to read), where no variable
     takes a name starting `_cell` (families.plan)."""
-    if not (bake.hcl_blocks and bake.hcl_blocks().families):
+    if not families:
         return GroupLists(lists=(), targets=(None,) * len(groups))
     return group_lists([g.targets for g in groups], f"{CELL}_parts_")
 
@@ -229,15 +230,14 @@ def _hcl_blocks(bake: BakeFile) -> Iterator[str]:
             yield _hcl_target(extra.block_at(i))
 
 
-def _family_groups(bake: BakeFile) -> tuple[Group, ...]:
+def _family_groups(groups: tuple[Group, ...], families: tuple[Family, ...]) -> tuple[Group, ...]:
     """The groups, a family's block named in place of its cells where a group holds them all
     (buildx makes a group of a matrix block's cells itself)."""
-    families = bake.hcl_blocks().families if bake.hcl_blocks else ()
     if not families:
-        return bake.groups
+        return groups
     family_of = {m: f for f in families for m in f.members}
     out = []
-    for group in bake.groups:
+    for group in groups:
         # Only the families some of the group's targets are in (not every family for every
         # group: both grow with the matrix), and not larger than the group.
         size = len(group.targets)
