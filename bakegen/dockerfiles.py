@@ -150,7 +150,7 @@ def _linked(flags: tuple[str, ...]) -> bool:
     return linked and not any(f.startswith("--chmod") for f in flags)
 
 
-def _mounts(flags: tuple[str, ...]) -> list[dict[str, str]]:
+def mounts(flags: tuple[str, ...]) -> list[dict[str, str]]:
     out = []
     for item in flags:
         if item.startswith("--mount="):
@@ -167,11 +167,17 @@ def parse(path: Path) -> DockerfileInfo:
     stages or contexts, the variables it reads and the secrets it mounts."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise DockerfileError(f"cannot read: {exc.strerror or exc}") from None
+    return parse_text(text, path)
+
+
+def parse_text(text: str, path: Path) -> DockerfileInfo:
+    """`parse` for a Dockerfile's text (as git shows an earlier version of it)."""
+    try:
         commands = dockerfile.parse_string(text)
     except dockerfile.GoParseError as exc:
         raise DockerfileError(f"cannot parse: {exc}") from None
-    except OSError as exc:
-        raise DockerfileError(f"cannot read: {exc.strerror or exc}") from None
     global_args: dict[str, tuple[int, str | None]] = {}
     stages: list[Stage] = []
     prelude: list[dockerfile.Command] = []
@@ -212,7 +218,7 @@ def parse(path: Path) -> DockerfileInfo:
             if not _linked(cmd.flags) and any("://" not in v for v in cmd.value[:-1]):
                 chmod = any(f.startswith("--chmod") for f in cmd.flags)
                 stage.unlinked.append((f"{keyword} --chmod" if chmod else keyword, line))
-        for mount in _mounts(cmd.flags):
+        for mount in mounts(cmd.flags):
             if mount.get("from"):
                 stage.uses.append(Use(mount["from"], line, "RUN --mount from"))
             elif mount.get("type") == "bind":

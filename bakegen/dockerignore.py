@@ -68,8 +68,12 @@ class DockerIgnore:
 
     @classmethod
     def load(cls, context: Path) -> DockerIgnore:
+        return cls.load_file(context / ".dockerignore")
+
+    @classmethod
+    def load_file(cls, path: Path) -> DockerIgnore:
         try:
-            return cls.parse((context / ".dockerignore").read_text(encoding="utf-8"))
+            return cls.parse(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             return cls(())
 

@@ -99,6 +99,13 @@ def ci(
             f"--changed-since {changed_since}: {len(only)} targets affected ({found.reason})",
             err=True,
         )
+        for reason, names in sorted(found.unknown.items()):
+            named = sorted(names & only)
+            if named:
+                shown = ", ".join(named[:3]) + (
+                    f", … ({len(named)} targets)" if len(named) > 3 else ""
+                )
+                click.echo(f"  selected without knowing: {reason}: {shown}", err=True)
     jobs = plan(compiled, shards, only)
     if fmt == "github":
         click.echo(json.dumps(as_github(jobs, layer)))
