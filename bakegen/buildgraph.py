@@ -167,3 +167,25 @@ def plan_all(info: DockerfileInfo, values: Mapping[str, str | None], provided: s
             if edge.kind == "context" and edge.name is not None:
                 build.contexts.add(edge.name)
     return build
+
+
+def merged(builds: list[Build]) -> Build:
+    """One build for a target built for several platforms: the stages, contexts and
+    references of each platform's build (a platform arg may lead to other stages)."""
+    if len(builds) == 1:
+        return builds[0]
+    out = Build(target=builds[0].target)
+    seen: set[tuple[int, int, str | None, str]] = set()
+    for build in builds:
+        for stage in build.stages:
+            if all(s is not stage for s in out.stages):
+                out.stages.append(stage)
+        out.replaced.update(build.replaced)
+        out.contexts |= build.contexts
+        for edge in build.edges:
+            key = (edge.stage.index, id(edge.use), edge.ref, edge.kind)
+            if key not in seen:
+                seen.add(key)
+                out.edges.append(edge)
+    out.stages.sort(key=lambda s: s.index)
+    return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bakegen import lint_matrix
+from bakegen.buildargs import global_values
 from bakegen.buildkit_checks import BUILDKIT_RULES
 from bakegen.cachecheck import local_contexts, unlinked_reads, unlinked_uses
 from bakegen.check_directive import CHECK_ARG
@@ -22,7 +23,14 @@ from bakegen.lint_engine import engine_check
 from bakegen.lint_findings import Finding, FindingKey, Merged, Report
 from bakegen.lint_hadolint import HadolintRun, find_hadolint, hadolint
 from bakegen.lint_matrix import TargetBuild
-from bakegen.lint_shapes import Recorder, Shape, ShapeKey, contexts_of, new_shape
+from bakegen.lint_shapes import (
+    Recorder,
+    Shape,
+    ShapeKey,
+    contexts_of,
+    lint_platforms,
+    new_shape,
+)
 from bakegen.pipeline import Compiled
 from bakegen.targets import Target, default_stage
 from bakegen.templating import Text, evaluate, plain
@@ -195,17 +203,19 @@ class Linter:
             return None
         texts = dict(target.args)
         variables = self.variables
-        values: tuple[str | None, ...] = ()
+        values: tuple[tuple[str | None, ...], ...] = ()
         if info.global_args:
+            passed = {k: evaluate(texts[k], variables) for k in info.global_args if k in texts}
+            # BuildKit's values per platform: a default may read a platform arg.
             values = tuple(
-                evaluate(texts[key], variables) if key in texts else default
-                for key, (_, default) in info.global_args.items()
+                tuple(global_values(info.prelude, passed, platform)[k] for k in info.global_args)
+                for platform in lint_platforms(target)
             )
         check = evaluate(texts[CHECK_ARG], variables) if CHECK_ARG in texts else None
         key: ShapeKey = (
             id(place),
             target.stage,
-            target.platforms[:1],
+            target.platforms,
             values,
             check,
             target.contexts,

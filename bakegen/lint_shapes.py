@@ -1,5 +1,5 @@
 """Targets that lint alike. What the Dockerfile side of lint finds for a target depends on a
-few of its attributes only: the Dockerfile and context, the stage, the first platform, the
+few of its attributes only: the Dockerfile and context, the stage, the platforms, the
 values of the Dockerfile's global args, the check options, the named contexts and the
 secrets. Targets that agree on those (a shape; a matrix axis such as a flavour arg seldom
 changes them) build the same stages, so the build is planned and its file findings are
@@ -11,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bakegen.buildgraph import Build, plan, plan_all
-from bakegen.dockerfiles import PLATFORM_ARGS, DockerfileInfo, Stage
+from bakegen.buildargs import platform_values as platform_args
+from bakegen.buildgraph import Build, merged, plan, plan_all
+from bakegen.dockerfiles import DockerfileInfo, Stage
 from bakegen.lint_findings import Finding, FindingKey, Report
 from bakegen.lint_matrix import ArgFate, ArgNote, arg_fate, arg_note, effective_args
 from bakegen.targets import Target
 from bakegen.templating import Text, plain
 
-# (context and Dockerfile, stage, first platform, global arg values, check options, named
+# (context and Dockerfile, stage, platforms, global arg values per platform, check options, named
 # contexts, secrets): everything the shape's findings read from a target.
 ShapeKey = tuple[object, ...]
 _CONTEXTS = 5  # where a key holds the named contexts
@@ -76,34 +77,35 @@ def contexts_of(key: ShapeKey) -> tuple[tuple[str, Text], ...]:
     return contexts
 
 
+def lint_platforms(target: Target) -> tuple[str, ...]:
+    """The platforms lint plans the target's build for (linux/amd64 when it names none)."""
+    return target.platforms or ("linux/amd64",)
+
+
 def new_shape(
-    info: DockerfileInfo, stage: Stage, target: Target, values: tuple[str | None, ...]
+    info: DockerfileInfo,
+    stage: Stage,
+    target: Target,
+    values: tuple[tuple[str | None, ...], ...],
 ) -> Shape:
     """The shape of `target`, which builds `stage` of `info` with these values of its global
-    args."""
-    args: dict[str, str | None] = dict(_platform(target))
-    args.update(zip(info.global_args, values, strict=True))
+    args on each of its platforms (bakegen.buildargs.global_values): the builds of every
+    platform, merged."""
     provided = {key for key, _ in target.contexts}
-    build = plan(info, stage, args, provided)
-    checked = build if plain(target.stage) else plan_all(info, args, provided)
+    builds, checks = [], []
+    for platform, platform_values in zip(
+        lint_platforms(target), values or ((),) * len(lint_platforms(target)), strict=True
+    ):
+        args = platform_args(platform)
+        args.update(zip(info.global_args, platform_values, strict=True))
+        build = plan(info, stage, args, provided)
+        builds.append(build)
+        checks.append(build if plain(target.stage) else plan_all(info, args, provided))
+    build = merged(builds)
     return Shape(
         info=info,
         build=build,
-        checked=checked,
+        checked=merged(checks),
         effective=effective_args(info, build),
         unused_contexts=tuple(sorted(provided - build.contexts)),
     )
-
-
-def _platform(target: Target) -> dict[str, str | None]:
-    """The platform args BuildKit defines for FROM lines, from the target's first platform."""
-    platform = target.platforms[0] if target.platforms else "linux/amd64"
-    os_, _, rest = platform.partition("/")
-    arch, _, variant = rest.partition("/")
-    return {
-        "TARGETPLATFORM": platform,
-        "TARGETOS": os_,
-        "TARGETARCH": arch,
-        "TARGETVARIANT": variant,
-        **{k: None for k in PLATFORM_ARGS if k.startswith("BUILD")},
-    }

@@ -251,3 +251,50 @@ def test_a_context_other_targets_provide_is_an_error_when_missing(
         ("warning", "context-missing", "Dockerfile:1", ("given", "missing")),
         ("error", "context-missing", "Dockerfile:2", ("missing",)),
     ]
+
+
+# Ollama's layout: a global default that reads the platform picks the stage a FROM names,
+# and those per-platform stages read contexts that shared targets provide.
+FLAVOR_MATRIX = """\
+format: 1
+image: {name: app, tags: ["{p}"]}
+axes:
+  p:
+    values:
+      amd: {platforms: [linux/amd64]}
+      both: {platforms: [linux/amd64, linux/arm64]}
+defaults:
+  dockerfile: Dockerfile
+  stage: archive
+  uses: {cuda: cuda, cpu: cpu}
+shared:
+  cuda: {axes: [p], dockerfile: Dockerfile, stage: build}
+  cpu: {axes: [p], dockerfile: Dockerfile, stage: build}
+"""
+FLAVOR_DOCKERFILE = """\
+ARG FLAVOR=${TARGETARCH}
+FROM alpine:3.20 AS build
+RUN echo build > /lib
+FROM scratch AS amd64
+COPY --from=cuda /lib /cuda
+FROM scratch AS arm64
+COPY --from=cpu /lib /cpu
+FROM ${FLAVOR} AS archive
+COPY --from=cpu /lib /cpu
+"""
+
+
+def test_global_default_reading_a_platform_arg_is_expanded_per_platform(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, FLAVOR_MATRIX, {"Dockerfile": FLAVOR_DOCKERFILE})
+    found = rows(tmp_path, monkeypatch)
+    # FROM ${FLAVOR} is the stage amd64 (and arm64 for the second platform): no image
+    # `${TARGETARCH}` is missing, and `cuda`, read by the amd64 stage, is used.
+    assert [r for r in found if r[1] in ("context-missing", "context-unused")] == []
+    # On arm64 alone, `cuda` is never read.
+    write(tmp_path, FLAVOR_MATRIX.replace("[linux/amd64, linux/arm64]", "[linux/arm64]"), {})
+    found = rows(tmp_path, monkeypatch)
+    assert [r[:2] + r[3:] for r in found if r[1] == "context-unused"] == [
+        ("warning", "context-unused", ("both",))
+    ]
