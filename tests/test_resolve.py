@@ -291,3 +291,14 @@ def test_each_origin_asked_alone_is_the_one_every_origin_gives(name: str) -> Non
         assert "args.DROP" not in targets["vllm-cuda12-9-amd64-runtime"].origins
         dev = targets["vllm-cuda12-9-amd64-dev"].origins
         assert dev["args.DROP"] == ("overrides", 1, "args", "DROP")
+
+
+def test_oci_labels_false_drops_them_from_shared_stages_too() -> None:
+    text = BASE.replace("image: {name: app,", "image: {name: app, oci_labels: false,")
+    got = targets(text)
+    for name in ("base-cuda12-9-amd64", "vllm-cuda12-9-amd64-runtime"):
+        keys = {k for k, _ in got[name].labels}
+        assert not {k for k in keys if k.startswith("org.opencontainers.image.")}, name
+    # With the labels on (the default), shared stages carry them like cells.
+    assert "org.opencontainers.image.version" in dict(targets(BASE)["base-cuda12-9-amd64"].labels)
+
