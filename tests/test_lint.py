@@ -91,7 +91,7 @@ def test_enable_media_nixl_scoping_pattern(tmp_path: Path, monkeypatch: pytest.M
         (
             "arg-scope",
             "Dockerfile:5",
-            "$ENABLE_MEDIA_NIXL is read in stage wheel_builder, but ARG ENABLE_MEDIA_NIXL is "
+            "$ENABLE_MEDIA_NIXL is read in stage 'wheel_builder', but ARG ENABLE_MEDIA_NIXL is "
             "declared only globally, so it is empty here",
         ),
     ]
@@ -421,3 +421,29 @@ def test_hadolint_errors_are_warnings_with_the_reason(
     assert [(f["severity"], f["reason"]) for f in dl3000] == [
         ("warning", "hadolint calls it an error, but BuildKit builds it")
     ]
+
+
+def test_unnamed_stages_are_named_alike_in_every_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unnamed stage is `stage <index> (line <n>)` wherever lint names it: its index is
+    what `--from=` takes, its line where to find it."""
+    dockerfile = (
+        "ARG GLOBAL=x\n"
+        "FROM ubuntu:24.04\n"  # stage 0, which the target does not build
+        "ARG ONLY_UNBUILT\n"
+        "FROM ubuntu:24.04\n"  # stage 1
+        "COPY file /file\n"
+        "RUN echo $GLOBAL\n"
+        "FROM ubuntu:24.04 AS runtime\n"
+        "COPY --link --from=1 /file /file\n"
+    )
+    (tmp_path / "file").write_text("x\n")
+    extra = "  args: {ONLY_UNBUILT: x}\n"
+    project(tmp_path, dockerfile, extra)
+    text = (tmp_path / "matrix.yaml").read_text().replace("plain: {}", "plain: {}\n      fancy: {}")
+    (tmp_path / "matrix.yaml").write_text(text)
+    messages = {rule: message for rule, _, message in findings(tmp_path, monkeypatch)}
+    assert "stage 0 (line 2)" in messages["arg-unused"]
+    assert "$GLOBAL is read in stage 1 (line 4)," in messages["arg-scope"]
+    assert messages["context-copy-unlinked"].startswith("stage 1 (line 4) reads the build context")
