@@ -91,7 +91,8 @@ class Linter:
             for key in sorted(reached):
                 wanted.setdefault(key, {})[tb.target.name] = None
         given = {name for key in self._shapes for name, _ in contexts_of(key)}
-        many = len(self.builds) > 1  # one target alone caches fine
+        # One target alone caches fine, and one without the registry cache has none to miss.
+        many = sum(1 for tb in self.builds if tb.target.cache_to) > 1
         for tb, shape, reached in shaped:
             target = tb.target
             for found, finding in self.file_findings(shape, tb, given, many):
@@ -106,7 +107,8 @@ class Linter:
         about): each target's build is planned, no other rule runs."""
         firsts: dict[int, TargetBuild] = {}  # the first target of each shape
         order: list[tuple[str, int]] = []
-        for target in self.compiled.resolution.targets:
+        cached = (t for t in self.compiled.resolution.targets if t.cache_to)
+        for target in cached:
             built = self.target_build(target)
             if built is not None:
                 firsts.setdefault(id(built[1]), built[0])
@@ -134,7 +136,7 @@ class Linter:
             lint_matrix.image_refs(recorder, tb, given)
             lint_matrix.scope(recorder, tb)
             mounted = lint_matrix.missing_secrets(recorder, tb)
-            if many:
+            if many and tb.target.cache_to:
                 self.cache_reads(recorder, tb)
             self.checks.run(recorder, tb)
             shape.file_findings = recorder.recorded
@@ -210,6 +212,7 @@ class Linter:
             check,
             target.contexts,
             target.secrets,
+            bool(target.cache_to),  # whether the registry cache rule applies
         )
         shape = self._shapes.get(key)
         if shape is None:
