@@ -165,6 +165,17 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _required_hint(path: KeyPath, missing: str) -> str | None:
+    """What to write for a required key that is missing, where the key alone says too
+    little."""
+    if missing == "image" and len(path) == 2 and path[0] == "images":
+        return (
+            "each entry of images needs its own image, with at least its repository "
+            f"name, e.g. 'image: {{name: {path[1]}}}'"
+        )
+    return None
+
+
 class Violation(NamedTuple):
     """One way the data breaks the schema; `guessed` and `missing` name keys for the rule
     that a misspelt required key is reported once."""
@@ -258,7 +269,8 @@ def _explain(leaf: _Leaf, path: KeyPath, written: str | None = None) -> list[tup
         return out
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        return [Violation(path, f"missing required key {missing!r}", None, missing=missing)]
+        hint = _required_hint(path, missing)
+        return [Violation(path, f"missing required key {missing!r}", hint, missing=missing)]
     if kind == "type":
         words = " or ".join(_expected_types(error))
         got = _describe_written(instance, written)
