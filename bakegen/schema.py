@@ -165,6 +165,10 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _matches_any(patterns: list[str], key: Any) -> bool:
+    return isinstance(key, str) and any(re.search(p, key) for p in patterns)
+
+
 def _required_hint(path: KeyPath, missing: str) -> str | None:
     """What to write for a required key that is missing, where the key alone says too
     little."""
@@ -250,7 +254,11 @@ def _explain(leaf: _Leaf, path: KeyPath, written: str | None = None) -> list[tup
         return [(path, f"expected {expected}, got {got}", _number_hint(instance, written))]
     if kind == "additionalProperties" and isinstance(instance, dict):
         patterns = list(schema.get("patternProperties", {}))
-        if patterns:
+        if patterns and "properties" in _resolve(schema):
+            # Named keys beside a pattern (the top level's `x-` extensions): a key that
+            # matches the pattern is fine, any other is an unknown key.
+            instance = {k: v for k, v in instance.items() if not _matches_any(patterns, k)}
+        elif patterns:
             words = _PATTERN_WORDS.get(patterns[0], f"pattern {patterns[0]}")
             return [
                 ((*path, key), f"key {key!r} is not valid: expected {words}", None)
