@@ -18,6 +18,7 @@ from bakegen.dockerfiles import DockerfileInfo, Stage, parse
 from bakegen.errors import DockerfileError
 from bakegen.imagerefs import is_image_reference, is_pinned
 from bakegen.lint_buildkit import BuildkitRules, relative
+from bakegen.lint_empty_args import empty_args
 from bakegen.lint_engine import engine_check
 from bakegen.lint_findings import Finding, FindingKey, Merged, Report
 from bakegen.lint_hadolint import HadolintRun, find_hadolint, hadolint
@@ -44,6 +45,7 @@ RULES: dict[str, str] = {
     "credential-arg": "a build arg looks like a credential",
     "image-unpinned": "a base image has no tag or digest, or uses :latest",
     "context-copy-unlinked": "a stage reads the build context without COPY --link (cache miss)",
+    "arg-empty-replaces-default": 'the target passes an arg as "" over a non-empty ARG default',
     **BUILDKIT_RULES,
 }
 
@@ -99,6 +101,7 @@ class Linter:
                 report.found.add_target(found, finding, target.name)
             lint_matrix.unused_contexts(report, target, shape.unused_contexts)
             lint_matrix.args(report, tb, reached, shape.arg_note, wanted)
+            empty_args(report, tb, shape)
             lint_matrix.unused_secrets(report, target, shape.unused_secrets)
         return report.findings()
 
