@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from bakegen.dockerfiles import Stage, Use
+from bakegen.stage_labels import stage_label
 from bakegen.templating import Text, plain
 
 
@@ -42,7 +43,7 @@ _HINTS = {
 def unlinked_reads(built: list[Stage]) -> Iterator[UnlinkedRead]:
     """Each read of the build context in the built stages that is not `COPY --link`."""
     for stage in built:
-        where = f"stage {stage.name!r}" if stage.name else f"stage {stage.index}"
+        where = stage_label(stage)
         for how, line in stage.unlinked:
             yield UnlinkedRead(
                 line=line,

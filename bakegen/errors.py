@@ -193,7 +193,8 @@ class ChangesError(BakegenError):
 
 
 class ManifestError(BakegenError):
-    """The matrix has no multi-arch join configured."""
+    """The matrix has no multi-arch join configured, or a join would list a platform
+    twice."""
 
 
 class RunError(BakegenError):

@@ -76,18 +76,20 @@ def sccache_args(sccache: Sccache) -> dict[str, Text]:
 
 def labels(
     templates: Templates,
-    image: Image | None,
+    image: Image,
+    cell: bool,
     merged: Merged,
     scope: dict[str, Part],
     missing: list[tuple[str, KeyPath]],
 ) -> dict[str, Text]:
-    """The built-in OCI labels (unless switched off) and the created label (cells only,
-    given `image`), then the merged `labels` attribute (which starts with the image's).
-    The created label's origin, unless a block sets it, is added to `missing`."""
+    """The built-in OCI labels (unless the image switches them off, for cells and shared
+    stages alike) and the created label (cells only), then the merged `labels` attribute
+    (which starts with the image's). The created label's origin, unless a block sets it, is
+    added to `missing`."""
     out: dict[str, Text] = {}
-    if image is None or image.oci_labels:
+    if image.oci_labels:
         out.update(_BUILTIN_TEXTS)
-    if image is not None and image.created:
+    if cell and image.created:
         out[CREATED_LABEL] = (BUILD_TIME,)
         missing.append((f"labels.{CREATED_LABEL}", ("image", "created")))
     for key, (value, where) in merged.maps["labels"].items():

@@ -19,6 +19,7 @@ from bakegen.dockerfiles import DockerfileInfo, Stage, parse
 from bakegen.errors import DockerfileError
 from bakegen.imagerefs import is_image_reference, is_pinned
 from bakegen.lint_buildkit import BuildkitRules, relative
+from bakegen.lint_empty_args import empty_args
 from bakegen.lint_engine import engine_check
 from bakegen.lint_findings import Finding, FindingKey, Merged, Report
 from bakegen.lint_hadolint import HadolintRun, find_hadolint, hadolint
@@ -52,6 +53,7 @@ RULES: dict[str, str] = {
     "credential-arg": "a build arg looks like a credential",
     "image-unpinned": "a base image has no tag or digest, or uses :latest",
     "context-copy-unlinked": "a stage reads the build context without COPY --link (cache miss)",
+    "arg-empty-replaces-default": 'the target passes an arg as "" over a non-empty ARG default',
     **BUILDKIT_RULES,
 }
 
@@ -99,13 +101,15 @@ class Linter:
             for key in sorted(reached):
                 wanted.setdefault(key, {})[tb.target.name] = None
         given = {name for key in self._shapes for name, _ in contexts_of(key)}
-        many = len(self.builds) > 1  # one target alone caches fine
+        # One target alone caches fine, and one without the registry cache has none to miss.
+        many = sum(1 for tb in self.builds if tb.target.cache_to) > 1
         for tb, shape, reached in shaped:
             target = tb.target
             for found, finding in self.file_findings(shape, tb, given, many):
                 report.found.add_target(found, finding, target.name)
             lint_matrix.unused_contexts(report, target, shape.unused_contexts)
             lint_matrix.args(report, tb, reached, shape.arg_note, wanted)
+            empty_args(report, tb, shape)
             lint_matrix.unused_secrets(report, target, shape.unused_secrets)
         return report.findings()
 
@@ -114,7 +118,8 @@ class Linter:
         about): each target's build is planned, no other rule runs."""
         firsts: dict[int, TargetBuild] = {}  # the first target of each shape
         order: list[tuple[str, int]] = []
-        for target in self.compiled.resolution.targets:
+        cached = (t for t in self.compiled.resolution.targets if t.cache_to)
+        for target in cached:
             built = self.target_build(target)
             if built is not None:
                 firsts.setdefault(id(built[1]), built[0])
@@ -142,7 +147,7 @@ class Linter:
             lint_matrix.image_refs(recorder, tb, given)
             lint_matrix.scope(recorder, tb)
             mounted = lint_matrix.missing_secrets(recorder, tb)
-            if many:
+            if many and tb.target.cache_to:
                 self.cache_reads(recorder, tb)
             self.checks.run(recorder, tb)
             shape.file_findings = recorder.recorded
@@ -220,6 +225,7 @@ class Linter:
             check,
             target.contexts,
             target.secrets,
+            bool(target.cache_to),  # whether the registry cache rule applies
         )
         shape = self._shapes.get(key)
         if shape is None:

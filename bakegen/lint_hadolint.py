@@ -24,6 +24,7 @@ from pathlib import Path
 from bakegen.imagerefs import familiar, has_port_registry, is_valid
 from bakegen.lint_findings import Finding, Report, Severity
 from bakegen.lint_matrix import TargetBuild
+from bakegen.stage_labels import stage_label
 
 # hadolint rules about the image a FROM or COPY --from line names.
 NAME_RULES = frozenset({"DL3006", "DL3007", "DL3022"})
@@ -77,8 +78,8 @@ def _disproved(tb: TargetBuild, line: int) -> str | None:
             continue
         if edge.kind == "context":
             return f"{edge.name} is a named context the target provides; BuildKit uses it"
-        if edge.kind == "stage":
-            return f"for this target {edge.use.ref} is the stage {edge.name}"
+        if edge.kind == "stage" and edge.other is not None:
+            return f"for this target {edge.use.ref} is {stage_label(edge.other)}"
     holder = next((s for s in reversed(tb.info.stages) if s.line <= line), None)
     if holder is not None and holder not in tb.build.stages:
         replaced = next((n for n, s in tb.build.replaced.items() if s is holder), None)

@@ -13,6 +13,7 @@ from bakegen.buildgraph import Build
 from bakegen.dockerfiles import PLATFORM_ARGS, PREDEFINED_ARGS, DockerfileInfo, Stage
 from bakegen.imagerefs import is_image_reference, is_pinned
 from bakegen.lint_findings import Report, Severity
+from bakegen.stage_labels import stage_label
 from bakegen.targets import Target
 from bakegen.templating import Text
 
@@ -146,10 +147,10 @@ def arg_fate(info: DockerfileInfo, build: Build, key: str) -> ArgFate:
     built = {s.index for s in build.stages}
     unbuilt = [s for s in info.stages if key in s.args and s.index not in built]
     if key in info.global_args and not unbuilt:
-        readers = sorted({_label(s) for s in build.stages for v, _ in s.reads if v == key})
-        return ArgFate("global-only", f"stage {readers[0]}" if readers else "")
+        readers = [s for s in build.stages if any(v == key for v, _ in s.reads)]
+        return ArgFate("global-only", stage_label(readers[0]) if readers else "")
     if unbuilt:
-        return ArgFate("unused", ", ".join(_label(s) for s in unbuilt))
+        return ArgFate("unused", ", ".join(stage_label(s) for s in unbuilt))
     return ArgFate("undeclared")
 
 
@@ -189,8 +190,8 @@ def arg_note(
         return ArgNote(
             severity,
             "arg-unused",
-            f"{key} is passed, but only stages this target does not build declare it "
-            f"({fate.where}){also}",
+            f"{key} is passed, but only stages this target does not build declare it: "
+            f"{fate.where}{also}",
             "drop the arg from this target, or declare it where the target reads it",
         )
     return ArgNote(
@@ -249,10 +250,6 @@ def args(
             )
 
 
-def _label(stage: Stage) -> str:
-    return stage.name or str(stage.index)
-
-
 def _inherited(tb: TargetBuild, stage: Stage) -> set[str]:
     """ARG and ENV names a stage has, with those of the stages it is built FROM in the file."""
     out: set[str] = set()
@@ -275,16 +272,16 @@ def scope(report: Report, tb: TargetBuild) -> None:
                 continue
             if name in PLATFORM_ARGS:
                 continue
-            label = _label(stage)
+            label = stage_label(stage)
             report.at_file(
                 tb.target,
                 info.path,
                 line,
                 "warning",
                 "arg-scope",
-                f"${name} is read in stage {label}, but ARG {name} is declared only "
+                f"${name} is read in {label}, but ARG {name} is declared only "
                 "globally, so it is empty here",
-                f"add `ARG {name}` inside stage {label}",
+                f"add `ARG {name}` inside {label}",
             )
 
 

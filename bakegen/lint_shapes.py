@@ -40,6 +40,9 @@ class Shape:
     # and the provided secrets nothing mounts; None until the first target asks.
     file_findings: list[tuple[FindingKey, Finding]] | None = None
     unused_secrets: tuple[str, ...] = ()
+    # The non-empty ARG defaults the build reaches, by arg: (line, default); None until a
+    # target of the shape passes an empty arg (lint_empty_args).
+    arg_defaults: dict[str, tuple[int, str]] | None = None
     _fates: dict[str, ArgFate] = field(default_factory=dict, repr=False)
     _notes: dict[tuple[str, str | None, bool], ArgNote] = field(default_factory=dict, repr=False)
 

@@ -12,7 +12,9 @@ from bakegen.cellchecks import joined_groups, manifest_tag
 from bakegen.envbool import parse_bool
 from bakegen.errors import ManifestError
 from bakegen.gitmeta import git_info
+from bakegen.joins import repeated_platforms, several_platforms
 from bakegen.pipeline import Compiled
+from bakegen.targets import Target
 from bakegen.templating import evaluate
 
 
@@ -20,6 +22,8 @@ from bakegen.templating import evaluate
 class Join:
     tags: tuple[str, ...]
     sources: tuple[str, ...]
+    # Why the join may not be what is meant (a source that builds several platforms).
+    warnings: tuple[str, ...] = ()
 
     def argv(self) -> list[str]:
         flags = [arg for tag in self.tags for arg in ("-t", tag)]
@@ -61,8 +65,41 @@ def joins(compiled: Compiled, values: Mapping[str, str]) -> list[Join]:
             for key, i, template in templates
         ]
         # Two templates may give the same tag (e.g. when VERSION is "latest"): name it once.
-        out.append(Join(tags=tuple(dict.fromkeys(tags)), sources=tuple(dict.fromkeys(sources))))
+        tags = list(dict.fromkeys(tags))
+        warnings = _several_platforms(manifest.axis, tags[0] if tags else "", cells, sources)
+        out.append(Join(tags=tuple(tags), sources=tuple(dict.fromkeys(sources)), warnings=warnings))
     return out
+
+
+def _several_platforms(
+    axis: str, tag: str, cells: list[Target], sources: list[str]
+) -> tuple[str, ...]:
+    """A warning per source of the join that builds several platforms; an error, before
+    anything is joined, when the index would then list a platform twice."""
+    source_of = {cell.name: source for cell, source in zip(cells, sources, strict=True)}
+    out = []
+    several = several_platforms(cells)
+    repeated = repeated_platforms(cells) if several else []
+    for cell in several:
+        others = ", ".join(source_of[c.name] for c in cells if c is not cell)
+        what = (
+            f"{source_of[cell.name]} builds several platforms ({', '.join(cell.platforms)}) "
+            f"and is joined with {others}"
+        )
+        if repeated:
+            raise ManifestError(
+                f"{tag}: the index would list {', '.join(repeated)} twice: {what}; {_instead(axis)}"
+            )
+        out.append(f"{tag}: {what} into one index; {_instead(axis)}")
+    return tuple(out)
+
+
+def _instead(axis: str) -> str:
+    return (
+        f"build each platform in a cell of its own (one platform per value of the {axis} "
+        "axis), or leave the multi-platform value out of the join (a separate matrix, or "
+        "tags of its own)"
+    )
 
 
 def tag_latest(text: str) -> bool:

@@ -4,7 +4,7 @@ variables, cache, sccache, versioning)."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from bakegen.model import (
     CI,
@@ -58,8 +58,23 @@ class ImagePart(Strict):
     run: Run | None = None
 
 
+# Top-level keys that start with this are extensions, ignored (Docker Compose's convention):
+# a place for YAML anchors that are not themselves values of the matrix.
+EXTENSION_PREFIX = "x-"
+
+
 class MatrixDocument(MatrixFile):
     """A bakegen build matrix: one image, or several under `images`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "patternProperties": {
+                f"^{EXTENSION_PREFIX}": {
+                    "description": "An extension, ignored: a place to define YAML anchors."
+                }
+            }
+        }
+    )
 
     image: Image = Field(
         default_factory=Image, description="The image (or what every image shares)."

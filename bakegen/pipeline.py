@@ -18,7 +18,7 @@ from bakegen.expand import CellSpace, expand_cells
 from bakegen.gitmeta import GitInfo
 from bakegen.images import merge as merge_images
 from bakegen.images import problems_in_file, rename_targets
-from bakegen.joins import join_warnings
+from bakegen.joins import cache_warnings, join_warnings
 from bakegen.required import add_requirements
 from bakegen.resolve import resolve
 from bakegen.selection import select as select_targets
@@ -119,7 +119,11 @@ def resolve_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Resolution:
         if problems:
             raise MatrixError(problems)
         check_cells(matrix, targets)
-        found = (*resolved.warnings, *join_warnings(model.ci.manifest, cells))
+        found = (
+            *resolved.warnings,
+            *join_warnings(model.ci.manifest, cells),
+            *cache_warnings(targets),
+        )
         warnings = matrix.warnings + tuple(
             p if p.location else replace(p, location=locate(p.path)) for p in found
         )

@@ -293,8 +293,7 @@ def build(resolver: Resolver, draft: Draft) -> Target:
         where_sccache = merged.scalars["sccache"][1]
         missing += [(f"args.{name}", where_sccache) for name in extra_args]
         missing.append(("secrets", where_sccache))
-    image = model.image if draft.kind == "cell" else None
-    target_labels = labels(templates, image, merged, scope, missing)
+    target_labels = labels(templates, model.image, draft.kind == "cell", merged, scope, missing)
     description = literal(draft.description)
     if "description" in merged.scalars:
         template, where = merged.scalars["description"]

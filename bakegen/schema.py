@@ -165,6 +165,21 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _matches_any(patterns: list[str], key: Any) -> bool:
+    return isinstance(key, str) and any(re.search(p, key) for p in patterns)
+
+
+def _required_hint(path: KeyPath, missing: str) -> str | None:
+    """What to write for a required key that is missing, where the key alone says too
+    little."""
+    if missing == "image" and len(path) == 2 and path[0] == "images":
+        return (
+            "each entry of images needs its own image, with at least its repository "
+            f"name, e.g. 'image: {{name: {path[1]}}}'"
+        )
+    return None
+
+
 class Violation(NamedTuple):
     """One way the data breaks the schema; `guessed` and `missing` name keys for the rule
     that a misspelt required key is reported once."""
@@ -239,7 +254,11 @@ def _explain(leaf: _Leaf, path: KeyPath, written: str | None = None) -> list[tup
         return [(path, f"expected {expected}, got {got}", _number_hint(instance, written))]
     if kind == "additionalProperties" and isinstance(instance, dict):
         patterns = list(schema.get("patternProperties", {}))
-        if patterns:
+        if patterns and "properties" in _resolve(schema):
+            # Named keys beside a pattern (the top level's `x-` extensions): a key that
+            # matches the pattern is fine, any other is an unknown key.
+            instance = {k: v for k, v in instance.items() if not _matches_any(patterns, k)}
+        elif patterns:
             words = _PATTERN_WORDS.get(patterns[0], f"pattern {patterns[0]}")
             return [
                 ((*path, key), f"key {key!r} is not valid: expected {words}", None)
@@ -258,7 +277,8 @@ def _explain(leaf: _Leaf, path: KeyPath, written: str | None = None) -> list[tup
         return out
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        return [Violation(path, f"missing required key {missing!r}", None, missing=missing)]
+        hint = _required_hint(path, missing)
+        return [Violation(path, f"missing required key {missing!r}", hint, missing=missing)]
     if kind == "type":
         words = " or ".join(_expected_types(error))
         got = _describe_written(instance, written)

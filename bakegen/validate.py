@@ -14,6 +14,7 @@ from bakegen.featurechecks import feature_problems
 from bakegen.images import image_parts, problems_in_file
 from bakegen.layers import load_layers
 from bakegen.model import Attributes, MatrixFile
+from bakegen.model_images import EXTENSION_PREFIX
 from bakegen.names import (
     looks_like_credential,
     reserved_axis,
@@ -266,12 +267,25 @@ def _in_nfc(source: Source) -> tuple[Source, tuple[Problem, ...]]:
     return replace(source, data=normal.data, positions=positions), located
 
 
+def _without_extensions(source: Source) -> Source:
+    """The source without its top-level `x-` keys, which are ignored (the schema allows
+    them there and nowhere else)."""
+    data = source.data
+    if not isinstance(data, dict) or not any(
+        isinstance(k, str) and k.startswith(EXTENSION_PREFIX) for k in data
+    ):
+        return source
+    kept = {k: v for k, v in data.items() if not str(k).startswith(EXTENSION_PREFIX)}
+    return replace(source, data=kept)
+
+
 def validate_source(source: Source) -> Matrix:
     """Schema, then models, then cross-references; all problems are raised together."""
     source, warnings = _in_nfc(source)
     found = schema_problems(source)
     if found:
         raise MatrixError([source.problem(p, m, h) for p, m, h in found])
+    source = _without_extensions(source)
     parts = image_parts(source)
     if parts:
         images: list[tuple[str, Matrix]] = []

@@ -117,6 +117,21 @@ def test_a_single_target_is_not_flagged(tmp_path: Path) -> None:
     assert unlinked(tmp_path, dockerfile, matrix) == []
 
 
+def test_without_the_registry_cache_nothing_is_flagged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rule is about the registry cache: with `cache.enabled: false` there is none to
+    miss, in lint and in `bakegen ci`."""
+    matrix = TWO_TARGETS + "cache: {enabled: false}\n"
+    dockerfile = "FROM ubuntu:24.04 AS runtime\nCOPY app /app\n"
+    assert unlinked(tmp_path, dockerfile, matrix) == []
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["ci", "-m", "matrix.yaml"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    # The same files with the cache on are flagged (the test above is not vacuous).
+    assert unlinked(tmp_path, dockerfile) != []
+
+
 def test_the_default_dockerfiles_copy_the_context_with_link() -> None:
     found = lint(compile_path(ROOT / "matrix" / "default.yaml"), ROOT)
     assert [f for f in found if f.rule == "context-copy-unlinked"] == []

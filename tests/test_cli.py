@@ -197,8 +197,30 @@ def test_validate_and_list(project: Path) -> None:
     assert records[0]["values"] == {"os": "noble", "target": "runtime"}
     assert records[0]["tags"] == ["${IMAGE}:${VERSION}-noble-runtime"]
     table = run("list", "-m", "matrix.yaml").stdout.splitlines()
-    assert table[0].split() == ["TARGET", "OS", "TARGET", "DOCKERFILE", "STAGE"]
+    assert table[0].split() == ["NAME", "OS", "TARGET", "DOCKERFILE", "STAGE"]
     assert table[1].split() == ["jammy-runtime", "jammy", "runtime", "Dockerfile", "runtime"]
+
+
+def test_list_heads_every_column_once(project: Path) -> None:
+    # Axes named like the target's own columns (and two that differ only by case) get the
+    # key path of their value in the JSON records, so no two columns share a heading.
+    text = MINIMAL.replace("  target:\n", "  stage:\n").replace("  os:\n", "  dockerfile:\n")
+    text = text.replace("defaults:", "  Stage: {values: {x: {}}}\ndefaults:")
+    write(project, text, "matrix.yaml")
+    table = run("list", "-m", "matrix.yaml").stdout.splitlines()
+    header = table[0].split()
+    assert header == [
+        "NAME",
+        "VALUES.dockerfile",
+        "VALUES.stage",
+        "VALUES.Stage",
+        "DOCKERFILE",
+        "STAGE",
+    ]
+    assert table[1].split() == ["jammy-runtime-x", "jammy", "runtime", "x", "Dockerfile", "runtime"]
+    record = json.loads(run("list", "-m", "matrix.yaml", "--format", "json").stdout)[0]
+    assert record["stage"] == "runtime"
+    assert record["values"] == {"dockerfile": "jammy", "stage": "runtime", "Stage": "x"}
 
 
 def test_warnings_go_to_stderr(project: Path) -> None:

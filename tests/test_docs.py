@@ -35,3 +35,25 @@ def test_readme_names_only_real_commands() -> None:
     named = set(re.findall(r"`bakegen ([a-z-]+)", readme))
     assert named
     assert named <= set(main.commands)
+
+
+def test_the_sparse_matrix_example_builds_exactly_the_cells_it_lists() -> None:
+    text = (ROOT / "docs" / "matrix.md").read_text()
+    section = text.split("### A sparse matrix\n", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    compiled = compile_matrix(load_matrix_text(block, "docs/matrix.md"))
+    assert compiled.warnings == ()
+    names = [t.name for t in compiled.resolution.targets]
+    listed = re.findall(r"`([a-z]+-[0-9]+-[0-9]+-[a-z0-9]+)`", section.split("```")[-1])
+    assert (
+        names
+        == listed
+        == [
+            "vllm-13-0-amd64",
+            "vllm-13-0-arm64",
+            "sglang-12-9-amd64",
+            "trtllm-13-0-arm64",
+        ]
+    )
+    trtllm = compiled.resolution.targets[-1]
+    assert dict(trtllm.args)["TRTLLM_VERSION"] == ("1.1.0",)

@@ -91,7 +91,7 @@ def test_enable_media_nixl_scoping_pattern(tmp_path: Path, monkeypatch: pytest.M
         (
             "arg-scope",
             "Dockerfile:5",
-            "$ENABLE_MEDIA_NIXL is read in stage wheel_builder, but ARG ENABLE_MEDIA_NIXL is "
+            "$ENABLE_MEDIA_NIXL is read in stage 'wheel_builder', but ARG ENABLE_MEDIA_NIXL is "
             "declared only globally, so it is empty here",
         ),
     ]
@@ -421,3 +421,85 @@ def test_hadolint_errors_are_warnings_with_the_reason(
     assert [(f["severity"], f["reason"]) for f in dl3000] == [
         ("warning", "hadolint calls it an error, but BuildKit builds it")
     ]
+
+
+def test_unnamed_stages_are_named_alike_in_every_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unnamed stage is `stage <index> (line <n>)` wherever lint names it: its index is
+    what `--from=` takes, its line where to find it."""
+    dockerfile = (
+        "ARG GLOBAL=x\n"
+        "FROM ubuntu:24.04\n"  # stage 0, which the target does not build
+        "ARG ONLY_UNBUILT\n"
+        "FROM ubuntu:24.04\n"  # stage 1
+        "COPY file /file\n"
+        "RUN echo $GLOBAL\n"
+        "FROM ubuntu:24.04 AS runtime\n"
+        "COPY --link --from=1 /file /file\n"
+    )
+    (tmp_path / "file").write_text("x\n")
+    extra = "  args: {ONLY_UNBUILT: x}\n"
+    project(tmp_path, dockerfile, extra)
+    text = (tmp_path / "matrix.yaml").read_text().replace("plain: {}", "plain: {}\n      fancy: {}")
+    (tmp_path / "matrix.yaml").write_text(text)
+    messages = {rule: message for rule, _, message in findings(tmp_path, monkeypatch)}
+    assert "stage 0 (line 2)" in messages["arg-unused"]
+    assert "$GLOBAL is read in stage 1 (line 4)," in messages["arg-scope"]
+    assert messages["context-copy-unlinked"].startswith("stage 1 (line 4) reads the build context")
+
+
+EMPTY_OVER_DEFAULT = (
+    "ARG BASE_TAG=24.04\n"
+    "FROM ubuntu:${BASE_TAG} AS runtime\n"
+    "ARG CUDA_MAJOR_VERSION=12\n"
+    "ARG NO_DEFAULT\n"
+    "ARG EMPTY_DEFAULT=\n"
+    'ENV NVIDIA_REQUIRE_CUDA="cuda>=${CUDA_MAJOR_VERSION}.0" A=$NO_DEFAULT B=$EMPTY_DEFAULT\n'
+)
+
+
+def test_an_empty_arg_that_replaces_a_default_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Passing "" replaces the ARG's default with nothing (`cuda>=.0`); optional_args leaves
+    an empty arg out so the default applies."""
+    extra = '  args: {CUDA_MAJOR_VERSION: "", NO_DEFAULT: "", EMPTY_DEFAULT: "", BASE_TAG: ""}\n'
+    project(tmp_path, EMPTY_OVER_DEFAULT, extra)
+    found = [f for f in findings(tmp_path, monkeypatch) if f[0] == "arg-empty-replaces-default"]
+    assert found == [
+        (
+            "arg-empty-replaces-default",
+            "matrix.yaml:10",
+            'BASE_TAG is passed as "", which replaces the default "24.04" of ARG BASE_TAG '
+            "(Dockerfile:1): the build sees an empty value",
+        ),
+        (
+            "arg-empty-replaces-default",
+            "matrix.yaml:10",
+            'CUDA_MAJOR_VERSION is passed as "", which replaces the default "12" of ARG '
+            "CUDA_MAJOR_VERSION (Dockerfile:3): the build sees an empty value",
+        ),
+    ]
+    monkeypatch.chdir(tmp_path)
+    [finding] = [
+        f
+        for f in lint(compile_path(Path("matrix.yaml")))
+        if f.rule == "arg-empty-replaces-default" and "CUDA" in f.message
+    ]
+    assert finding.severity == "warning"
+    assert finding.hint is not None
+    assert "optional_args: [CUDA_MAJOR_VERSION]" in finding.hint
+
+
+def test_an_empty_optional_arg_is_left_out_and_not_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extra = (
+        '  args: {CUDA_MAJOR_VERSION: "", BASE_TAG: "22.04"}\n'
+        "  optional_args: [CUDA_MAJOR_VERSION]\n"
+    )
+    project(tmp_path, EMPTY_OVER_DEFAULT, extra)
+    assert [
+        f for f in findings(tmp_path, monkeypatch) if f[0] == "arg-empty-replaces-default"
+    ] == []

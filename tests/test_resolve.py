@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bakegen.ciplan import plan
 from bakegen.errors import MatrixError
 from bakegen.pipeline import compile_matrix
 from bakegen.selectors import Selector
@@ -291,3 +292,37 @@ def test_each_origin_asked_alone_is_the_one_every_origin_gives(name: str) -> Non
         assert "args.DROP" not in targets["vllm-cuda12-9-amd64-runtime"].origins
         dev = targets["vllm-cuda12-9-amd64-dev"].origins
         assert dev["args.DROP"] == ("overrides", 1, "args", "DROP")
+
+
+def test_oci_labels_false_drops_them_from_shared_stages_too() -> None:
+    text = BASE.replace("image: {name: app,", "image: {name: app, oci_labels: false,")
+    got = targets(text)
+    for name in ("base-cuda12-9-amd64", "vllm-cuda12-9-amd64-runtime"):
+        keys = {k for k, _ in got[name].labels}
+        assert not {k for k in keys if k.startswith("org.opencontainers.image.")}, name
+    # With the labels on (the default), shared stages carry them like cells.
+    assert "org.opencontainers.image.version" in dict(targets(BASE)["base-cuda12-9-amd64"].labels)
+
+
+def test_shared_stage_takes_platforms_from_defaults_when_its_axes_give_none() -> None:
+    text = """\
+format: 1
+image: {name: app}
+defaults:
+  dockerfile: Dockerfile
+  platforms: [linux/amd64, linux/arm64]
+axes:
+  fw: {values: {vllm: {}, sglang: {}}}
+  cuda: {values: {"12.9": {}, "13.0": {platforms: [linux/amd64]}}}
+  target: {values: {runtime: {stage: runtime, uses: {base: base}}}}
+shared:
+  base: {axes: [cuda], stage: base, dockerfile: Dockerfile}
+"""
+    got = targets(text)
+    assert got["base-12-9"].platforms == ("linux/amd64", "linux/arm64")
+    # An axis value of the stage's own axes still wins over defaults.
+    assert got["base-13-0"].platforms == ("linux/amd64",)
+    # So its CI job runs on the platforms' runner, not on a "default" one.
+    compiled = compile_matrix(load_matrix_text(text), ())
+    shared_jobs = [j for j in plan(compiled, 1) if "base-12-9" in j.targets]
+    assert [j.platform for j in shared_jobs] == ["linux/amd64,linux/arm64"]

@@ -143,9 +143,10 @@ def _records(compiled: Compiled) -> list[dict[str, Any]]:
 
 
 def table_text(compiled: Compiled) -> str:
-    """Target, axis values, Dockerfile and stage of each target, in aligned columns."""
+    """Name, axis values, Dockerfile and stage of each target, in aligned columns, each
+    headed once."""
     axes = list(compiled.matrix.model.axes)
-    header = ["TARGET", *(a.upper() for a in axes), "DOCKERFILE", "STAGE"]
+    header = ["NAME", *axis_headings(axes), "DOCKERFILE", "STAGE"]
     rows = [header]
     for t in compiled.resolution.targets:
         values = dict(t.values)
@@ -156,6 +157,18 @@ def table_text(compiled: Compiled) -> str:
     return "\n".join(
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
     )
+
+
+def axis_headings(axes: list[str]) -> list[str]:
+    """An axis's column is headed by its name in capitals, unless that is the heading of a
+    target column or of another axis (an axis named `stage`, or `Stage` beside `stage`):
+    then by the key path of its value in the JSON records, `VALUES.<axis>`."""
+    fixed = {"NAME", "DOCKERFILE", "STAGE"}
+    upper = [a.upper() for a in axes]
+    return [
+        f"VALUES.{a}" if u in fixed or upper.count(u) > 1 else u
+        for a, u in zip(axes, upper, strict=True)
+    ]
 
 
 @click.command()

@@ -139,7 +139,10 @@ def manifest(matrix_path: Path, dry_run: bool, select: tuple[str, ...]) -> None:
     """
     compiled = compile_path(matrix_path, select)
     values = bake_values(compiled, dict(os.environ), matrix_path.resolve().parent)
-    for item in joins(compiled, values):
+    found = joins(compiled, values)
+    for warning in (w for item in found for w in item.warnings):
+        click.echo(f"warning: {warning}", err=True)
+    for item in found:
         argv = item.argv()
         if dry_run:
             click.echo(shlex.join(argv))
