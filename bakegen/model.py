@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from bakegen.model_features import Run, SccacheArgs, TagRule, UserGroup, Versioning
+from bakegen.model_features import Credentials, Run, SccacheArgs, TagRule, UserGroup, Versioning
 
 # Defined beside the model, imported from here like the rest of it.
 __all__ = ["Run", "Versioning"]
@@ -43,8 +43,9 @@ Selector = dict[str, str | list[str]]
 # lowercase path, or just the path.
 _PATH = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
 _HOST = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*(?::[0-9]+)?)"
-ImageName = Annotated[str, StringConstraints(pattern=rf"^{_PATH}$")]
-Registry = Annotated[str, StringConstraints(pattern=rf"^(?:{_HOST}(?:/{_PATH})?)?$")]
+IMAGE_NAME_PATTERN, REGISTRY_PATTERN = rf"^{_PATH}$", rf"^(?:{_HOST}(?:/{_PATH})?)?$"
+ImageName = Annotated[str, StringConstraints(pattern=IMAGE_NAME_PATTERN)]
+Registry = Annotated[str, StringConstraints(pattern=REGISTRY_PATTERN)]
 Repository = Annotated[str, StringConstraints(pattern=rf"^(?:(?:{_HOST}/)?{_PATH})?$")]
 TagPart = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")]
 
@@ -334,6 +335,7 @@ class MatrixFile(Strict):
         default_factory=dict,
         description="Bake variables of this matrix, read in templates as {var.NAME}.",
     )
+    credentials: Credentials = Field(default_factory=Credentials, description=Credentials.__doc__)
     exclusive: list[
         Annotated[
             list[Annotated[str, StringConstraints(pattern=r"^(args|labels|contexts)\.[^.]+$")]],
