@@ -22,11 +22,9 @@ from bakegen.joins import join_warnings
 from bakegen.required import add_requirements
 from bakegen.resolve import resolve
 from bakegen.selection import select as select_targets
-from bakegen.tagchecks import TagLimits
 from bakegen.targets import Resolution
 from bakegen.templating import Text
 from bakegen.validate import Matrix, load_matrix
-from bakegen.variables import variables
 
 Format = Literal["hcl", "json"]
 DEFAULT_MATRIX = Path("matrix/default.yaml")
@@ -195,14 +193,13 @@ def check_files(compiled: Compiled, root: Path = Path()) -> None:
         raise MatrixError(problems)
 
 
-def override_text(matrix: Matrix, fmt: Format, info: GitInfo, owner: str) -> str:
-    """The override file that carries the git-derived VERSION and COMMIT_SHA, with the
-    descriptions the main file gives them."""
+def override_text(compiled: Compiled, fmt: Format, info: GitInfo, owner: str) -> str:
+    """The override file that carries the git-derived VERSION and COMMIT_SHA, declared as the
+    main file declares them (description and validation blocks)."""
     from bakegen.render import render_override_hcl
     from bakegen.render_json import render_override_json
 
-    limits = TagLimits(limits=())  # only the descriptions are read
-    descriptions = {v.name: v.description for v in variables(matrix.model, limits)}
+    declared = {v.name: v for v in compiled.bake.variables if v.name in ("VERSION", "COMMIT_SHA")}
     if fmt == "hcl":
-        return render_override_hcl(info, owner, descriptions)
-    return render_override_json(info, owner, descriptions)
+        return render_override_hcl(info, owner, declared)
+    return render_override_json(info, owner, declared)
