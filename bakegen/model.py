@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from bakegen.model_features import Credentials, Run, SccacheArgs, TagRule, UserGroup, Versioning
+from bakegen import model_features as features
+from bakegen.model_features import Run, SccacheArgs, TagRule, UserGroup, Versioning
 
 # Defined beside the model, imported from here like the rest of it.
 __all__ = ["Run", "Versioning"]
@@ -335,7 +336,8 @@ class MatrixFile(Strict):
         default_factory=dict,
         description="Bake variables of this matrix, read in templates as {var.NAME}.",
     )
-    credentials: Credentials = Field(default_factory=Credentials, description=Credentials.__doc__)
+    credentials: features.Credentials = Field(default_factory=features.Credentials)
+    exports: features.Exports = Field(default_factory=features.Exports)
     exclusive: list[
         Annotated[
             list[Annotated[str, StringConstraints(pattern=r"^(args|labels|contexts)\.[^.]+$")]],

@@ -95,3 +95,14 @@ class Credentials(_Strict):
         description="Names the built-in rule takes for credentials that are not (e.g. "
         "`ACTIONS_ID_TOKEN_REQUEST_URL`).",
     )
+
+
+class Exports(_Strict):
+    """Where outputs may write (docs/matrix.md, "Outputs"): inside the project unless this
+    says otherwise."""
+
+    outside_project: bool = Field(
+        False,
+        description="Allow `dest=` of outputs outside the folder bake runs in (absolute paths, "
+        "`..`); off, so that a matrix cannot write over other files of the machine.",
+    )

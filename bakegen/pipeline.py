@@ -15,6 +15,7 @@ from bakegen.cellchecks import check_cells
 from bakegen.checks import check_targets
 from bakegen.errors import MatrixError, Problem
 from bakegen.expand import CellSpace, expand_cells
+from bakegen.exports import export_check
 from bakegen.gitmeta import GitInfo
 from bakegen.images import merge as merge_images
 from bakegen.images import problems_in_file, rename_targets
@@ -114,6 +115,7 @@ def resolve_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Resolution:
         # After selection: the check targets are written by the layout, not resolved.
         targets = add_requirements(model, targets)
         problems = check_targets(targets, model.exclusive, cache_suffixes(model), locate)
+        problems += export_check(targets, matrix.source.data, model.exports.outside_project)
         if problems:
             raise MatrixError(problems)
         check_cells(matrix, targets)
