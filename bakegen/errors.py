@@ -167,6 +167,11 @@ class OutputDriftError(BakegenError):
         super().__init__(message)
 
 
+class ExportError(BakegenError):
+    """An output, attestation or annotation buildx would refuse, or read unlike its template
+    (reported as a located problem of the matrix)."""
+
+
 class TemplateError(BakegenError):
     """A `{placeholder}` template is malformed or names something unknown."""
 

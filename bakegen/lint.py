@@ -15,6 +15,7 @@ from bakegen.buildargs import global_values
 from bakegen.buildkit_checks import BUILDKIT_RULES
 from bakegen.cachecheck import local_contexts, unlinked_reads, unlinked_uses
 from bakegen.check_directive import CHECK_ARG
+from bakegen.credentials import CredentialRule
 from bakegen.dockerfiles import DockerfileInfo, Stage, parse
 from bakegen.errors import DockerfileError
 from bakegen.imagerefs import is_image_reference, is_pinned
@@ -89,8 +90,9 @@ class Linter:
     def run(self) -> list[Finding]:
         report = self.report
         shaped: list[tuple[TargetBuild, Shape, set[str]]] = []
+        rule = CredentialRule.of(self.compiled.matrix.model.credentials)
         for target in self.compiled.resolution.targets:
-            lint_matrix.credentials(report, target)
+            lint_matrix.credentials(report, target, rule)
             built = self.target_build(target)
             if built is not None:
                 tb, shape = built

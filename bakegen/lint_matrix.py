@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Literal
 
 from bakegen.buildgraph import Build
+from bakegen.credentials import DEFAULT_RULE, CredentialRule
 from bakegen.dockerfiles import PLATFORM_ARGS, PREDEFINED_ARGS, DockerfileInfo, Stage
 from bakegen.imagerefs import is_image_reference, is_pinned
 from bakegen.lint_findings import Report, Severity
@@ -17,10 +18,6 @@ from bakegen.stage_labels import stage_label
 from bakegen.targets import Target
 from bakegen.templating import Text
 
-_CREDENTIAL_NAME = re.compile(
-    r"TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY|API_KEY|ACCESS_KEY|_KEY$|^KEY$",
-    re.IGNORECASE,
-)
 _CREDENTIAL_VALUE = re.compile(
     r"^(AKIA|ASIA)[0-9A-Z]{16}$|^gh[pousr]_[A-Za-z0-9]{20,}$|^glpat-|^xox[abpr]-|-----BEGIN"
 )
@@ -57,16 +54,16 @@ def effective_args(info: DockerfileInfo, build: Build) -> frozenset[str]:
 
 
 @lru_cache(maxsize=65536)
-def _looks_like_credential(key: str, text: Text) -> bool:
-    """Whether an arg's name or literal value looks like a credential (once per distinct
-    arg: many targets pass the same)."""
+def _looks_like_credential(key: str, text: Text, rule: CredentialRule) -> bool:
+    """Whether an arg's name (by the matrix's credential rule) or literal value looks like a
+    credential (once per distinct arg: many targets pass the same)."""
     literal = "".join(p for p in text if isinstance(p, str))
-    return bool(_CREDENTIAL_NAME.search(key) or _CREDENTIAL_VALUE.search(literal))
+    return rule(key) or bool(_CREDENTIAL_VALUE.search(literal))
 
 
-def credentials(report: Report, target: Target) -> None:
+def credentials(report: Report, target: Target, rule: CredentialRule = DEFAULT_RULE) -> None:
     for key, text in target.args:
-        if _looks_like_credential(key, text):
+        if _looks_like_credential(key, text, rule):
             report.at_matrix(
                 target,
                 f"args.{key}",

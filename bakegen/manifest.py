@@ -4,16 +4,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bakegen.bakefile import cache_suffixes
 from bakegen.cellchecks import joined_groups, manifest_tag
+from bakegen.credentials import CredentialRule
 from bakegen.envbool import parse_bool
 from bakegen.errors import ManifestError
 from bakegen.gitmeta import git_info
 from bakegen.joins import repeated_platforms, several_platforms
+from bakegen.model import IMAGE_NAME_PATTERN, REGISTRY_PATTERN
 from bakegen.pipeline import Compiled
+from bakegen.tagchecks import TAG_START, tag_limits
+from bakegen.tags import MAX_TAG
 from bakegen.targets import Target
 from bakegen.templating import evaluate
 
@@ -40,10 +46,39 @@ def bake_values(compiled: Compiled, environ: Mapping[str, str], where: Path) -> 
     if "VERSION" not in environ or "COMMIT_SHA" not in environ:
         info = git_info(where, compiled.matrix.model.versioning)
         values.update(VERSION=info.version, COMMIT_SHA=info.sha)
-    values.update({k: environ[k] for k in values if k in environ})
+    # Only the file's own variables, and never one named like a credential (validate refuses
+    # those; a name the rule only takes after an edit of `credentials` is skipped here too).
+    rule = CredentialRule.of(compiled.matrix.model.credentials)
+    values.update({k: environ[k] for k in values if k in environ and not rule(k)})
+    check_image_values(values, compiled)
     registry = values["REGISTRY"]
     values["IMAGE"] = f"{registry}/{values['IMAGE_NAME']}" if registry else values["IMAGE_NAME"]
     return values
+
+
+def check_image_values(values: Mapping[str, str], compiled: Compiled) -> None:
+    """REGISTRY, IMAGE_NAME and VERSION by the rules the matrix and the bake file's
+    validation blocks apply, before any of them goes into a reference: a ':' or '/' too many
+    would name another repository."""
+    limits = tag_limits(compiled.resolution.targets, cache_suffixes(compiled.matrix.model))
+    room = min(limits.limit("VERSION") or MAX_TAG, MAX_TAG)
+    rules = (
+        ("REGISTRY", REGISTRY_PATTERN, "a registry host with an optional namespace"),
+        ("IMAGE_NAME", IMAGE_NAME_PATTERN, "a lowercase repository path"),
+        ("VERSION", TAG_START, "tag text starting with a letter, digit or '_'"),
+    )
+    for name, pattern, what in rules:
+        value = values.get(name, "")
+        if not re.fullmatch(pattern, value):
+            raise ManifestError(
+                f"{name}={value!r} is not {what}: bake refuses it, or it would name another "
+                "repository; set it to one"
+            )
+    if len(values["VERSION"]) > room:
+        raise ManifestError(
+            f"VERSION is {len(values['VERSION'])} characters; the tags allow {room} "
+            f"(registries refuse tags over {MAX_TAG} characters)"
+        )
 
 
 def joins(compiled: Compiled, values: Mapping[str, str]) -> list[Join]:

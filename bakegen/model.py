@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from bakegen import model_features as features
 from bakegen.model_features import Run, SccacheArgs, TagRule, UserGroup, Versioning
 
 # Defined beside the model, imported from here like the rest of it.
@@ -43,8 +44,9 @@ Selector = dict[str, str | list[str]]
 # lowercase path, or just the path.
 _PATH = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
 _HOST = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*(?::[0-9]+)?)"
-ImageName = Annotated[str, StringConstraints(pattern=rf"^{_PATH}$")]
-Registry = Annotated[str, StringConstraints(pattern=rf"^(?:{_HOST}(?:/{_PATH})?)?$")]
+IMAGE_NAME_PATTERN, REGISTRY_PATTERN = rf"^{_PATH}$", rf"^(?:{_HOST}(?:/{_PATH})?)?$"
+ImageName = Annotated[str, StringConstraints(pattern=IMAGE_NAME_PATTERN)]
+Registry = Annotated[str, StringConstraints(pattern=REGISTRY_PATTERN)]
 Repository = Annotated[str, StringConstraints(pattern=rf"^(?:(?:{_HOST}/)?{_PATH})?$")]
 TagPart = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")]
 
@@ -334,6 +336,8 @@ class MatrixFile(Strict):
         default_factory=dict,
         description="Bake variables of this matrix, read in templates as {var.NAME}.",
     )
+    credentials: features.Credentials = Field(default_factory=features.Credentials)
+    exports: features.Exports = Field(default_factory=features.Exports)
     exclusive: list[
         Annotated[
             list[Annotated[str, StringConstraints(pattern=r"^(args|labels|contexts)\.[^.]+$")]],

@@ -79,3 +79,30 @@ class Run(_Strict):
     user_home: str | None = Field(
         None, description="Home of a non-root user given with --user (default: home)."
     )
+
+
+class Credentials(_Strict):
+    """Which variable names hold credentials (docs/matrix.md, "Credentials"): no value bakegen
+    writes or passes on may read them; they reach a build only as secrets."""
+
+    names: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_*?]+$")]] = Field(
+        default_factory=list,
+        description="More credential names, as globs matched without regard to case "
+        "(e.g. `*_LOGIN`), on top of the built-in ones.",
+    )
+    allow: list[ArgName] = Field(
+        default_factory=list,
+        description="Names the built-in rule takes for credentials that are not (e.g. "
+        "`ACTIONS_ID_TOKEN_REQUEST_URL`).",
+    )
+
+
+class Exports(_Strict):
+    """Where outputs may write (docs/matrix.md, "Outputs"): inside the project unless this
+    says otherwise."""
+
+    outside_project: bool = Field(
+        False,
+        description="Allow `dest=` of outputs outside the folder bake runs in (absolute paths, "
+        "`..`); off, so that a matrix cannot write over other files of the machine.",
+    )

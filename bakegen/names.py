@@ -48,15 +48,6 @@ HCL_WORDS = frozenset(
 BAKE_BUILTIN_PREFIX = "BAKE_"
 # Placeholders every template may use; an axis of the same name would shadow them.
 BUILTIN_PLACEHOLDERS = frozenset({"name", "version", "commit_sha", "image", "var"})
-_CREDENTIAL_NAME = re.compile(
-    r"TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY|API_KEY|ACCESS_KEY|_KEY$|^KEY$",
-    re.IGNORECASE,
-)
-
-
-def looks_like_credential(name: str) -> bool:
-    """Whether a variable or build-arg name says it holds a credential."""
-    return bool(_CREDENTIAL_NAME.search(name))
 
 
 def reserved_value_id(vid: str) -> str | None:

@@ -15,6 +15,7 @@ from bakegen.cellchecks import check_cells
 from bakegen.checks import check_targets
 from bakegen.errors import MatrixError, Problem
 from bakegen.expand import CellSpace, expand_cells
+from bakegen.exports import export_check
 from bakegen.gitmeta import GitInfo
 from bakegen.images import merge as merge_images
 from bakegen.images import problems_in_file, rename_targets
@@ -22,11 +23,9 @@ from bakegen.joins import cache_warnings, join_warnings
 from bakegen.required import add_requirements
 from bakegen.resolve import resolve
 from bakegen.selection import select as select_targets
-from bakegen.tagchecks import TagLimits
 from bakegen.targets import Resolution
 from bakegen.templating import Text
 from bakegen.validate import Matrix, load_matrix
-from bakegen.variables import variables
 
 Format = Literal["hcl", "json"]
 DEFAULT_MATRIX = Path("matrix/default.yaml")
@@ -116,6 +115,7 @@ def resolve_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Resolution:
         # After selection: the check targets are written by the layout, not resolved.
         targets = add_requirements(model, targets)
         problems = check_targets(targets, model.exclusive, cache_suffixes(model), locate)
+        problems += export_check(targets, matrix.source.data, model.exports.outside_project)
         if problems:
             raise MatrixError(problems)
         check_cells(matrix, targets)
@@ -199,14 +199,13 @@ def check_files(compiled: Compiled, root: Path = Path()) -> None:
         raise MatrixError(problems)
 
 
-def override_text(matrix: Matrix, fmt: Format, info: GitInfo, owner: str) -> str:
-    """The override file that carries the git-derived VERSION and COMMIT_SHA, with the
-    descriptions the main file gives them."""
+def override_text(compiled: Compiled, fmt: Format, info: GitInfo, owner: str) -> str:
+    """The override file that carries the git-derived VERSION and COMMIT_SHA, declared as the
+    main file declares them (description and validation blocks)."""
     from bakegen.render import render_override_hcl
     from bakegen.render_json import render_override_json
 
-    limits = TagLimits(limits=())  # only the descriptions are read
-    descriptions = {v.name: v.description for v in variables(matrix.model, limits)}
+    declared = {v.name: v for v in compiled.bake.variables if v.name in ("VERSION", "COMMIT_SHA")}
     if fmt == "hcl":
-        return render_override_hcl(info, owner, descriptions)
-    return render_override_json(info, owner, descriptions)
+        return render_override_hcl(info, owner, declared)
+    return render_override_json(info, owner, declared)

@@ -28,6 +28,7 @@ from bakegen.hcl import (
     hcl_string,
 )
 from bakegen.templating import Text
+from bakegen.variables import Variable
 
 MAX_ALIGN = 48
 
@@ -298,7 +299,8 @@ def _hcl_field(value: Any, kind: Kind) -> str:
     return "{ " + ", ".join(f"{hcl_key(k)} = {_hcl_entry(v)}" for k, v in value) + " }"
 
 
-def render_override_hcl(info: GitInfo, owner: str, descriptions: Mapping[str, str]) -> str:
-    """The override file: `owner` says which bake file and matrix it belongs to, and the
-    variables keep the main file's descriptions (bake takes them from the last file)."""
-    return _render("docker-bake.override.hcl.j2", git=info, owner=owner, descriptions=descriptions)
+def render_override_hcl(info: GitInfo, owner: str, variables: Mapping[str, Variable]) -> str:
+    """The override file: `owner` says which bake file and matrix it belongs to; VERSION and
+    COMMIT_SHA keep the main file's descriptions and validation blocks (bake keeps only the
+    last file's declaration of a variable, so without them the pair would check nothing)."""
+    return _render("docker-bake.override.hcl.j2", git=info, owner=owner, variables=variables)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from json.encoder import encode_basestring_ascii as _json_string
 from typing import Any, assert_never
 
@@ -122,17 +123,15 @@ def _nested(value: Any, level: int) -> str:
     return json.dumps(value)  # anything else is one token (a number, null)
 
 
-def render_override_json(info: GitInfo, owner: str, descriptions: Mapping[str, str]) -> str:
+def render_override_json(info: GitInfo, owner: str, variables: Mapping[str, Variable]) -> str:
+    """As render_override_hcl: the git values, with the main file's validation blocks."""
     # HCL-JSON ignores properties named "//" in a body: the place for a comment.
     return json_dumps(
         {
             "//": owner,
             "variable": {
-                name: {"description": json_template(descriptions[name]), "default": value}
-                for name, value in (
-                    ("VERSION", json_template(info.version)),
-                    ("COMMIT_SHA", json_template(info.sha)),
-                )
+                name: _json_variable(replace(variables[name], default=value))
+                for name, value in (("VERSION", info.version), ("COMMIT_SHA", info.sha))
             },
         }
     )

@@ -113,6 +113,15 @@ def _parse(template: str) -> tuple[tuple[bool, str], ...]:
     return tuple(p for p in pieces if p[0] or p[1])
 
 
+def placeholders(template: str) -> tuple[str, ...]:
+    """The names a template's placeholders read (none for a malformed template: expanding it
+    reports that)."""
+    try:
+        return tuple(text for is_name, text in _parse(template) if is_name)
+    except TemplateError:
+        return ()
+
+
 @lru_cache(maxsize=4096)
 def _literal_text(text: str) -> Text:
     # A template without placeholders gives the same text for every target: one tuple.

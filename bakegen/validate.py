@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pydantic
 
+from bakegen.credentials import CredentialRule, credential_reads, secret_hint
 from bakegen.errors import KeyPath, MatrixError, Problem
 from bakegen.featurechecks import feature_problems
 from bakegen.images import image_parts, problems_in_file
@@ -16,7 +17,6 @@ from bakegen.layers import load_layers
 from bakegen.model import Attributes, MatrixFile
 from bakegen.model_images import EXTENSION_PREFIX
 from bakegen.names import (
-    looks_like_credential,
     reserved_axis,
     reserved_value_id,
     reserved_variable,
@@ -117,23 +117,27 @@ class _Checker:
                     f"the default {spec.default!r} is one of the values it rejects",
                     "every bake would fail its validation",
                 )
-        for path, block in attribute_blocks(self.model):
-            for kind in ("args", "labels"):
-                for key, value in getattr(block, kind).items():
-                    self.check_credential_route((*path, kind, key), value)
-        for key, value in self.model.image.labels.items():
-            self.check_credential_route(("image", "labels", key), value)
+        self.check_credentials()
 
-    def check_credential_route(self, path: KeyPath, template: str | None) -> None:
-        """A credential in a build arg or label is baked into the image's history."""
+    def check_credentials(self) -> None:
+        """The one credential rule: no credential-named bake variable, and no template that
+        reads one (an attribute, a tag, an output, a command line: each would copy it)."""
+        rule = CredentialRule.of(self.model.credentials)
         for name in self.model.variables:
-            if template and "{var." + name + "}" in template and looks_like_credential(name):
+            if rule(name):
                 self.add(
-                    path,
-                    f"{{var.{name}}} would put a credential into a build arg or label",
-                    "pass it as a secret (`secrets: [{id: ..., env: " + name + "}]`) and "
-                    "mount it with RUN --mount=type=secret",
+                    ("variables", name),
+                    f"{name} is named like a credential: as a bake variable its value would "
+                    "be read from the environment into the bake file's values",
+                    secret_hint(name),
                 )
+        for path, name in credential_reads(self.source.data, rule):
+            self.add(
+                path,
+                f"{{var.{name}}} would copy a credential into a value bakegen writes "
+                "(bake file, image, tag or command line)",
+                secret_hint(name),
+            )
 
     def check_axes(self) -> None:
         matrix = Matrix(self.model, self.source)

@@ -207,3 +207,26 @@ def test_a_home_naming_no_axis_is_checked_once_not_per_cell() -> None:
     assert _distinct("/root", matrix, cells()) == [((("cuda", "12.8"),), "first")]
     with pytest.raises(AssertionError, match="past the first"):
         _distinct("/home/{name}", matrix, cells())
+
+
+# -- the variables manifest reads are checked as bake checks them -------------------------------
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("VERSION", "a:b/c"),
+        ("VERSION", ""),
+        ("VERSION", "v" * 200),
+        ("REGISTRY", "evil.example/x:tag"),
+        ("REGISTRY", "ghcr.io/acme "),
+        ("IMAGE_NAME", "Upper/Case"),
+        ("IMAGE_NAME", "app:latest"),
+    ],
+)
+def test_manifest_checks_registry_image_name_and_version(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    env = {"VERSION": "v2.0.0", name: value}
+    code, out, err = manifest(monkeypatch, **env)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"Error: {name}")
+    assert "imagetools" not in err

@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from bakegen.cli import main
 from bakegen.errors import OutputError
+from tests.bake_eval import Bake
 from tests.conftest import git
 from tests.helpers import MINIMAL, write
 
@@ -153,6 +154,20 @@ def test_the_override_file_keeps_the_descriptions(project: Path) -> None:
     override_json = json.loads(Path("docker-bake.override.json").read_text())["variable"]
     for name in ("VERSION", "COMMIT_SHA"):
         assert override_json[name]["description"] == main_json[name]["description"]
+
+
+# -- issue 24 item 2: the pair keeps VERSION's validation -----------------------------------------
+@pytest.mark.parametrize("fmt", ["hcl", "json"])
+def test_the_override_file_keeps_the_validation_of_version(project: Path, fmt: str) -> None:
+    assert run("render", "-m", "matrix.yaml", "--format", fmt).exit_code == 0
+    pair = (Path(f"docker-bake.{fmt}").read_text(), Path(f"docker-bake.override.{fmt}").read_text())
+    assert Bake(*pair).violations() == []
+    for bad in ("a:b/c", "x" * 200, ""):
+        refused = Bake(*pair, env={"VERSION": bad}).violations()
+        assert refused, bad
+        assert all(v.startswith("VERSION: ") for v in refused)
+    # The git value itself passes the checks bake now applies to it.
+    assert Bake(pair[1]).violations() == []
 
 
 # -- item 20 (issue 10): two matrices in one folder ------------------------------------------------

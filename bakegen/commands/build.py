@@ -83,7 +83,7 @@ def render(
         if info.warning:
             click.echo(f"warning: {info.warning}", err=True)
         owner = OWNER_TEXT.format(main=outputs.main_name, matrix=outputs.matrix_name)
-        files.append((outputs.override, override_text(compiled.matrix, fmt, info, owner)))
+        files.append((outputs.override, override_text(compiled, fmt, info, owner)))
     changed = write_files(files)
     count = len(compiled.bake.targets)
     click.echo(
