@@ -37,6 +37,13 @@ class Compiled:
     matrix: Matrix
     resolution: Resolution
     bake: BakeFile
+    # Several images: each image's key and its own matrix and targets (with the whole bake
+    # file), for the commands that work on one image at a time (manifest, run).
+    images: tuple[tuple[str, Compiled], ...] = ()
+
+    def each_image(self) -> tuple[tuple[str | None, Compiled], ...]:
+        """(image key, its part) for each image; (None, self) for a file of one image."""
+        return self.images or ((None, self),)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
@@ -130,6 +137,7 @@ def resolve_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Resolution:
 
 def _compile_images(matrix: Matrix, select: tuple[str, ...]) -> Compiled:
     parts = []
+    images: list[tuple[str, Matrix, Resolution]] = []
     unmatched: list[MatrixError] = []
     for key, image in matrix.images:
         try:
@@ -149,13 +157,15 @@ def _compile_images(matrix: Matrix, select: tuple[str, ...]) -> Compiled:
                 problems_in_file(located.problems, key, image.source, matrix.source)
             ) from None
         parts.append((key, image.model.image.name or "", bake, resolution))
+        images.append((key, image, resolution))
     if not parts:
         raise unmatched[0]
     try:
         bake, resolution = merge_images(parts)
     except MatrixError as exc:
         raise exc.located(matrix.source.locate) from None
-    return Compiled(matrix, resolution, bake)
+    own = tuple((key, Compiled(image, part, bake)) for key, image, part in images)
+    return Compiled(matrix, resolution, bake, own)
 
 
 def compile_path(path: Path, select: tuple[str, ...] = ()) -> Compiled:
