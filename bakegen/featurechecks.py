@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bakegen.errors import KeyPath, Problem
 from bakegen.model import MatrixFile
-from bakegen.names import suggest
+from bakegen.names import reserved_value_id, sanitize, suggest
 from bakegen.selectors import RawSelector, Selector
 
 
@@ -60,6 +60,26 @@ def feature_problems(model: MatrixFile) -> list[Problem]:
                 hint="choose another name",
             )
         )
+    for name in model.groups:
+        why = reserved_value_id(name) if name != "default" else None
+        if why:
+            problems.append(Problem(path=("groups", name), message=why, hint="rename the group"))
+    if "default" in model.groups:
+        # The built-in group of every cell is `all` then: a value's group of that name would
+        # be left out.
+        for axis, spec in model.axes.items():
+            for value, attrs in spec.values.items():
+                vid = attrs.id if attrs is not None and attrs.id is not None else None
+                vid = vid or sanitize(spec.id.replace("{value}", value))
+                if vid == "all":
+                    problems.append(
+                        Problem(
+                            path=("axes", axis, "values", value),
+                            message="the id 'all' names the group of every cell when "
+                            "'default' is one of your groups",
+                            hint="give the value another id (`id: ...`)",
+                        )
+                    )
     for name, stage in model.shared.items():
         template = stage.name
         if template is not None and "{stage}" not in template and len(model.shared) > 1:

@@ -16,6 +16,7 @@ from bakegen.checks import check_targets
 from bakegen.errors import MatrixError, Problem
 from bakegen.expand import CellSpace, expand_cells
 from bakegen.gitmeta import GitInfo
+from bakegen.groups import default_group_problems
 from bakegen.images import merge as merge_images
 from bakegen.images import problems_in_file, rename_targets
 from bakegen.joins import join_warnings
@@ -123,6 +124,7 @@ def resolve_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Resolution:
         # After selection: the check targets are written by the layout, not resolved.
         targets = add_requirements(model, targets)
         problems = check_targets(targets, model.exclusive, cache_suffixes(model), locate)
+        problems += default_group_problems(model, cells)
         if problems:
             raise MatrixError(problems)
         check_cells(matrix, targets)
