@@ -140,11 +140,25 @@ def _home_problems(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]
                 problems.append(matrix.source.problem(("run", key), exc.message, exc.hint))
                 break
             first = text[0] if text else ""
+            literal = "".join(p for p in text if isinstance(p, str))
             if not (isinstance(first, str) and first.startswith("/")):
                 problems.append(
                     matrix.source.problem(
                         ("run", key),
                         f"{template!r} is not an absolute path",
+                        "a home directory inside the container, e.g. /root or /home/ubuntu",
+                    )
+                )
+                break
+            bad = sorted({c for c in literal if c in ":,\n\0"})
+            if bad:
+                # `docker run -v HOST:HOME/.cache/huggingface`: a ':' would start the mount
+                # options (`/root:ro` makes the cache read-only), ',' splits --mount fields.
+                problems.append(
+                    matrix.source.problem(
+                        ("run", key),
+                        f"{template!r} has {', '.join(repr(c) for c in bad)}: a home is a "
+                        "path, without mount options",
                         "a home directory inside the container, e.g. /root or /home/ubuntu",
                     )
                 )

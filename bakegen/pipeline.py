@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from bakegen.argchecks import optional_arg_warnings
 from bakegen.bakefile import BakeFile, cache_suffixes, layout
 from bakegen.cellchecks import check_cells
 from bakegen.checks import check_targets
@@ -128,7 +129,11 @@ def resolve_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Resolution:
         if problems:
             raise MatrixError(problems)
         check_cells(matrix, targets)
-        found = (*resolved.warnings, *join_warnings(model.ci.manifest, cells))
+        found = (
+            *resolved.warnings,
+            *join_warnings(model.ci.manifest, cells),
+            *optional_arg_warnings(model, cells),
+        )
         warnings = matrix.warnings + tuple(
             p if p.location else replace(p, location=locate(p.path)) for p in found
         )

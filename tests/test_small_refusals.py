@@ -92,3 +92,65 @@ def test_a_value_id_all_beside_a_default_group_is_refused() -> None:
         "matrix.yaml:5:28: axes.os.values.all: the id 'all' names the group of every cell when "
         "'default' is one of your groups (give the value another id (`id: ...`))"
     ]
+
+
+MIRRORS = """\
+format: 1
+image: {name: app, registry: REGISTRY, mirrors: MIRRORS}
+defaults: {dockerfile: Dockerfile}
+axes:
+  os: {values: {jammy: {}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("registry", "mirrors", "message"),
+    [
+        ("docker.io/acme", "[docker.io/acme]", "'docker.io/acme' is image.registry again"),
+        ("ghcr.io/acme", "[docker.io/acme, Docker.IO/acme]", "is image.mirrors[0] again"),
+        ("ghcr.io/acme", "[GHCR.io/acme]", "'GHCR.io/acme' is image.registry again"),
+        ("ghcr.io/acme", "[" + "m" * 260 + ".io]", "the mirror is 263 characters"),
+    ],
+)
+def test_mirrors_that_push_twice_or_are_too_long_are_refused(
+    registry: str, mirrors: str, message: str
+) -> None:
+    text = MIRRORS.replace("REGISTRY", registry).replace("MIRRORS", mirrors)
+    problems = _problems(text)
+    assert len(problems) == 1
+    assert "image.mirrors[" in problems[0]
+    assert message in problems[0]
+
+
+def test_distinct_mirrors_are_valid() -> None:
+    text = MIRRORS.replace("REGISTRY", "ghcr.io/acme").replace("MIRRORS", "[docker.io/acme]")
+    compiled = compile_matrix(load_matrix_text(text))
+    assert len(compiled.resolution.targets[0].tags) == 2
+
+
+@pytest.mark.parametrize("home", ["/root:ro", "/home/u,readonly", "/home/{os}:ro"])
+def test_a_run_home_with_mount_options_is_refused(home: str) -> None:
+    problems = _problems(BASE + f'run: {{home: "{home}"}}\n')
+    assert len(problems) == 1
+    assert problems[0].startswith("matrix.yaml:6:")
+    assert "a home is a path, without mount options" in problems[0]
+
+
+def test_optional_args_naming_no_arg_warn_where_written() -> None:
+    text = BASE.replace(
+        "defaults: {dockerfile: Dockerfile}",
+        "defaults: {dockerfile: Dockerfile, args: {PIP_INDEX: x}, optional_args: [PIP_INDX]}",
+    )
+    warnings = [str(w) for w in compile_matrix(load_matrix_text(text)).warnings]
+    assert warnings == [
+        "matrix.yaml:3:74: defaults.optional_args[0]: optional_args names 'PIP_INDX', which no "
+        "target that lists it passes as an arg (did you mean 'PIP_INDEX'?)"
+    ]
+
+
+def test_optional_args_some_cells_pass_do_not_warn() -> None:
+    text = BASE.replace("jammy: {}", "jammy: {args: {PIP_INDEX: x}}").replace(
+        "defaults: {dockerfile: Dockerfile}",
+        "defaults: {dockerfile: Dockerfile, optional_args: [PIP_INDEX]}",
+    )
+    assert compile_matrix(load_matrix_text(text)).warnings == ()
