@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bakegen.errors import MatrixError, Problem, TemplateError
+from bakegen.errors import KeyPath, MatrixError, Problem, TemplateError
 from bakegen.scope import Names
 from bakegen.tags import image_tag, tag_problem
 from bakegen.targets import Target
@@ -63,6 +63,8 @@ def joined_groups(matrix: Matrix, targets: Iterable[Target]) -> dict[Values, lis
 
 
 def _manifest_problems(matrix: Matrix, targets: Iterable[Target]) -> list[Problem]:
+    """Each template expands to a legal tag for every join, and no two joins get one tag
+    (one `imagetools create` would overwrite the other's)."""
     manifest = matrix.model.ci.manifest
     if manifest is None or manifest.axis not in matrix.model.axes:
         return []
@@ -70,14 +72,58 @@ def _manifest_problems(matrix: Matrix, targets: Iterable[Target]) -> list[Proble
     templates += [("latest", i, t) for i, t in enumerate(manifest.latest)]
     problems: list[Problem] = []
     groups = [(rest, "") for rest in joined_groups(matrix, targets)]
+    pushed: dict[Text, Values] = {}  # tag → the join that pushes it
     for key, i, template in templates:
-        for rest, _ in _distinct(template, matrix, groups):
-            try:
-                manifest_tag(matrix, rest, key, i, template)
-            except MatrixError as exc:
-                problems += exc.problems
-                break  # one report per template is enough
+        where = ("ci", "manifest", key, i)
+        if "name" in _NAMED.findall(template):
+            problems.append(
+                matrix.source.problem(
+                    where,
+                    "{name} is empty here: a join of several cells has no target name",
+                    f"name the axes that tell joins apart, e.g. "
+                    f"{' '.join('{' + a + '}' for a in matrix.model.axes if a != manifest.axis)}",
+                )
+            )
+            continue
+        distinct = _distinct(template, matrix, groups)
+        try:
+            texts = [(rest, manifest_tag(matrix, rest, key, i, template)) for rest, _ in distinct]
+        except MatrixError as exc:
+            problems += exc.problems
+            continue
+        if len(distinct) < len(groups):
+            # Two joins differ only in axes the template does not name: the same tag.
+            named = {r for r, _ in distinct}
+            other = next(r for r, _ in groups if r not in named)
+            same = next(r for r, _ in distinct if _agree(r, other, template, matrix))
+            problems.append(
+                _clash(matrix, where, texts[[r for r, _ in distinct].index(same)][1], same, other)
+            )
+            continue
+        for rest, text in texts:
+            first = pushed.setdefault(text, rest)
+            if first != rest:
+                problems.append(_clash(matrix, where, text, first, rest))
+                break
     return problems
+
+
+def _agree(one: Values, other: Values, template: str, matrix: Matrix) -> bool:
+    """Whether two joins have the same values on every axis the template names."""
+    named = set(_NAMED.findall(template))
+    axes = {a for a in matrix.model.axes if any(n == a or n.startswith(a + ".") for n in named)}
+    return {p for p in one if p[0] in axes} == {p for p in other if p[0] in axes}
+
+
+def _clash(matrix: Matrix, where: KeyPath, text: Text, one: Values, other: Values) -> Problem:
+    shown = "".join(p if isinstance(p, str) else "${" + p.name + "}" for p in text)
+    differ = [a for (a, v), (_, w) in zip(one, other, strict=True) if v != w]
+    return matrix.source.problem(
+        where,
+        f"two joins would both be tagged {shown!r}: "
+        f"({', '.join(f'{a}={v}' for a, v in one)}) and ({', '.join(f'{a}={v}' for a, v in other)})",
+        f"name every axis that tells joins apart, e.g. {' '.join('{' + a + '}' for a in differ)}",
+    )
 
 
 def _home_problems(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]:
@@ -94,11 +140,25 @@ def _home_problems(matrix: Matrix, targets: tuple[Target, ...]) -> list[Problem]
                 problems.append(matrix.source.problem(("run", key), exc.message, exc.hint))
                 break
             first = text[0] if text else ""
+            literal = "".join(p for p in text if isinstance(p, str))
             if not (isinstance(first, str) and first.startswith("/")):
                 problems.append(
                     matrix.source.problem(
                         ("run", key),
                         f"{template!r} is not an absolute path",
+                        "a home directory inside the container, e.g. /root or /home/ubuntu",
+                    )
+                )
+                break
+            bad = sorted({c for c in literal if c in ":,\n\0"})
+            if bad:
+                # `docker run -v HOST:HOME/.cache/huggingface`: a ':' would start the mount
+                # options (`/root:ro` makes the cache read-only), ',' splits --mount fields.
+                problems.append(
+                    matrix.source.problem(
+                        ("run", key),
+                        f"{template!r} has {', '.join(repr(c) for c in bad)}: a home is a "
+                        "path, without mount options",
                         "a home directory inside the container, e.g. /root or /home/ubuntu",
                     )
                 )

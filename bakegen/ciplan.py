@@ -7,6 +7,7 @@ after the previous layer's, so the registry cache a layer writes is there for th
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -134,7 +135,10 @@ def as_gitlab(jobs: list[Job], bake_files: tuple[str, ...], parent_job: str) -> 
     """A GitLab child pipeline: one stage per layer, one job per platform and shard. Each job
     takes the rendered bake files from `parent_job` in the parent pipeline (the trigger job
     passes PARENT_PIPELINE_ID) and bakes with the Docker-in-Docker service."""
-    files = [arg for f in bake_files for arg in ("-f", f)]
+    # The script line runs in the job's shell: each path quoted for it (a path may hold
+    # spaces, `;`, `$(...)`). The targets stay one unquoted variable, split into words: their
+    # names are [A-Za-z0-9_-] only.
+    files = [arg for f in bake_files for arg in ("-f", shlex.quote(f))]
     layer_count = max((j.layer for j in jobs), default=-1) + 1
     doc: dict[str, object] = {
         "stages": [f"layer{i}" for i in range(layer_count)] or ["empty"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 
+from bakegen.errors import RenderError
 from bakegen.model import MatrixFile
 from bakegen.templating import Var
 from bakegen.variables import Variable
@@ -14,10 +15,29 @@ BUILD_DATE, BUILD_TIME = Var("BUILD_DATE"), Var("BUILD_TIME")
 CREATED_LABEL = "org.opencontainers.image.created"
 
 
+# 9999-12-31T23:59:59Z: the last second a four-digit year (`{date}`, RFC 3339) can show.
+MAX_EPOCH = 253_402_300_799
+
+
 def render_time() -> time.struct_time:
+    """SOURCE_DATE_EPOCH (whole seconds since 1970, as reproducible-builds.org defines it),
+    else the clock. A value set but malformed is an error, not a silent fallback to the
+    clock: the build it was set for would not be reproducible."""
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    seconds = int(raw) if raw.isdigit() else int(time.time())
-    return time.gmtime(seconds)
+    if not raw:
+        return time.gmtime(int(time.time()))
+    if not (raw.isascii() and raw.isdigit()):
+        raise RenderError(
+            f"SOURCE_DATE_EPOCH={raw[:40]!r} is not a number of seconds since 1970-01-01 "
+            "(digits only, e.g. the commit time: git log -1 --format=%ct); unset it to use "
+            "the clock"
+        )
+    if len(raw) > len(str(MAX_EPOCH)) or int(raw) > MAX_EPOCH:
+        raise RenderError(
+            f"SOURCE_DATE_EPOCH={raw[:40]!r} is after the year 9999 "
+            f"(at most {MAX_EPOCH}); set it to a real time, e.g. git log -1 --format=%ct"
+        )
+    return time.gmtime(int(raw))
 
 
 def uses_dates(model: MatrixFile) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bakegen.errors import KeyPath, Problem
 from bakegen.model import MatrixFile
-from bakegen.names import suggest
+from bakegen.names import reserved_value_id, sanitize, suggest
 from bakegen.selectors import RawSelector, Selector
 
 
@@ -60,6 +60,27 @@ def feature_problems(model: MatrixFile) -> list[Problem]:
                 hint="choose another name",
             )
         )
+    for name in model.groups:
+        why = reserved_value_id(name) if name != "default" else None
+        if why:
+            problems.append(Problem(path=("groups", name), message=why, hint="rename the group"))
+    if "default" in model.groups:
+        # The built-in group of every cell is `all` then: a value's group of that name would
+        # be left out.
+        for axis, spec in model.axes.items():
+            for value, attrs in spec.values.items():
+                vid = attrs.id if attrs is not None and attrs.id is not None else None
+                vid = vid or sanitize(spec.id.replace("{value}", value))
+                if vid == "all":
+                    problems.append(
+                        Problem(
+                            path=("axes", axis, "values", value),
+                            message="the id 'all' names the group of every cell when "
+                            "'default' is one of your groups",
+                            hint="give the value another id (`id: ...`)",
+                        )
+                    )
+    problems += _mirror_problems(model)
     for name, stage in model.shared.items():
         template = stage.name
         if template is not None and "{stage}" not in template and len(model.shared) > 1:
@@ -70,4 +91,47 @@ def feature_problems(model: MatrixFile) -> list[Problem]:
                     hint="or two stages could take the same name",
                 )
             )
+    return problems
+
+
+# The distribution spec's limit on a repository name, registry host included.
+MAX_NAME = 255
+
+
+def _registry_key(registry: str) -> str:
+    """A registry as registries compare it: the host is case-insensitive (DNS)."""
+    host, slash, path = registry.partition("/")
+    return host.lower() + slash + path
+
+
+def _mirror_problems(model: MatrixFile) -> list[Problem]:
+    """A mirror that is the registry itself or listed twice would push every tag twice to
+    one place; one too long makes every mirrored reference one a registry refuses."""
+    problems: list[Problem] = []
+    seen = {_registry_key(model.image.registry): "image.registry"} if model.image.registry else {}
+    name = model.image.name or ""
+    for i, mirror in enumerate(model.image.mirrors):
+        where = ("image", "mirrors", i)
+        key = _registry_key(mirror)
+        if not mirror:
+            problems.append(Problem(path=where, message="a mirror is empty", hint="drop it"))
+        elif key in seen:
+            problems.append(
+                Problem(
+                    path=where,
+                    message=f"{mirror!r} is {seen[key]} again (registry hosts compare "
+                    "without case): every tag would be pushed there twice",
+                    hint="drop it",
+                )
+            )
+        elif len(mirror) + 1 + len(name) > MAX_NAME:
+            problems.append(
+                Problem(
+                    path=where,
+                    message=f"the mirror is {len(mirror)} characters: with the image name, "
+                    f"{len(mirror) + 1 + len(name)}, over the {MAX_NAME} a registry takes",
+                    hint="a registry host and namespace, e.g. ghcr.io/acme",
+                )
+            )
+        seen.setdefault(key, f"image.mirrors[{i}]")
     return problems

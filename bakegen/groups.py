@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bakegen.errors import Problem
 from bakegen.hcl import Expr, hcl_string
 from bakegen.model import MatrixFile
 from bakegen.selectors import Selector
@@ -38,6 +39,25 @@ def user_groups(model: MatrixFile, cells: list[Target], selected: tuple[str, ...
     groups = [g for g in mine if g.name == "default"] + [every]
     groups += [g for g in mine if g.name != "default"]
     return groups
+
+
+def default_group_problems(model: MatrixFile, cells: tuple[Target, ...]) -> list[Problem]:
+    """A `default` group of the user's that matches no cell of the whole matrix: a bare
+    `docker buildx bake` would build nothing."""
+    spec = model.groups.get("default")
+    if spec is None:
+        return []
+    selector = Selector.parse(spec.select)
+    if any(selector(dict(c.values)) for c in cells if c.kind == "cell"):
+        return []
+    return [
+        Problem(
+            path=("groups", "default", "select"),
+            message="the default group matches no cell: a bare `docker buildx bake` would "
+            "build nothing",
+            hint="select cells the matrix has (see `bakegen list`), or drop the group",
+        )
+    ]
 
 
 def _shown(select: Mapping[str, str | list[str]]) -> str:

@@ -155,6 +155,8 @@ def path_in_file(path: KeyPath, key: str, image: Source, whole: Source) -> KeyPa
 
 def merge(parts: list[tuple[str, str, BakeFile, Resolution]]) -> tuple[BakeFile, Resolution]:
     """One bake file from each image's (key, image name, bake file, resolution)."""
+    _check_keys([key for key, *_ in parts])
+    _check_tags([(key, name, r) for key, name, _, r in parts])
     first = parts[0][2]
     variables: dict[str, Variable] = {}
     globals_: list[tuple[str, Expr]] = []
@@ -187,7 +189,9 @@ def merge(parts: list[tuple[str, str, BakeFile, Resolution]]) -> tuple[BakeFile,
             if group.name == "default":
                 groups[0] = replace(groups[0], targets=groups[0].targets + group.targets)
                 groups.append(replace(group, name=key, description=f"the {key} image"))
-            else:
+            elif group.targets != (f"{key}-{group.name}",):
+                # (A group of only the target of its own name adds nothing but a clash: an
+                # image of one axis has one such group per value.)
                 groups.append(replace(group, name=f"{key}-{group.name}"))
     # Where an image's `default` is the user's subset, `all` holds every image's cells.
     if any(g.name == "all" for *_, bake, _ in parts for g in bake.groups):
@@ -233,3 +237,49 @@ def _check_unique(names: list[str]) -> None:
                 )
             ]
         )
+
+
+def _check_keys(keys: list[str]) -> None:
+    """Image keys become parts of bake variable names (IMAGE_NAME_<KEY>), which keep only
+    letters, digits and '_' in upper case: two keys must not become one name."""
+    seen: dict[str, str] = {}
+    problems = []
+    for key in keys:
+        first = seen.setdefault(suffix(key), key)
+        if first != key:
+            problems.append(
+                Problem(
+                    path=("images", key),
+                    message=f"the images {first!r} and {key!r} would both be the bake "
+                    f"variables IMAGE_{suffix(key)} and IMAGE_NAME_{suffix(key)}",
+                    hint="image keys must differ in more than case and '-', '.' or '_'",
+                )
+            )
+    if problems:
+        raise MatrixError(problems)
+
+
+def _check_tags(parts: list[tuple[str, str, Resolution]]) -> None:
+    """Two images may not push one tag: each image's `${IMAGE_<KEY>}` is compared as the
+    image name it stands for (REGISTRY is shared)."""
+    pushed: dict[str, str] = {}
+    for key, name, resolution in parts:
+        # The image's own variables as the text they stand for by default.
+        own = {f"IMAGE_{suffix(key)}": f"${{REGISTRY}}/{name}", f"IMAGE_NAME_{suffix(key)}": name}
+        for target in resolution.targets:
+            for tag in (*target.tags, *target.latest_tags):
+                shown = "".join(
+                    p if isinstance(p, str) else own.get(p.name, f"${{{p.name}}}") for p in tag
+                )
+                first = pushed.setdefault(shown, key)
+                if first != key:
+                    raise MatrixError(
+                        [
+                            Problem(
+                                path=("images", key),
+                                message=f"the images {first!r} and {key!r} would both push "
+                                f"{shown!r}",
+                                hint="give the images distinct `image.name`s or tags",
+                            )
+                        ]
+                    )

@@ -111,9 +111,20 @@ def engine_check(
         # All targets in one bake call (BuildKit checks them in parallel); a target that call
         # did not answer for (one failure stops bake) is checked alone, to get its own error.
         together = _checks(_bake(docker, root, *check, *names))
+        answers: list[tuple[str, list[dict[str, Any]] | None, Any]] = []
         for name in names:
             done = None if name in together else _bake(docker, root, *check, name)
             found = together.get(name) if done is None else _checks(done).get(name)
+            answers.append((name, found, done))
+        if all(found is None for _, found, _ in answers):
+            # Not one target checked: no builder answered (no daemon, a builder that is
+            # gone), and a lint that checked nothing must not pass.
+            last = answers[-1][2]
+            error = last.stderr.strip()[-300:] if last is not None else "no answer"
+            raise EngineUnavailable(
+                f"no BuildKit builder answered `docker buildx bake --call check`: {error}"
+            )
+        for name, found, done in answers:
             _merge(report, name, builds, found, done)
 
 

@@ -15,6 +15,7 @@ from bakegen.credentials import CredentialRule
 from bakegen.envbool import parse_bool
 from bakegen.errors import ManifestError
 from bakegen.gitmeta import git_info
+from bakegen.images import suffix
 from bakegen.joins import repeated_platforms, several_platforms
 from bakegen.model import IMAGE_NAME_PATTERN, REGISTRY_PATTERN
 from bakegen.pipeline import Compiled
@@ -52,7 +53,10 @@ def bake_values(compiled: Compiled, environ: Mapping[str, str], where: Path) -> 
     values.update({k: environ[k] for k in values if k in environ and not rule(k)})
     check_image_values(values, compiled)
     registry = values["REGISTRY"]
-    values["IMAGE"] = f"{registry}/{values['IMAGE_NAME']}" if registry else values["IMAGE_NAME"]
+    # IMAGE, and with several images each image's IMAGE_<KEY> from its IMAGE_NAME_<KEY>.
+    for name in [n for n in values if n == "IMAGE_NAME" or n.startswith("IMAGE_NAME_")]:
+        image = "IMAGE" + name.removeprefix("IMAGE_NAME")
+        values[image] = f"{registry}/{values[name]}" if registry else values[name]
     return values
 
 
@@ -81,11 +85,28 @@ def check_image_values(values: Mapping[str, str], compiled: Compiled) -> None:
         )
 
 
+def image_values(values: Mapping[str, str], key: str | None) -> dict[str, str]:
+    """The values as one image's templates read them: with several images, `{image}` and
+    IMAGE_NAME are that image's own."""
+    if key is None:
+        return dict(values)
+    tail = suffix(key)
+    return {**values, "IMAGE": values[f"IMAGE_{tail}"], "IMAGE_NAME": values[f"IMAGE_NAME_{tail}"]}
+
+
 def joins(compiled: Compiled, values: Mapping[str, str]) -> list[Join]:
-    """One join per group of cells that differ only in the manifest axis."""
+    """One join per group of cells that differ only in the manifest axis (per image, with
+    several, each under its own name)."""
+    parts = [(k, c) for k, c in compiled.each_image() if c.matrix.model.ci.manifest is not None]
+    if not parts:
+        raise ManifestError("the matrix has no ci.manifest: nothing says which cells to join")
+    return [j for key, part in parts for j in _joins(part, image_values(values, key))]
+
+
+def _joins(compiled: Compiled, values: Mapping[str, str]) -> list[Join]:
     manifest = compiled.matrix.model.ci.manifest
     if manifest is None:
-        raise ManifestError("the matrix has no ci.manifest: nothing says which cells to join")
+        return []
     matrix = compiled.matrix
     selected = set(compiled.resolution.selected)
     chosen = [t for t in compiled.resolution.targets if t.name in selected]

@@ -314,6 +314,9 @@ class MatrixFile(Strict):
         default_factory=list,
         description="Matrix files (relative to this one) this file is laid over, in order.",
     )
+    extends_root: str | None = Field(
+        None, description="A folder (relative to this file) extended files may also be in."
+    )
     apply_order: list[str] | None = Field(
         None,
         description="The order axis values' attributes apply in (later wins); default: the "

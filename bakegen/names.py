@@ -47,7 +47,9 @@ HCL_WORDS = frozenset(
 # Built-in variables buildx defines itself (and may define more of under this prefix).
 BAKE_BUILTIN_PREFIX = "BAKE_"
 # Placeholders every template may use; an axis of the same name would shadow them.
-BUILTIN_PLACEHOLDERS = frozenset({"name", "version", "commit_sha", "image", "var"})
+BUILTIN_PLACEHOLDERS = frozenset(
+    {"name", "version", "commit_sha", "image", "var", "date", "date_time"}
+)
 
 
 def reserved_value_id(vid: str) -> str | None:

@@ -107,7 +107,10 @@ def owner_of(text: str, fmt: Format) -> tuple[str, str] | bool | None:
     return (found["main"], found["matrix"]) if found else None
 
 
-def _check_owner(outputs: Outputs, fmt: Format) -> None:
+def check_owner(outputs: Outputs, fmt: Format) -> None:
+    """Refuse an override file of another matrix or not bakegen's. Checked before the
+    write, and again while holding the folder (write_files), where another render may have
+    written in between."""
     path = outputs.override
     if path is None or not path.is_file():
         return
@@ -152,5 +155,5 @@ def plan_outputs(output: str | None, fmt: Format, matrix_path: Path, git_vars: b
     folder = Path(_real(main.parent if str(main.parent) else Path()))
     matrix_name = Path(os.path.relpath(_real(matrix_path), folder)).as_posix()
     outputs = Outputs(main=main, override=override, main_name=main.name, matrix_name=matrix_name)
-    _check_owner(outputs, fmt)
+    check_owner(outputs, fmt)
     return outputs

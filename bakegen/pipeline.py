@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from bakegen.argchecks import optional_arg_warnings
 from bakegen.bakefile import BakeFile, cache_suffixes, layout
 from bakegen.cellchecks import check_cells
 from bakegen.checks import check_targets
@@ -17,6 +18,7 @@ from bakegen.errors import MatrixError, Problem
 from bakegen.expand import CellSpace, expand_cells
 from bakegen.exports import export_check
 from bakegen.gitmeta import GitInfo
+from bakegen.groups import default_group_problems
 from bakegen.images import merge as merge_images
 from bakegen.images import problems_in_file, rename_targets
 from bakegen.joins import cache_warnings, join_warnings
@@ -36,6 +38,13 @@ class Compiled:
     matrix: Matrix
     resolution: Resolution
     bake: BakeFile
+    # Several images: each image's key and its own matrix and targets (with the whole bake
+    # file), for the commands that work on one image at a time (manifest, run).
+    images: tuple[tuple[str, Compiled], ...] = ()
+
+    def each_image(self) -> tuple[tuple[str | None, Compiled], ...]:
+        """(image key, its part) for each image; (None, self) for a file of one image."""
+        return self.images or ((None, self),)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
@@ -116,6 +125,7 @@ def resolve_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Resolution:
         targets = add_requirements(model, targets)
         problems = check_targets(targets, model.exclusive, cache_suffixes(model), locate)
         problems += export_check(targets, matrix.source.data, model.exports.outside_project)
+        problems += default_group_problems(model, cells)
         if problems:
             raise MatrixError(problems)
         check_cells(matrix, targets)
@@ -123,6 +133,7 @@ def resolve_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Resolution:
             *resolved.warnings,
             *join_warnings(model.ci.manifest, cells),
             *cache_warnings(targets),
+            *optional_arg_warnings(model, cells),
         )
         warnings = matrix.warnings + tuple(
             p if p.location else replace(p, location=locate(p.path)) for p in found
@@ -134,6 +145,7 @@ def resolve_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Resolution:
 
 def _compile_images(matrix: Matrix, select: tuple[str, ...]) -> Compiled:
     parts = []
+    images: list[tuple[str, Matrix, Resolution]] = []
     unmatched: list[MatrixError] = []
     for key, image in matrix.images:
         try:
@@ -153,13 +165,15 @@ def _compile_images(matrix: Matrix, select: tuple[str, ...]) -> Compiled:
                 problems_in_file(located.problems, key, image.source, matrix.source)
             ) from None
         parts.append((key, image.model.image.name or "", bake, resolution))
+        images.append((key, image, resolution))
     if not parts:
         raise unmatched[0]
     try:
         bake, resolution = merge_images(parts)
     except MatrixError as exc:
         raise exc.located(matrix.source.locate) from None
-    return Compiled(matrix, resolution, bake)
+    own = tuple((key, Compiled(image, part, bake)) for key, image, part in images)
+    return Compiled(matrix, resolution, bake, own)
 
 
 def compile_path(path: Path, select: tuple[str, ...] = ()) -> Compiled:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bakegen.errors import MatrixError, Problem
 from bakegen.model import MatrixFile
 from bakegen.selectors import Selector
 from bakegen.targets import Target
@@ -34,6 +35,7 @@ def add_requirements(model: MatrixFile, cells: tuple[Target, ...]) -> tuple[Targ
     ]
     if not rules:
         return cells
+    _check_context_names([name for name, _ in rules])
     out = []
     for cell in cells:
         if cell.kind != "cell":
@@ -45,11 +47,45 @@ def add_requirements(model: MatrixFile, cells: tuple[Target, ...]) -> tuple[Targ
             for name, selector in rules
             if selector(values)
         }
+        taken = [key for key, _ in cell.contexts if key in added]
+        if taken:
+            origin = cell.context_origin(taken[0])
+            raise MatrixError(
+                [
+                    Problem(
+                        path=cell.origins.get(origin, ("defaults", "contexts", taken[0])),
+                        message=f"{cell.name} names a context {taken[0]!r}, the context "
+                        "bakegen gives a target that requires a variable",
+                        hint="name the context otherwise: bakegen-require-* is reserved",
+                    )
+                ]
+            )
         if added:
             contexts = tuple(sorted({**dict(cell.contexts), **added}.items()))
             cell = replace(cell, contexts=contexts)
         out.append(cell)
     return tuple(out)
+
+
+def _check_context_names(names: list[str]) -> None:
+    """Each required variable has a context of its own; context names are lower case (a
+    Dockerfile reads `FROM NAME` in lower case), so USER_UID and user_uid would share one
+    and one check would be dropped."""
+    seen: dict[str, str] = {}
+    problems = []
+    for name in names:
+        first = seen.setdefault(context_name(name), name)
+        if first != name:
+            problems.append(
+                Problem(
+                    path=("variables", name),
+                    message=f"{first} and {name} differ only in case: both required, they "
+                    f"would share the check context {context_name(name)!r}",
+                    hint="give one of them another name",
+                )
+            )
+    if problems:
+        raise MatrixError(problems)
 
 
 def check_blocks(

@@ -53,6 +53,36 @@ def host_platform() -> str:
     return _MACHINES.get(host.machine().lower(), "linux/amd64")
 
 
+def choose_image(
+    compiled: Compiled, key: str | None, wanted: Mapping[str, str]
+) -> tuple[str | None, Compiled]:
+    """The image (key and part) of a file with several that `--image-key` names, else the
+    only one with every axis value asked for; (None, compiled) for a file of one image."""
+    if not compiled.images:
+        if key is not None:
+            raise RunError("--image-key picks one of `images`: this matrix has a single image")
+        return None, compiled
+    parts = dict(compiled.images)
+    if key is not None:
+        if key not in parts:
+            hint = suggest(key, list(parts)) or f"images: {', '.join(parts)}"
+            raise RunError(f"the matrix has no image {key!r}; {hint}")
+        return key, parts[key]
+    fits = [
+        k
+        for k, part in parts.items()
+        if all(v in getattr(part.matrix.model.axes.get(a), "values", {}) for a, v in wanted.items())
+    ]
+    if len(fits) == 1:
+        return fits[0], parts[fits[0]]
+    shown = ", ".join(f"{a}={v}" for a, v in wanted.items()) or "the options given"
+    among = fits or list(parts)
+    raise RunError(
+        f"{'several images fit' if fits else 'no image has'} {shown} "
+        f"(images: {', '.join(among)}): pick one with --image-key"
+    )
+
+
 def choose_cell(compiled: Compiled, wanted: Mapping[str, str], platform: str) -> Target:
     """The cell with the values asked for. Among the cells that have them, the one that also
     has the most preferred values: `run.defaults`, and the value built for this machine's

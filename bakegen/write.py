@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import fcntl
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -117,10 +117,14 @@ def _unchanged(path: Path, new: Path) -> bool:
         return False
 
 
-def write_files(files: Sequence[tuple[Path, Content]]) -> list[bool]:
+def write_files(
+    files: Sequence[tuple[Path, Content]], check: Callable[[], None] | None = None
+) -> list[bool]:
     """Write each (path, text) pair, all in one directory, as a unit; for each file, whether
     it changed (a file that already holds its text is left alone). A text may come as an
-    iterable of pieces, written as they are made."""
+    iterable of pieces, written as they are made. `check` runs once this writer holds the
+    directory, before anything is written: what it checked (whose files these are) cannot
+    change before the write, as it could if checked before waiting for another writer."""
     directory = files[0][0].parent
     if any(path.parent != directory for path, _ in files):
         raise ValueError("write_files writes into one directory")
@@ -135,6 +139,8 @@ def write_files(files: Sequence[tuple[Path, Content]]) -> list[bool]:
             recover(directory, names)
         except OSError as exc:
             raise _fail(directory, exc) from None
+        if check is not None:
+            check()
         written = _write_all(files)
         changed = []
         for path, new in written:

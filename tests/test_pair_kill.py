@@ -37,9 +37,9 @@ def after(func):
 import bakegen.write as w
 import bakegen.commands.build as b
 real_write_files = w.write_files
-def write_files(files):
+def write_files(files, **options):
     armed[0] = True
-    return real_write_files(files)
+    return real_write_files(files, **options)
 b.write_files = write_files
 for name in ("fsync", "link", "open"):
     setattr(w.os, name, after(getattr(os, name)))

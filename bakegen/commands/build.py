@@ -16,7 +16,7 @@ from bakegen.commands.common import (
     select_option,
 )
 from bakegen.gitmeta import git_info
-from bakegen.outputs import OWNER_TEXT, plan_outputs
+from bakegen.outputs import OWNER_TEXT, check_owner, plan_outputs
 from bakegen.pipeline import Compiled, Format, check_files, compile_path, override_text
 from bakegen.schema import schema_text
 from bakegen.templating import plain
@@ -84,7 +84,7 @@ def render(
             click.echo(f"warning: {info.warning}", err=True)
         owner = OWNER_TEXT.format(main=outputs.main_name, matrix=outputs.matrix_name)
         files.append((outputs.override, override_text(compiled, fmt, info, owner)))
-    changed = write_files(files)
+    changed = write_files(files, check=lambda: check_owner(outputs, fmt))
     count = len(compiled.bake.targets)
     click.echo(
         f"{'wrote' if changed[0] else 'unchanged'} {outputs.main} ({count} targets)", err=True

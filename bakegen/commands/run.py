@@ -10,11 +10,12 @@ from pathlib import Path
 import click
 
 from bakegen.commands.common import matrix_option, reports_errors
-from bakegen.manifest import bake_values
+from bakegen.manifest import bake_values, image_values
 from bakegen.pipeline import compile_path
 from bakegen.run import (
     RunOptions,
     choose_cell,
+    choose_image,
     docker_command,
     execute,
     home_of,
@@ -27,6 +28,12 @@ from bakegen.run import (
 @click.command(context_settings={"ignore_unknown_options": False})
 @matrix_option
 @click.option("--image", default=None, help="Run this image instead of the cell's tag.")
+@click.option(
+    "--image-key",
+    default=None,
+    metavar="KEY",
+    help="With `images`: the image whose cell runs (default: the only one that fits).",
+)
 @click.option("--framework", default=None, help="The framework axis value (run.sh's --framework).")
 @click.option("--target", "target_value", default=None, help="The target axis value.")
 @click.option(
@@ -92,6 +99,7 @@ from bakegen.run import (
 def run(
     matrix_path: Path,
     image: str | None,
+    image_key: str | None,
     framework: str | None,
     target_value: str | None,
     cells: tuple[str, ...],
@@ -135,8 +143,9 @@ def run(
         wanted["framework"] = framework.lower()
     if target_value is not None:
         wanted["target"] = target_value
-    compiled = compile_path(matrix_path)
-    values = bake_values(compiled, dict(os.environ), matrix_path.resolve().parent)
+    whole = compile_path(matrix_path)
+    key, compiled = choose_image(whole, image_key, wanted)
+    values = image_values(bake_values(whole, dict(os.environ), matrix_path.resolve().parent), key)
     cell = choose_cell(compiled, wanted, host_platform())
     options = RunOptions(
         name=name,
