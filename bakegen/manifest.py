@@ -66,9 +66,11 @@ def check_image_values(values: Mapping[str, str], compiled: Compiled) -> None:
     would name another repository."""
     limits = tag_limits(compiled.resolution.targets, cache_suffixes(compiled.matrix.model))
     room = min(limits.limit("VERSION") or MAX_TAG, MAX_TAG)
+    # With several images each has its own IMAGE_NAME_<KEY> (and no IMAGE_NAME).
+    names = [n for n in values if n == "IMAGE_NAME" or n.startswith("IMAGE_NAME_")]
     rules = (
         ("REGISTRY", REGISTRY_PATTERN, "a registry host with an optional namespace"),
-        ("IMAGE_NAME", IMAGE_NAME_PATTERN, "a lowercase repository path"),
+        *((n, IMAGE_NAME_PATTERN, "a lowercase repository path") for n in names or ["IMAGE_NAME"]),
         ("VERSION", TAG_START, "tag text starting with a letter, digit or '_'"),
     )
     for name, pattern, what in rules:

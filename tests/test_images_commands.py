@@ -152,3 +152,12 @@ images:
     bake = Bake(compile_matrix(load_matrix_text(text)).text("hcl"))
     assert bake.group("web") == ["web-ubuntu2204", "web-ubuntu2404"]
     assert bake.target("api-ubuntu2404")["tags"] == ["docker.io/example/api:ubuntu2404"]
+
+
+def test_manifest_checks_each_image_name_it_reads_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IMAGE_NAME_WORKBENCH", "evil.example/pwn:latest")
+    code, out, err = _invoke(tmp_path, monkeypatch, TWO, "manifest", "--dry-run")
+    assert (code, out) == (1, "")
+    assert "IMAGE_NAME_WORKBENCH='evil.example/pwn:latest' is not a lowercase repository" in err
