@@ -27,6 +27,8 @@ MAX_FILES = 256
 # Bytes of every file read, added up: what one matrix may make bakegen parse.
 MAX_TOTAL_BYTES = 16 * 1024 * 1024
 ROOT_KEY = "extends_root"
+# Top-level keys of this prefix are extensions, ignored (Docker Compose's convention).
+EXTENSION_PREFIX = "x-"
 
 
 def project_root(start: Path) -> Path:
@@ -42,14 +44,17 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def load_layers(path: Path) -> Source:
-    """The file at `path`, laid over the files it extends."""
-    return _Layers(path).load()
+def load_layers(path: Path, keys: frozenset[str] | None = None) -> Source:
+    """The file at `path`, laid over the files it extends. With `keys` (the top-level keys
+    of a matrix), a file extended that is not a mapping of those keys (or `x-` extensions)
+    is refused without showing any of it: it is not a matrix, and may hold a secret."""
+    return _Layers(path, keys).load()
 
 
 class _Layers:
-    def __init__(self, top: Path) -> None:
+    def __init__(self, top: Path, keys: frozenset[str] | None) -> None:
         self.top = top
+        self.keys = keys
         self.roots = [project_root(top.resolve().parent)]
         self.done: dict[Path, Source] = {}  # resolved path → the file laid over its bases
         self.bytes = 0
@@ -157,7 +162,33 @@ class _Layers:
                 f"the files extended add up to more than {MAX_TOTAL_BYTES:,} bytes",
                 "a matrix and every file it extends may be at most that together",
             )
-        return self._laid(base_path, resolved, load_file(base_path), chain)
+        base = load_file(base_path)
+        foreign = self._not_a_matrix(base)
+        if foreign:
+            raise fail(
+                f"{relative} is not a matrix file: {foreign}",
+                "extend only matrix files; nothing of this one is shown, in case it holds a secret",
+            )
+        return self._laid(base_path, resolved, base, chain)
+
+    def _not_a_matrix(self, base: Source) -> str | None:
+        """Why the file extended is not a matrix, in words that quote none of it."""
+        if self.keys is None:
+            return None
+        if not isinstance(base.data, dict):
+            return "its top level is not a mapping of matrix keys"
+        foreign = [
+            k
+            for k in base.data
+            if not isinstance(k, str) or not (k in self.keys or k.startswith(EXTENSION_PREFIX))
+        ]
+        if not foreign:
+            return None
+        lines = sorted({base.positions[(k,)][0] for k in foreign if (k,) in base.positions})
+        at = f" (line {', '.join(map(str, lines))})" if lines else ""
+        if len(foreign) == 1:
+            return f"one of its top-level keys is not a matrix key{at}"
+        return f"{len(foreign)} of its top-level keys are not matrix keys{at}"
 
 
 def _size(path: Path) -> int:

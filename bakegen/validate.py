@@ -15,7 +15,7 @@ from bakegen.featurechecks import feature_problems
 from bakegen.images import image_parts, problems_in_file
 from bakegen.layers import load_layers
 from bakegen.model import Attributes, MatrixFile
-from bakegen.model_images import EXTENSION_PREFIX
+from bakegen.model_images import EXTENSION_PREFIX, MatrixDocument
 from bakegen.names import (
     reserved_axis,
     reserved_value_id,
@@ -313,8 +313,12 @@ def validate_source(source: Source) -> Matrix:
     return Matrix(model, source, warnings)
 
 
+# What a file extended may hold at its top level (besides `x-` extensions).
+MATRIX_KEYS = frozenset(f.alias or n for n, f in MatrixDocument.model_fields.items())
+
+
 def load_matrix(path: Path) -> Matrix:
-    return validate_source(load_layers(path))
+    return validate_source(load_layers(path, MATRIX_KEYS))
 
 
 def load_matrix_text(text: str, display: str = "matrix.yaml") -> Matrix:

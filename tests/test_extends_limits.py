@@ -165,3 +165,36 @@ def test_the_cli_reports_a_long_chain_without_crashing(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", "-m", str(tmp_path / "f0.yaml")])
     assert result.exit_code == 1
     assert "extends nests more than" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("HF_TOKEN=hf_SENTINEL\n", "its top level is not a mapping of matrix keys"),
+        (
+            "image: {name: Hf_SENTINEL}\ntoken: hf_SENTINEL\n",
+            "one of its top-level keys is not a matrix key (line 2)",
+        ),
+        ("hf_SENTINEL: 1\nsecret: hf_SENTINEL\n", "2 of its top-level keys are not matrix keys"),
+    ],
+)
+def test_a_file_that_is_not_a_matrix_is_refused_without_showing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, why: str
+) -> None:
+    (tmp_path / ".env").write_text(text)
+    (tmp_path / "matrix.yaml").write_text("extends: [.env]\n" + BASE)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate", "-m", "matrix.yaml"])
+    assert result.exit_code == 1
+    assert f"matrix.yaml:1:11: extends[0]: .env is not a matrix file: {why}" in result.stderr
+    assert "SENTINEL" not in result.output
+
+
+def test_a_matrix_file_extended_with_extensions_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "base.yaml").write_text("x-common: &c {dockerfile: Dockerfile}\n" + BASE)
+    (tmp_path / "matrix.yaml").write_text("extends: [base.yaml]\n")
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["validate", "-m", "matrix.yaml"]).exit_code == 0
