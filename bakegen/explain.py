@@ -8,9 +8,9 @@ from typing import Any, assert_never
 
 from bakegen.attributes import PASSED_THROUGH, Attribute, Kind
 from bakegen.errors import KeyPath, UnknownTargetError, format_key_path
-from bakegen.names import suggest
+from bakegen.matrix.names import suggest
 from bakegen.pipeline import Compiled
-from bakegen.targets import Target
+from bakegen.resolve.targets import Target
 from bakegen.templating import Text, plain
 
 BUILTIN = "bakegen"

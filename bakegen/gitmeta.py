@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bakegen.errors import GitError
-from bakegen.model import Versioning
+from bakegen.matrix.model import Versioning
 
 _RELEASE = re.compile(r"^\d+(\.\d+)*([.+-][0-9A-Za-z.+-]*)?$")
 _CHUNK = re.compile(r"(\d+)")

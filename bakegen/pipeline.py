@@ -10,24 +10,24 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from bakegen.argchecks import optional_arg_warnings
-from bakegen.bakefile import BakeFile, cache_suffixes, layout
-from bakegen.cellchecks import check_cells
-from bakegen.checks import check_targets
+from bakegen.bakefile.groups import default_group_problems
+from bakegen.bakefile.layout import BakeFile, cache_suffixes, layout
 from bakegen.errors import MatrixError, Problem
-from bakegen.expand import CellSpace, expand_cells
-from bakegen.exports import export_check
 from bakegen.gitmeta import GitInfo
-from bakegen.groups import default_group_problems
-from bakegen.images import merge as merge_images
-from bakegen.images import problems_in_file, rename_targets
-from bakegen.joins import cache_warnings, join_warnings
-from bakegen.required import add_requirements
-from bakegen.resolve import resolve
-from bakegen.selection import select as select_targets
-from bakegen.targets import Resolution
+from bakegen.load.images import merge as merge_images
+from bakegen.load.images import problems_in_file, rename_targets
+from bakegen.matrix.validate import Matrix, load_matrix
+from bakegen.resolve.arg_checks import optional_arg_warnings
+from bakegen.resolve.cell_checks import check_cells
+from bakegen.resolve.checks import check_targets
+from bakegen.resolve.expand import CellSpace, expand_cells
+from bakegen.resolve.exports import export_check
+from bakegen.resolve.joins import cache_warnings, join_warnings
+from bakegen.resolve.required import add_requirements
+from bakegen.resolve.resolver import resolve
+from bakegen.resolve.select import select as select_targets
+from bakegen.resolve.targets import Resolution
 from bakegen.templating import Text
-from bakegen.validate import Matrix, load_matrix
 
 Format = Literal["hcl", "json"]
 DEFAULT_MATRIX = Path("matrix/default.yaml")
@@ -52,8 +52,8 @@ class Compiled:
 
     def text(self, fmt: Format) -> str:
         # Jinja is loaded only by the commands that write a bake file.
-        from bakegen.render import render_hcl
-        from bakegen.render_json import render_json
+        from bakegen.render.hcl_file import render_hcl
+        from bakegen.render.json_file import render_json
 
         with gc_paused():
             return render_hcl(self.bake) if fmt == "hcl" else render_json(self.bake)
@@ -61,8 +61,8 @@ class Compiled:
     def pieces(self, fmt: Format) -> Iterator[str]:
         """The same text in pieces, made as they are read (a large file is never held
         whole)."""
-        from bakegen.render import render_hcl_pieces
-        from bakegen.render_json import render_json_pieces
+        from bakegen.render.hcl_file import render_hcl_pieces
+        from bakegen.render.json_file import render_json_pieces
 
         with gc_paused():
             if fmt == "hcl":
@@ -216,8 +216,8 @@ def check_files(compiled: Compiled, root: Path = Path()) -> None:
 def override_text(compiled: Compiled, fmt: Format, info: GitInfo, owner: str) -> str:
     """The override file that carries the git-derived VERSION and COMMIT_SHA, declared as the
     main file declares them (description and validation blocks)."""
-    from bakegen.render import render_override_hcl
-    from bakegen.render_json import render_override_json
+    from bakegen.render.hcl_file import render_override_hcl
+    from bakegen.render.json_file import render_override_json
 
     declared = {v.name: v for v in compiled.bake.variables if v.name in ("VERSION", "COMMIT_SHA")}
     if fmt == "hcl":

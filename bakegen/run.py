@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bakegen.ci.manifest import tag_latest
 from bakegen.errors import MatrixError, RunError, TemplateError
-from bakegen.manifest import tag_latest
-from bakegen.names import suggest
+from bakegen.matrix.names import suggest
 from bakegen.pipeline import Compiled
-from bakegen.scope import Names
-from bakegen.targets import Target
+from bakegen.resolve.scope import Names
+from bakegen.resolve.targets import Target
 from bakegen.templating import evaluate, expand, plain
 
 _MACHINES = {

@@ -24,12 +24,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from commands_bench import write_project
 
-from bakegen.ciplan import as_json, plan
+from bakegen.ci.plan import as_json, plan
 from bakegen.commands.build import table_text
 from bakegen.explain import as_text, find, rows
 from bakegen.graph import mermaid
-from bakegen.lint import Linter, lint_report
-from bakegen.lint_report import format_text
+from bakegen.lint.linter import Linter, lint_report
+from bakegen.lint.report import format_text
 from bakegen.pipeline import Compiled, check_files, compile_path, gc_paused
 
 GOAL_SECONDS = 0.1

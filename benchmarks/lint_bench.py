@@ -10,7 +10,7 @@ import statistics
 import time
 from pathlib import Path
 
-from bakegen.lint import find_hadolint, lint
+from bakegen.lint.linter import find_hadolint, lint
 from bakegen.pipeline import DEFAULT_MATRIX, compile_path
 
 ROOT = Path(__file__).resolve().parent.parent

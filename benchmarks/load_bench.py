@@ -32,7 +32,7 @@ LOOKUP = "from bakegen.cli import main\nif {name!r} != '--version': main.command
 LOAD = """\
 import json, sys, time
 from pathlib import Path
-from bakegen.validate import load_matrix
+from bakegen.matrix.validate import load_matrix
 times = []
 for _ in range({runs}):
     started, cpu = time.perf_counter(), time.process_time()

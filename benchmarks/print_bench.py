@@ -307,7 +307,7 @@ def main(argv: list[str]) -> int:
             for name in ("Dockerfile", "Dockerfile.base"):
                 (where / name).write_text("FROM scratch\n")
             ours = bakegen_hcl(cells, where)
-            files = {"bakegen": where / "bakegen.hcl", "native": where / "native.hcl"}
+            files = {"bakegen": where / "bakegen.bakefile.hcl", "native": where / "native.hcl"}
             files["bakegen"].write_text(ours)
             files["native"].write_text(native_hcl(cells, header_of(ours)))
             times = measure_pairs(command, files, args.runs)

@@ -140,7 +140,7 @@ CHILD = textwrap.dedent(
     import json, resource, sys, time
     from pathlib import Path
     from bakegen.pipeline import compile_path
-    from bakegen.write import write_files
+    from bakegen.render.write import write_files
     path, fmt = Path(sys.argv[1]), sys.argv[2]
     out = path.parent / f"docker-bake.{fmt}"
     started, cpu_started = time.perf_counter(), time.process_time()

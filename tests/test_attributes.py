@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from bakegen.attributes import ATTRIBUTES, BAKE_KEYS, PASSED_THROUGH, Kind, Merge
-from bakegen.model import Attributes
+from bakegen.matrix.model import Attributes
 
 EVERY = Path(__file__).parent / "cases" / "every-attribute" / "matrix.yaml"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bakegen.errors import MatrixError
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import Compiled, compile_matrix
-from bakegen.validate import load_matrix_text
 from tests.bake_eval import Bake
 from tests.helpers import buildx_available, clean_env
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bakegen.buildkit_checks import BUILDKIT_RULES
 from bakegen.cli import main
-from bakegen.lint import lint
+from bakegen.dockerfiles.buildkit_checks import BUILDKIT_RULES
+from bakegen.lint.linter import lint
 from bakegen.pipeline import compile_path
 
 MATRIX = """\

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bakegen.bakefile import MIN_BUILDX
+from bakegen.bakefile.layout import MIN_BUILDX
 from tests.conftest import ROOT
 
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import main
-from bakegen.lint import Linter, lint
+from bakegen.lint.linter import Linter, lint
 from bakegen.pipeline import compile_path
 from tests.conftest import ROOT
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bakegen.changes import affected
+from bakegen.ci.changes import affected
 from bakegen.cli import main
 from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_path
 from tests.conftest import ROOT, git

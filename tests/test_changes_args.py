@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bakegen.changes import Affected, affected
+from bakegen.ci.changes import Affected, affected
 from bakegen.cli import main
 from bakegen.pipeline import compile_path
 from tests.conftest import git

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bakegen.changes import affected
+from bakegen.ci.changes import affected
 from bakegen.pipeline import compile_path
 from tests.conftest import ROOT, git
 from tests.test_cache_engine import base_image, engine  # noqa: F401 (a fixture)

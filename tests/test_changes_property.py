@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bakegen.changes import affected
+from bakegen.ci.changes import affected
 from bakegen.pipeline import compile_path
 from tests.conftest import git
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from bakegen.ciplan import layers, plan
+from bakegen.ci.plan import layers, plan
 from bakegen.cli import main
 from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_path
 from tests.conftest import ROOT

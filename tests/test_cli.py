@@ -280,7 +280,7 @@ def test_run_killed_mid_write_keeps_the_old_file(
     write(project, MINIMAL.replace("OS: noble", "OS: changed"), "matrix.yaml")
     # Stop the writer after it has opened the temporary file but before the rename.
     script = (
-        "import os, signal, bakegen.write as w\n"
+        "import os, signal, bakegen.render.write as w\n"
         "real = os.fsync\n"
         "def stop(fd):\n"
         "    real(fd); os.kill(os.getpid(), signal.SIGKILL)\n"

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import main
-from bakegen.credentials import DEFAULT_RULE, CredentialRule
 from bakegen.errors import MatrixError
+from bakegen.matrix.credentials import DEFAULT_RULE, CredentialRule
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix
-from bakegen.validate import load_matrix_text
 from tests.conftest import git
 from tests.helpers import MINIMAL, write
 

@@ -16,8 +16,8 @@ import dockerfile
 import pytest
 import yaml
 
+from bakegen.matrix.schema import SCHEMA_PATH, schema_text
 from bakegen.pipeline import DEFAULT_MATRIX, compile_path
-from bakegen.schema import SCHEMA_PATH, schema_text
 from tests.bake_eval import Bake
 from tests.conftest import ROOT
 
@@ -294,10 +294,10 @@ def test_example_json_matches_hcl(monkeypatch: pytest.MonkeyPatch, bake: Bake) -
 
 
 def test_builtin_variable_names_are_those_the_bake_file_declares() -> None:
-    from bakegen.model import BUILTIN_VARIABLES, MatrixFile
-    from bakegen.tagchecks import TagLimits
-    from bakegen.variables import global_attributes as globals_
-    from bakegen.variables import variables
+    from bakegen.bakefile.tag_validations import TagLimits
+    from bakegen.bakefile.variables import global_attributes as globals_
+    from bakegen.bakefile.variables import variables
+    from bakegen.matrix.model import BUILTIN_VARIABLES, MatrixFile
 
     model = MatrixFile.model_validate(
         {"format": 1, "image": {"name": "app"}, "axes": {"a": {"values": {"x": None}}}}

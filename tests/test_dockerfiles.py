@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bakegen.buildgraph import plan
-from bakegen.dockerfiles import DockerfileInfo, parse
+from bakegen.dockerfiles.buildgraph import plan
+from bakegen.dockerfiles.parse import DockerfileInfo, parse
 from bakegen.errors import DockerfileError
 
 TEXT = """\

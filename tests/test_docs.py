@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from bakegen.cli import main
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix
-from bakegen.validate import load_matrix_text
 from tests.conftest import ROOT
 
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from bakegen.bakefile import bake_values
-from bakegen.blocks import Block
+from bakegen.bakefile.blocks import Block
+from bakegen.bakefile.layout import bake_values
 from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_matrix, compile_path
-from bakegen.render import render_hcl
+from bakegen.render.hcl_file import render_hcl
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = [
@@ -117,8 +117,8 @@ def test_families_resolve_every_cell_as_its_own_block(
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from render_bench import growing_matrix
 
-    from bakegen import families, group_lists
-    from bakegen.validate import load_matrix_text
+    from bakegen.bakefile import families, group_lists
+    from bakegen.matrix.validate import load_matrix_text
 
     if most is not None:
         monkeypatch.setattr(families, "MAX_MEMBERS", most)

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from bakegen.cli import main
 from bakegen.explain import OPTIONAL
 from bakegen.pipeline import compile_path
-from bakegen.required import check_target
+from bakegen.resolve.required import check_target
 from tests.bakeeval import files as evaluator
 from tests.conftest import ROOT
 from tests.helpers import buildx_available, clean_env

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bakegen.errors import MatrixError
-from bakegen.expand import CellSpace, Expansion, expand_cells
+from bakegen.matrix.selectors import Selector
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix
-from bakegen.selectors import Selector
-from bakegen.validate import load_matrix_text
+from bakegen.resolve.expand import CellSpace, Expansion, expand_cells
 
 THREE_AXES = """\
 format: 1

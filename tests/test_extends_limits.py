@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bakegen import layers
 from bakegen.cli import main
 from bakegen.errors import MatrixError
-from bakegen.layers import load_layers
+from bakegen.load import extends as layers
+from bakegen.load.extends import load_layers
 from bakegen.pipeline import compile_path
 
 BASE = (

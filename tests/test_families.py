@@ -12,12 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bakegen import bakefile, families
-from bakegen.cell_ids import CELL
+from bakegen.bakefile import families
+from bakegen.bakefile import layout as bakefile
+from bakegen.bakefile.families import MIN_MEMBERS
+from bakegen.bakefile.family_ids import CELL
 from bakegen.errors import MatrixError
-from bakegen.families import MIN_MEMBERS
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix
-from bakegen.validate import load_matrix_text
 from tests.bake_eval import Bake
 from tests.conftest import ROOT
 from tests.helpers import MINIMAL

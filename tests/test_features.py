@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bakegen.errors import MatrixError
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix, compile_path
 from bakegen.templating import plain
-from bakegen.validate import load_matrix_text
 from tests.bake_eval import Bake
 
 JOIN = """\

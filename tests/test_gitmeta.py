@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bakegen.gitmeta import git_info, release_of, version_key
-from bakegen.model import Versioning
+from bakegen.matrix.model import Versioning
 from tests.conftest import git
 
 SPEC = Versioning()
@@ -165,7 +165,7 @@ def test_missing_git_executable(make_repo: Callable[..., Path]) -> None:
     repo = make_repo()
     script = (
         "import sys; from pathlib import Path; from bakegen.gitmeta import git_info;"
-        "from bakegen.model import Versioning;"
+        "from bakegen.matrix.model import Versioning;"
         f"i = git_info(Path({str(repo)!r}), Versioning()); print(i.version); print(i.warning)"
     )
     env = {**os.environ, "PATH": "/nonexistent", "GIT_PYTHON_GIT_EXECUTABLE": "/nonexistent/git"}

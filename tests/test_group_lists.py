@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bakegen import group_lists
-from bakegen.group_lists import MIN_NAMES, split_names
+from bakegen.bakefile import group_lists
+from bakegen.bakefile.group_lists import MIN_NAMES, split_names
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix
-from bakegen.validate import load_matrix_text
 from tests.bake_eval import Bake
 from tests.conftest import ROOT
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bakegen.errors import MatrixError
-from bakegen.validate import load_matrix_text
+from bakegen.matrix.validate import load_matrix_text
 from tests.helpers import MINIMAL
 
 

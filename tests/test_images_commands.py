@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from bakegen.cli import main
 from bakegen.errors import MatrixError
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix
-from bakegen.validate import load_matrix_text
 from tests.bake_eval import Bake
 
 TWO = """\

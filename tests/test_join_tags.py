@@ -8,8 +8,8 @@ import re
 import pytest
 
 from bakegen.errors import MatrixError
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix
-from bakegen.validate import load_matrix_text
 
 MATRIX = """\
 format: 1

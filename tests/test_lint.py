@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import main
-from bakegen.lint import Finding, is_pinned, lint
+from bakegen.lint.linter import Finding, is_pinned, lint
 from bakegen.pipeline import compile_path
 from tests.conftest import ROOT
 
@@ -366,7 +366,7 @@ def test_every_finding_carries_location_target_message_and_hint(
     )
     project(tmp_path, dockerfile, extra)
     monkeypatch.chdir(tmp_path)
-    from bakegen.lint import find_hadolint
+    from bakegen.lint.linter import find_hadolint
 
     found = lint(compile_path(Path("matrix.yaml")), Path(), find_hadolint())
     rules = {f.rule for f in found}
@@ -390,7 +390,7 @@ def test_every_finding_carries_location_target_message_and_hint(
 
 
 def test_docs_list_every_rule_with_its_severity() -> None:
-    from bakegen.lint import RULES
+    from bakegen.lint.linter import RULES
 
     text = (ROOT / "docs" / "lint.md").read_text()
     rows = {
@@ -409,7 +409,7 @@ def test_docs_list_every_rule_with_its_severity() -> None:
 def test_hadolint_errors_are_warnings_with_the_reason(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bakegen.lint import find_hadolint
+    from bakegen.lint.linter import find_hadolint
 
     if find_hadolint() is None:
         pytest.skip("hadolint is not installed")

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import main
-from bakegen.lint import lint, lint_report
-from bakegen.lint_hadolint import find_hadolint
+from bakegen.lint.hadolint import find_hadolint
+from bakegen.lint.linter import lint, lint_report
 from bakegen.pipeline import compile_path
 
 # A shared `wheel-builder` built FROM the Dockerfile's `base` stage, with `uses: {base: base}`:

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bakegen.buildkit_checks import BUILDKIT_RULES
 from bakegen.cli import main
+from bakegen.dockerfiles.buildkit_checks import BUILDKIT_RULES
 from bakegen.errors import EngineUnavailable
-from bakegen.lint import Linter
-from bakegen.lint_engine import engine_check, find_buildx, without_syntax
-from bakegen.lint_findings import Report
+from bakegen.lint.engine import engine_check, find_buildx, without_syntax
+from bakegen.lint.findings import Report
+from bakegen.lint.linter import Linter
 from bakegen.pipeline import compile_path
 from tests.test_buildkit_checks import CASES
 from tests.test_lint_contexts import SHARED_DOCKERFILE, SHARED_MATRIX, write

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bakegen.lint import Linter
+from bakegen.lint.linter import Linter
 from bakegen.pipeline import compile_path
 from tests.conftest import ROOT
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bakegen.lint import lint
+from bakegen.lint.linter import lint
 from bakegen.pipeline import compile_path
 
 MATRIX = """\

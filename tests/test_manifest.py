@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bakegen.cellchecks import _distinct
+from bakegen.ci.manifest import joins
 from bakegen.cli import main
 from bakegen.envbool import parse_bool
-from bakegen.manifest import joins
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_path
-from bakegen.validate import load_matrix_text
+from bakegen.resolve.cell_checks import _distinct
 from tests.conftest import ROOT
 from tests.helpers import MINIMAL, write
 

@@ -9,12 +9,12 @@ import jsonschema
 import pytest
 
 from bakegen.errors import MatrixError
+from bakegen.load.source import load_text
+from bakegen.matrix.schema import SCHEMA_PATH
+from bakegen.matrix.schema_quick import compile_schema
+from bakegen.matrix.validate import load_matrix, load_matrix_text
 from bakegen.pipeline import compile_matrix
-from bakegen.schema import SCHEMA_PATH
-from bakegen.schema_check import compile_schema
-from bakegen.source import load_text
 from bakegen.templating import plain
-from bakegen.validate import load_matrix, load_matrix_text
 
 MATRIX = """\
 format: 1

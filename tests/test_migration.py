@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from bakegen import run as run_module
 from bakegen.cli import main
 from bakegen.errors import MatrixError
-from bakegen.lint import lint
+from bakegen.lint.linter import lint
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix
 from bakegen.run import workspace_root
-from bakegen.validate import load_matrix_text
 from tests.bake_eval import Bake
 from tests.conftest import ROOT
 

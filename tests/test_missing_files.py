@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix, missing_files
-from bakegen.validate import load_matrix_text
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import main
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix
-from bakegen.validate import load_matrix_text
 
 MATRIX = """\
 format: 1

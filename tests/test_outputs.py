@@ -82,7 +82,7 @@ def test_a_device_node_as_the_output_is_refused(project: Path) -> None:
 @pytest.mark.parametrize("output", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
 def test_device_paths_are_refused_before_anything_is_written(output: str, tmp_path: Path) -> None:
     # Checked on the plan alone: a regression here must not replace the machine's /dev/stdout.
-    from bakegen.outputs import plan_outputs
+    from bakegen.render.destinations import plan_outputs
 
     matrix = write(tmp_path, MINIMAL)
     with pytest.raises(OutputError) as caught:
@@ -91,7 +91,7 @@ def test_device_paths_are_refused_before_anything_is_written(output: str, tmp_pa
 
 
 def test_dev_null_is_refused_as_a_device(tmp_path: Path) -> None:
-    from bakegen.outputs import plan_outputs
+    from bakegen.render.destinations import plan_outputs
 
     with pytest.raises(OutputError) as caught:
         plan_outputs("/dev/null", "hcl", write(tmp_path, MINIMAL), git_vars=False)
@@ -99,7 +99,7 @@ def test_dev_null_is_refused_as_a_device(tmp_path: Path) -> None:
 
 
 def test_a_folder_under_dev_shm_is_an_ordinary_folder(tmp_path: Path) -> None:
-    from bakegen.outputs import plan_outputs
+    from bakegen.render.destinations import plan_outputs
 
     shm = Path("/dev/shm")
     if not shm.is_dir() or not os.access(shm, os.W_OK):

@@ -34,7 +34,7 @@ def after(func):
             os.kill(os.getpid(), signal.SIGKILL)
         return result
     return wrapped
-import bakegen.write as w
+import bakegen.render.write as w
 import bakegen.commands.build as b
 real_write_files = w.write_files
 def write_files(files, **options):

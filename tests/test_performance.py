@@ -9,16 +9,16 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from bakegen import bakefile
-from bakegen.expand import CellSpace, expand_cells
-from bakegen.hcl import _escaped
+from bakegen.bakefile import layout as bakefile
+from bakegen.bakefile.hcl import _escaped
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix
-from bakegen.render import environment
-from bakegen.resolve import resolve
-from bakegen.selection import select
-from bakegen.targets import Resolution
+from bakegen.render.hcl_file import environment
+from bakegen.resolve.expand import CellSpace, expand_cells
+from bakegen.resolve.resolver import resolve
+from bakegen.resolve.select import select
+from bakegen.resolve.targets import Resolution
 from bakegen.templating import _parse
-from bakegen.validate import load_matrix_text
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -107,7 +107,7 @@ def test_compiled_targets_are_freed_without_the_cycle_collector() -> None:
     # target may be held by one, or a large matrix is held twice.
     import gc
 
-    from bakegen.targets import Target
+    from bakegen.resolve.targets import Target
 
     gc.collect()
     gc.disable()

@@ -47,14 +47,14 @@ def test_each_run_counts_the_child_processes_own_cpu_time(tmp_path: Path) -> Non
 def test_pairs_alternate_which_file_runs_first_and_refuse_files_that_differ(
     tmp_path: Path,
 ) -> None:
-    files = {"bakegen": tmp_path / "bakegen.hcl", "native": tmp_path / "native.hcl"}
+    files = {"bakegen": tmp_path / "bakegen.bakefile.hcl", "native": tmp_path / "native.hcl"}
     for file in files.values():
         file.write_text(json.dumps({"a": {"context": "."}}))
     times = print_bench.measure_pairs(stand_in(tmp_path), files, runs=3)
     assert {label: len(t[1]) for label, t in times.items()} == {"bakegen": 3, "native": 3}
     assert all(cpu >= 0.05 for _, cpus in times.values() for cpu in cpus)
     runs = (tmp_path / "runs.log").read_text().split()
-    first, second = "bakegen.hcl", "native.hcl"
+    first, second = "bakegen.bakefile.hcl", "native.hcl"
     assert runs == [first, second, second, first, first, second]
 
     files["native"].write_text(json.dumps({"a": {"context": "other"}}))
@@ -69,7 +69,7 @@ def test_bakegens_file_and_the_native_file_print_the_same_targets(tmp_path: Path
         (tmp_path / name).write_text("FROM scratch\n")
     ours = print_bench.bakegen_hcl(200, tmp_path)
     assert "matrix = {" in ours
-    files = {"bakegen": tmp_path / "bakegen.hcl", "native": tmp_path / "native.hcl"}
+    files = {"bakegen": tmp_path / "bakegen.bakefile.hcl", "native": tmp_path / "native.hcl"}
     files["bakegen"].write_text(ours)
     files["native"].write_text(print_bench.native_hcl(200, print_bench.header_of(ours)))
     command = print_bench.buildx()

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import main
-from bakegen.dockerfiles import parse
-from bakegen.lint import lint
+from bakegen.dockerfiles.parse import parse
+from bakegen.lint.linter import lint
 from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_path
 from bakegen.run import choose_cell, image_of
 from bakegen.templating import plain

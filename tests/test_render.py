@@ -12,11 +12,11 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from bakegen.bakefile.hcl import escape_string, hcl_string
 from bakegen.errors import MatrixError
-from bakegen.hcl import escape_string, hcl_string
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix
 from bakegen.templating import Var
-from bakegen.validate import load_matrix_text
 from tests.bake_eval import Bake
 from tests.conftest import ROOT
 from tests.helpers import MINIMAL

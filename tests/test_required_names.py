@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bakegen.errors import MatrixError
+from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix
-from bakegen.validate import load_matrix_text
 
 REQUIRED = """\
 format: 1

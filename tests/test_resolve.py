@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bakegen.ciplan import plan
+from bakegen.ci.plan import plan
 from bakegen.errors import MatrixError
+from bakegen.matrix.selectors import Selector
+from bakegen.matrix.validate import Matrix, load_matrix, load_matrix_text
 from bakegen.pipeline import compile_matrix
-from bakegen.selectors import Selector
-from bakegen.targets import Target
+from bakegen.resolve.targets import Target
 from bakegen.templating import Var, plain
-from bakegen.validate import Matrix, load_matrix, load_matrix_text
 from tests.conftest import ROOT
 
 BASE = """\

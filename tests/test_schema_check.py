@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bakegen.errors import MatrixError
-from bakegen.images import image_parts
-from bakegen.schema import SCHEMA_PATH, generate_schema
-from bakegen.schema_check import compile_schema
-from bakegen.source import load_text
-from bakegen.unicode_nfc import normalise
+from bakegen.load.images import image_parts
+from bakegen.load.nfc import normalise
+from bakegen.load.source import load_text
+from bakegen.matrix.schema import SCHEMA_PATH, generate_schema
+from bakegen.matrix.schema_quick import compile_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads(SCHEMA_PATH.read_text())

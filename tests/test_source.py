@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bakegen.errors import MatrixError
-from bakegen.source import MAX_BYTES, load_file, load_text
+from bakegen.load.source import MAX_BYTES, load_file, load_text
 
 
 def test_positions_point_at_keys() -> None:

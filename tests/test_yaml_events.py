@@ -12,11 +12,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bakegen import yamlevents
 from bakegen.errors import MatrixError
-from bakegen.source import load_text
-from bakegen.yamlevents import REFUSED, compose_fast
-from bakegen.yamlnodes import MAX_DEPTH, _Loader
+from bakegen.load import events as yamlevents
+from bakegen.load.events import REFUSED, compose_fast
+from bakegen.load.nodes import MAX_DEPTH, _Loader
+from bakegen.load.source import load_text
 from tests.helpers import MINIMAL
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,12 +16,12 @@ from bakegen.commands.common import (
     select_option,
 )
 from bakegen.gitmeta import git_info
-from bakegen.outputs import OWNER_TEXT, check_owner, plan_outputs
+from bakegen.matrix.schema import schema_text
+from bakegen.matrix.validate import load_matrix
 from bakegen.pipeline import Compiled, Format, check_files, compile_path, override_text
-from bakegen.schema import schema_text
+from bakegen.render.destinations import OWNER_TEXT, check_owner, plan_outputs
+from bakegen.render.write import Content, check_current, write_files
 from bakegen.templating import plain
-from bakegen.validate import load_matrix
-from bakegen.write import Content, check_current, write_files
 
 
 @click.command()

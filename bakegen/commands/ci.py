@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
-from bakegen.changes import affected
-from bakegen.ciplan import as_github, as_gitlab, as_json, plan
+from bakegen.ci.changes import affected
+from bakegen.ci.manifest import bake_values, joins
+from bakegen.ci.plan import as_github, as_gitlab, as_json, plan
 from bakegen.commands.common import (
     format_option,
     matrix_option,
@@ -21,8 +22,7 @@ from bakegen.commands.common import (
     select_option,
 )
 from bakegen.errors import OutputError
-from bakegen.lint import Linter
-from bakegen.manifest import bake_values, joins
+from bakegen.lint.linter import Linter
 from bakegen.pipeline import Compiled, compile_path
 
 

@@ -15,8 +15,8 @@ from bakegen.commands.common import (
     select_option,
 )
 from bakegen.errors import EngineUnavailable
-from bakegen.lint import find_hadolint, lint_report
-from bakegen.lint_report import format_json, format_text, summary
+from bakegen.lint.linter import find_hadolint, lint_report
+from bakegen.lint.report import format_json, format_text, summary
 from bakegen.pipeline import compile_path
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
+from bakegen.ci.manifest import bake_values, image_values
 from bakegen.commands.common import matrix_option, reports_errors
-from bakegen.manifest import bake_values, image_values
 from bakegen.pipeline import compile_path
 from bakegen.run import (
     RunOptions,

@@ -1,0 +1,120 @@
+"""The bake variables and global attributes every generated file declares, and the
+matrix's own variables with their `validation` blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bakegen.bakefile.hcl import Expr, hcl_list
+from bakegen.bakefile.tag_validations import TagLimits, tag_checks
+from bakegen.matrix.model import MatrixFile, UserVariable
+
+
+@dataclass(frozen=True, kw_only=True)
+class Variable:
+    name: str
+    default: str | bool
+    description: str
+    # (HCL condition written by bakegen, error message) pairs: bake's `validation` blocks.
+    validations: tuple[tuple[Expr, str], ...] = ()
+
+
+def _user_variable(name: str, spec: UserVariable, limits: TagLimits) -> Variable:
+    checks: list[tuple[Expr, str]] = []
+    if spec.choices is not None:
+        checks.append(
+            (
+                Expr(f"contains({hcl_list(spec.choices)}, {name})"),
+                spec.message or f"{name} must be one of: {', '.join(spec.choices)}",
+            )
+        )
+    if spec.reject:
+        checks.append(
+            (
+                Expr(f"!contains({hcl_list(spec.reject)}, {name})"),
+                spec.message or f"{name} may not be {' or '.join(spec.reject)}",
+            )
+        )
+    return Variable(
+        name=name,
+        default=spec.default,
+        description=spec.description or name,
+        validations=(*checks, *tag_checks(name, limits)),
+    )
+
+
+def variables(model: MatrixFile, limits: TagLimits) -> tuple[Variable, ...]:
+    image, cache, sccache = model.image, model.cache, model.sccache
+    out = [
+        Variable(
+            name="REGISTRY",
+            default=image.registry,
+            description="Registry and namespace of the images, e.g. ghcr.io/acme",
+        ),
+        Variable(name="IMAGE_NAME", default=image.name or "", description="Image repository name"),
+        Variable(
+            name="VERSION",
+            default=model.versioning.default,
+            description="Image version (docker-bake.override.hcl sets it from git)",
+            validations=tag_checks("VERSION", limits, required=True),
+        ),
+        Variable(
+            name="COMMIT_SHA",
+            default="",
+            description="Source commit (docker-bake.override.hcl sets it from git)",
+        ),
+        Variable(
+            name="TAG_LATEST",
+            default=image.tag_latest,
+            description="Also tag the moving latest aliases",
+        ),
+    ]
+    if cache.enabled:
+        out += [
+            Variable(
+                name="CACHE_REGISTRY",
+                default=cache.registry,
+                description="Repository of the registry cache ('' = <image>-cache)",
+            ),
+            Variable(
+                name="CACHE_SCOPE",
+                default=cache.scope,
+                description="Cache tag suffix, e.g. the branch name with '/' as '-'",
+                validations=tag_checks("CACHE_SCOPE", limits, required=True),
+            ),
+            Variable(
+                name="CACHE_EXPORT",
+                default=cache.export,
+                description="Write the registry cache (cache-to)",
+            ),
+        ]
+    out += [
+        Variable(
+            name="USE_SCCACHE",
+            default="true" if sccache.enabled else "false",
+            description="Compile through sccache (credentials come as secrets)",
+            validations=(
+                (
+                    Expr('contains(["true", "false"], USE_SCCACHE)'),
+                    "USE_SCCACHE must be true or false",
+                ),
+                (
+                    Expr('USE_SCCACHE != "true" || (SCCACHE_BUCKET != "" && SCCACHE_REGION != "")'),
+                    "USE_SCCACHE=true needs SCCACHE_BUCKET and SCCACHE_REGION",
+                ),
+            ),
+        ),
+        Variable(name="SCCACHE_BUCKET", default=sccache.bucket, description="sccache S3 bucket"),
+        Variable(name="SCCACHE_REGION", default=sccache.region, description="sccache S3 region"),
+    ]
+    out += [_user_variable(name, spec, limits) for name, spec in model.variables.items()]
+    return tuple(out)
+
+
+def global_attributes(model: MatrixFile) -> tuple[tuple[str, Expr], ...]:
+    out = [("IMAGE", Expr('REGISTRY == "" ? IMAGE_NAME : "${REGISTRY}/${IMAGE_NAME}"'))]
+    if model.cache.enabled:
+        out.append(
+            ("CACHE_IMAGE", Expr('CACHE_REGISTRY == "" ? "${IMAGE}-cache" : CACHE_REGISTRY'))
+        )
+    return tuple(out)

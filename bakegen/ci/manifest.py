@@ -1,0 +1,171 @@
+"""`bakegen manifest`: join per-platform images into multi-arch tags with
+`docker buildx imagetools create`, as CI does after building each platform on its own runner.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bakegen.bakefile.layout import cache_suffixes
+from bakegen.bakefile.tag_validations import TAG_START, tag_limits
+from bakegen.envbool import parse_bool
+from bakegen.errors import ManifestError
+from bakegen.gitmeta import git_info
+from bakegen.load.images import suffix
+from bakegen.matrix.credentials import CredentialRule
+from bakegen.matrix.model import IMAGE_NAME_PATTERN, REGISTRY_PATTERN
+from bakegen.pipeline import Compiled
+from bakegen.resolve.cell_checks import joined_groups, manifest_tag
+from bakegen.resolve.joins import repeated_platforms, several_platforms
+from bakegen.resolve.tags import MAX_TAG
+from bakegen.resolve.targets import Target
+from bakegen.templating import evaluate
+
+
+@dataclass(frozen=True)
+class Join:
+    tags: tuple[str, ...]
+    sources: tuple[str, ...]
+    # Why the join may not be what is meant (a source that builds several platforms).
+    warnings: tuple[str, ...] = ()
+
+    def argv(self) -> list[str]:
+        flags = [arg for tag in self.tags for arg in ("-t", tag)]
+        return ["docker", "buildx", "imagetools", "create", *flags, *self.sources]
+
+
+def bake_values(compiled: Compiled, environ: Mapping[str, str], where: Path) -> dict[str, str]:
+    """The bake variables as a build would see them: the environment, else the override
+    file's git values, else the defaults; plus IMAGE as bake computes it."""
+    values = {
+        v.name: str(v.default).lower() if isinstance(v.default, bool) else v.default
+        for v in compiled.bake.variables
+    }
+    if "VERSION" not in environ or "COMMIT_SHA" not in environ:
+        info = git_info(where, compiled.matrix.model.versioning)
+        values.update(VERSION=info.version, COMMIT_SHA=info.sha)
+    # Only the file's own variables, and never one named like a credential (validate refuses
+    # those; a name the rule only takes after an edit of `credentials` is skipped here too).
+    rule = CredentialRule.of(compiled.matrix.model.credentials)
+    values.update({k: environ[k] for k in values if k in environ and not rule(k)})
+    check_image_values(values, compiled)
+    registry = values["REGISTRY"]
+    # IMAGE, and with several images each image's IMAGE_<KEY> from its IMAGE_NAME_<KEY>.
+    for name in [n for n in values if n == "IMAGE_NAME" or n.startswith("IMAGE_NAME_")]:
+        image = "IMAGE" + name.removeprefix("IMAGE_NAME")
+        values[image] = f"{registry}/{values[name]}" if registry else values[name]
+    return values
+
+
+def check_image_values(values: Mapping[str, str], compiled: Compiled) -> None:
+    """REGISTRY, IMAGE_NAME and VERSION by the rules the matrix and the bake file's
+    validation blocks apply, before any of them goes into a reference: a ':' or '/' too many
+    would name another repository."""
+    limits = tag_limits(compiled.resolution.targets, cache_suffixes(compiled.matrix.model))
+    room = min(limits.limit("VERSION") or MAX_TAG, MAX_TAG)
+    # With several images each has its own IMAGE_NAME_<KEY> (and no IMAGE_NAME).
+    names = [n for n in values if n == "IMAGE_NAME" or n.startswith("IMAGE_NAME_")]
+    rules = (
+        ("REGISTRY", REGISTRY_PATTERN, "a registry host with an optional namespace"),
+        *((n, IMAGE_NAME_PATTERN, "a lowercase repository path") for n in names or ["IMAGE_NAME"]),
+        ("VERSION", TAG_START, "tag text starting with a letter, digit or '_'"),
+    )
+    for name, pattern, what in rules:
+        value = values.get(name, "")
+        if not re.fullmatch(pattern, value):
+            raise ManifestError(
+                f"{name}={value!r} is not {what}: bake refuses it, or it would name another "
+                "repository; set it to one"
+            )
+    if len(values["VERSION"]) > room:
+        raise ManifestError(
+            f"VERSION is {len(values['VERSION'])} characters; the tags allow {room} "
+            f"(registries refuse tags over {MAX_TAG} characters)"
+        )
+
+
+def image_values(values: Mapping[str, str], key: str | None) -> dict[str, str]:
+    """The values as one image's templates read them: with several images, `{image}` and
+    IMAGE_NAME are that image's own."""
+    if key is None:
+        return dict(values)
+    tail = suffix(key)
+    return {**values, "IMAGE": values[f"IMAGE_{tail}"], "IMAGE_NAME": values[f"IMAGE_NAME_{tail}"]}
+
+
+def joins(compiled: Compiled, values: Mapping[str, str]) -> list[Join]:
+    """One join per group of cells that differ only in the manifest axis (per image, with
+    several, each under its own name)."""
+    parts = [(k, c) for k, c in compiled.each_image() if c.matrix.model.ci.manifest is not None]
+    if not parts:
+        raise ManifestError("the matrix has no ci.manifest: nothing says which cells to join")
+    return [j for key, part in parts for j in _joins(part, image_values(values, key))]
+
+
+def _joins(compiled: Compiled, values: Mapping[str, str]) -> list[Join]:
+    manifest = compiled.matrix.model.ci.manifest
+    if manifest is None:
+        return []
+    matrix = compiled.matrix
+    selected = set(compiled.resolution.selected)
+    chosen = [t for t in compiled.resolution.targets if t.name in selected]
+    latest = tag_latest(values.get("TAG_LATEST", "true"))
+    templates = [("tags", i, t) for i, t in enumerate(manifest.tags)]
+    templates += [("latest", i, t) for i, t in enumerate(manifest.latest)] if latest else []
+    out = []
+    for rest, cells in joined_groups(matrix, chosen).items():
+        sources = [evaluate(cell.tags[0], values) for cell in cells]
+        tags = [
+            evaluate(manifest_tag(matrix, rest, key, i, template), values)
+            for key, i, template in templates
+        ]
+        # Two templates may give the same tag (e.g. when VERSION is "latest"): name it once.
+        tags = list(dict.fromkeys(tags))
+        warnings = _several_platforms(manifest.axis, tags[0] if tags else "", cells, sources)
+        out.append(Join(tags=tuple(tags), sources=tuple(dict.fromkeys(sources)), warnings=warnings))
+    return out
+
+
+def _several_platforms(
+    axis: str, tag: str, cells: list[Target], sources: list[str]
+) -> tuple[str, ...]:
+    """A warning per source of the join that builds several platforms; an error, before
+    anything is joined, when the index would then list a platform twice."""
+    source_of = {cell.name: source for cell, source in zip(cells, sources, strict=True)}
+    out = []
+    several = several_platforms(cells)
+    repeated = repeated_platforms(cells) if several else []
+    for cell in several:
+        others = ", ".join(source_of[c.name] for c in cells if c is not cell)
+        what = (
+            f"{source_of[cell.name]} builds several platforms ({', '.join(cell.platforms)}) "
+            f"and is joined with {others}"
+        )
+        if repeated:
+            raise ManifestError(
+                f"{tag}: the index would list {', '.join(repeated)} twice: {what}; {_instead(axis)}"
+            )
+        out.append(f"{tag}: {what} into one index; {_instead(axis)}")
+    return tuple(out)
+
+
+def _instead(axis: str) -> str:
+    return (
+        f"build each platform in a cell of its own (one platform per value of the {axis} "
+        "axis), or leave the multi-platform value out of the join (a separate matrix, or "
+        "tags of its own)"
+    )
+
+
+def tag_latest(text: str) -> bool:
+    """TAG_LATEST as bake reads a boolean variable from the environment (Go's ParseBool)."""
+    try:
+        return parse_bool(text)
+    except ValueError:
+        raise ManifestError(
+            f"TAG_LATEST={text!r} is not a boolean: bake reads it with Go's strconv.ParseBool, "
+            "which takes 1, t, T, TRUE, true, True, 0, f, F, FALSE, false or False"
+        ) from None

@@ -1,0 +1,181 @@
+"""`bakegen ci`: CI jobs in dependency layers, per platform, packed into shards.
+
+Layer 0 holds the targets that use no other target (shared stages such as a CUDA base);
+layer n+1 the targets whose dependencies are all in layers up to n. Each layer's jobs run
+after the previous layer's, so the registry cache a layer writes is there for the next.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import yaml
+
+from bakegen.matrix.names import sanitize
+from bakegen.pipeline import Compiled
+from bakegen.resolve.targets import Target
+
+
+@dataclass(frozen=True, kw_only=True)
+class Job:
+    name: str
+    layer: int
+    platform: str
+    runner: str
+    targets: tuple[str, ...]
+    needs: tuple[str, ...]
+    push: bool
+
+
+def layers(targets: Iterable[Target]) -> dict[str, int]:
+    """Each target's layer: one more than the deepest target it uses (0 for none)."""
+    by_name = {t.name: t for t in targets}
+    depth: dict[str, int] = {}
+
+    def visit(name: str) -> int:
+        if name not in depth:
+            deps = [d for d in by_name[name].depends_on if d in by_name]
+            depth[name] = 1 + max((visit(d) for d in deps), default=-1)
+        return depth[name]
+
+    for name in by_name:
+        visit(name)
+    return depth
+
+
+def split(items: list[str], parts: int) -> list[list[str]]:
+    """`items` in order, cut into `parts` runs whose sizes differ by at most one.
+
+    >>> split(list("abcdefg"), 3)
+    [['a', 'b', 'c'], ['d', 'e'], ['f', 'g']]
+    """
+    parts = max(1, min(parts, len(items)))
+    size, extra = divmod(len(items), parts)
+    out, start = [], 0
+    for i in range(parts):
+        end = start + size + (1 if i < extra else 0)
+        out.append(items[start:end])
+        start = end
+    return out
+
+
+def _platform_key(target: Target) -> str:
+    return ",".join(target.platforms) or "default"
+
+
+def plan(compiled: Compiled, shards: int = 1, only: frozenset[str] | None = None) -> list[Job]:
+    """Jobs for the targets in `only` (all by default), layer by layer; within a layer and
+    platform, targets are ordered by the stages they use, so targets sharing a stage land in
+    the same shard wherever the balance allows."""
+    ci = compiled.matrix.model.ci
+    targets = [t for t in compiled.resolution.targets if only is None or t.name in only]
+    depth = layers(compiled.resolution.targets)
+    by_name = {t.name: t for t in targets}
+    # Shared stages have no tags, so their jobs only fill the cache; cells are pushed.
+    buckets: dict[tuple[int, str, bool], list[Target]] = {}
+    for target in targets:
+        key = (depth[target.name], _platform_key(target), bool(target.tags))
+        buckets.setdefault(key, []).append(target)
+    jobs: list[Job] = []
+    home: dict[str, str] = {}
+    for layer, platform, push in sorted(buckets):
+        members = sorted(buckets[(layer, platform, push)], key=lambda t: (t.depends_on, t.name))
+        runners = {ci.runners.get(p, ci.default_runner) for p in platform.split(",")}
+        runner = runners.pop() if len(runners) == 1 else ci.default_runner
+        label = sanitize(platform.replace("linux/", "").replace(",", "+"))
+        chunks = split([t.name for t in members], shards)
+        kind = "" if push else "-cache"
+        for i, chunk in enumerate(chunks, start=1):
+            name = f"layer{layer}-{label}{kind}" + (f"-{i}" if len(chunks) > 1 else "")
+            needs = sorted({home[d] for t in chunk for d in by_name[t].depends_on if d in home})
+            jobs.append(
+                Job(
+                    name=name,
+                    layer=layer,
+                    platform=platform,
+                    runner=runner,
+                    targets=tuple(chunk),
+                    needs=tuple(needs),
+                    push=push,
+                )
+            )
+            home.update(dict.fromkeys(chunk, name))
+    return jobs
+
+
+def _record(job: Job) -> dict[str, object]:
+    return {
+        "name": job.name,
+        "layer": job.layer,
+        "platform": job.platform,
+        "runner": job.runner,
+        "targets": " ".join(job.targets),
+        "needs": list(job.needs),
+        "push": job.push,
+    }
+
+
+def as_json(jobs: list[Job]) -> dict[str, object]:
+    return {
+        "layers": max((j.layer for j in jobs), default=-1) + 1,
+        "jobs": [{**_record(j), "targets": list(j.targets)} for j in jobs],
+    }
+
+
+def as_github(jobs: list[Job], layer: int | None) -> dict[str, object]:
+    """`strategy.matrix` for one layer (or all): `{"include": [...]}` for fromJSON(), with
+    the targets comma-separated as docker/bake-action's `targets` input takes them."""
+    chosen = [j for j in jobs if layer is None or j.layer == layer]
+    return {"include": [{**_record(j), "targets": ",".join(j.targets)} for j in chosen]}
+
+
+def as_gitlab(jobs: list[Job], bake_files: tuple[str, ...], parent_job: str) -> str:
+    """A GitLab child pipeline: one stage per layer, one job per platform and shard. Each job
+    takes the rendered bake files from `parent_job` in the parent pipeline (the trigger job
+    passes PARENT_PIPELINE_ID) and bakes with the Docker-in-Docker service."""
+    # The script line runs in the job's shell: each path quoted for it (a path may hold
+    # spaces, `;`, `$(...)`). The targets stay one unquoted variable, split into words: their
+    # names are [A-Za-z0-9_-] only.
+    files = [arg for f in bake_files for arg in ("-f", shlex.quote(f))]
+    layer_count = max((j.layer for j in jobs), default=-1) + 1
+    doc: dict[str, object] = {
+        "stages": [f"layer{i}" for i in range(layer_count)] or ["empty"],
+        "default": {
+            "image": "docker:27",
+            "services": ["docker:27-dind"],
+            "before_script": [
+                "docker buildx create --use --driver docker-container",
+                (
+                    'echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" '
+                    '--password-stdin "$CI_REGISTRY"'
+                ),
+            ],
+        },
+    }
+    artifacts = {"pipeline": "$PARENT_PIPELINE_ID", "job": parent_job}
+    for job in jobs:
+        doc[job.name] = {
+            "stage": f"layer{job.layer}",
+            "tags": [job.runner],
+            "needs": [dict(artifacts), *job.needs],
+            "variables": {"BAKE_TARGETS": " ".join(job.targets), "BAKE_PLATFORM": job.platform},
+            "script": [
+                " ".join(
+                    [
+                        "docker buildx bake",
+                        *files,
+                        *(["--push"] if job.push else []),
+                        "$BAKE_TARGETS",
+                    ]
+                )
+            ],
+        }
+    if not jobs:
+        doc["nothing-to-build"] = {
+            "stage": "empty",
+            "before_script": [],
+            "script": ["echo nothing to build"],
+        }
+    return yaml.safe_dump(doc, sort_keys=False, width=100)

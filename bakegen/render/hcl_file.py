@@ -1,0 +1,306 @@
+"""Stage 5, render: a BakeFile → docker-bake.hcl (Jinja templates; HCL-JSON: render_json.py)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any, assert_never
+
+import jinja2
+
+from bakegen.attributes import BAKE_KEYS, Kind
+from bakegen.bakefile.blocks import KEYS, Block, LaidOut
+from bakegen.bakefile.families import Family, HclBlocks, SplitMap
+from bakegen.bakefile.family_ids import CELL
+from bakegen.bakefile.group_lists import GroupLists, group_lists
+from bakegen.bakefile.groups import Group
+from bakegen.bakefile.hcl import (
+    EXPRESSIONS,
+    Expr,
+    hcl_key,
+    hcl_list,
+    hcl_string,
+)
+from bakegen.bakefile.layout import BakeFile
+from bakegen.bakefile.variables import Variable
+from bakegen.errors import RenderError
+from bakegen.gitmeta import GitInfo
+from bakegen.templating import Text
+
+MAX_ALIGN = 48
+
+
+def templates_dir() -> Path:
+    """Templates ship inside the wheel; an editable install reads the repository's copy."""
+    packaged = Path(__file__).parents[1] / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).parents[2] / "templates"
+
+
+def _hcl_value(value: Any) -> str:
+    """Values bakegen itself writes: expressions, flags and strings."""
+    if isinstance(value, Expr):
+        return value.source
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return hcl_string(value)
+    raise TypeError(f"no HCL form for {value!r}")
+
+
+def _hcl_attribute(value: Any, kind: Kind) -> str:
+    """A target attribute's value, written as its kind in the registry says."""
+    if isinstance(value, EXPRESSIONS):
+        return value.source
+    if isinstance(value, SplitMap):
+        return f"merge({_hcl_map(value.alike)}, {CELL}.{value.field})"
+    match kind:
+        case Kind.TEXT:
+            return hcl_string(value)
+        case Kind.NAMES:
+            return _hcl_names(value)
+        case Kind.TEXT_LIST:
+            return hcl_list(value)
+        case Kind.TEXT_MAP:
+            return _hcl_map(value)
+        case Kind.FLAG:
+            return "true" if value else "false"
+        case Kind.OTHER:
+            raise TypeError(f"no HCL form for {value!r}")
+        case _:
+            assert_never(kind)
+
+
+@lru_cache(maxsize=4096)
+def _hcl_map(pairs: tuple[tuple[str, Text], ...], indent: str = "  ") -> str:
+    # Cached: targets of one CUDA version or platform share their maps (contexts, args).
+    keys = [hcl_key(k) for k, _ in pairs]
+    # Keys are aligned for reading; a very long key is not, so it cannot pad every line.
+    width = max((len(k) for k in keys if len(k) <= MAX_ALIGN), default=0)
+    lines = [
+        f"{indent}  {key.ljust(width)} = {_hcl_entry(v)}"
+        for key, (_, v) in zip(keys, pairs, strict=True)
+    ]
+    return "{\n" + "\n".join(lines) + f"\n{indent}}}"
+
+
+def _hcl_entry(value: Text | Expr) -> str:
+    """A map entry: a string, or an expression bakegen wrote (an arg dropped when empty)."""
+    return value.source if isinstance(value, Expr) else hcl_string(value)
+
+
+def _hcl_strings(items: tuple[str, ...], indent: str = "  ") -> str:
+    return hcl_list(items, indent)
+
+
+def _hcl_target(block: Block) -> str:
+    """A `target` block: inherits first, then each attribute as the registry orders them."""
+    lines = [f"target {hcl_string(block.name)} {{"]
+    if block.inherits:
+        lines.append(f"  inherits    = {_hcl_names(block.inherits)}")
+    own = dict(block.values)
+    for name, lead, kind in _KEYS_IN_ORDER:
+        if name in own:
+            lines.append(lead + _hcl_attribute(own[name], kind))
+    lines.append("}")
+    return "\n".join(lines)
+
+
+# Each target key with its `  <key> = ` (aligned as the registry says), in writing order.
+_KEYS_IN_ORDER = tuple((k.key, f"  {k.key.ljust(k.align)} = ", k.kind) for k in BAKE_KEYS)
+
+
+@lru_cache(maxsize=1024)
+def _hcl_names(names: tuple[str, ...]) -> str:
+    # Most targets inherit one of a few lists of parents.
+    return hcl_list(names)
+
+
+def _comment(text: str) -> str:
+    """Text safe inside a `#` comment: control characters (newlines above all) become '?'."""
+    return "".join(
+        "?" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" else c for c in text
+    )
+
+
+@cache
+def environment(directory: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["comment"] = _comment
+    env.filters.update(
+        hcl=_hcl_value,
+        hcl_attribute=_hcl_attribute,
+        hcl_target=_hcl_target,
+        hcl_strings=_hcl_strings,
+        hcl_string=hcl_string,
+    )
+    return env
+
+
+def _pieces(name: str, **context: Any) -> Iterator[str]:
+    """A template's output in pieces as they are made."""
+    env = environment(str(templates_dir()))
+    try:
+        yield from env.get_template(name).generate(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"{exc.filename or name}:{exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateNotFound:
+        raise RenderError(f"template {name!r} not found in {templates_dir()}") from None
+    except jinja2.UndefinedError as exc:
+        raise RenderError(f"{name}: {exc.message}") from None
+
+
+def _render(name: str, **context: Any) -> str:
+    return "".join(_pieces(name, **context))
+
+
+def render_hcl(bake: BakeFile) -> str:
+    return "".join(render_hcl_pieces(bake))
+
+
+def render_hcl_pieces(bake: BakeFile) -> Iterator[str]:
+    """The HCL file in pieces, to be written as they are made rather than held whole."""
+    families = bake.hcl_blocks().families if bake.hcl_blocks else ()
+    groups = _family_groups(bake.groups, families)
+    lists = _group_lists(groups, families)
+    return _pieces(
+        "docker-bake.hcl.j2",
+        bake=bake,
+        group_lists=lists.lists,
+        groups=tuple(zip(groups, lists.targets, strict=True)),
+        blocks=_hcl_blocks(bake),
+    )
+
+
+def _group_lists(groups: tuple[Group, ...], families: tuple[Family, ...]) -> GroupLists:
+    """The groups' target lists that are written as `formatlist`s over shared lists: in a
+    file large enough for families (a small file stays plain to read), where no variable
+    takes a name starting `_cell` (families.plan)."""
+    if not families:
+        return GroupLists(lists=(), targets=(None,) * len(groups))
+    return group_lists([g.targets for g in groups], f"{CELL}_parts_")
+
+
+def _hcl_blocks(bake: BakeFile) -> Iterator[str]:
+    """Every target block: the parents (the families' too), then each target, a family's
+    `matrix` block where its first cell stands (and nothing for its other cells)."""
+    targets = bake.targets
+    extra = (
+        bake.hcl_blocks()
+        if bake.hcl_blocks
+        else HclBlocks(families=(), parents=bake.parents, block_at=targets.__getitem__)
+    )
+    # buildx finds each target's parents by a scan of the targets in file order, for every
+    # target: parents written first are found at once.
+    for parent in extra.parents:
+        yield _hcl_target(parent)
+    for family in extra.families:
+        if family.parent is not None:
+            yield _hcl_target(family.parent)
+    names = targets.names if isinstance(targets, LaidOut) else tuple(t.name for t in targets)
+    starts = {f.members[0]: f for f in extra.families}
+    covered = {m for f in extra.families for m in f.members}
+    # Records that several families share are written once, as a private global list.
+    # Each family's records are hashed once: comparing every pair of families would grow
+    # with their square.
+    first_with: dict[tuple[Any, ...], Family] = {}  # records → the first family with them
+    same: dict[int, Family] = {}  # id of a family → the first family with equal records
+    for family in extra.families:
+        same[id(family)] = first_with.setdefault(family.records, family)
+    uses = Counter(id(f) for f in same.values())
+    shared: dict[int, str] = {}
+    for i, name in enumerate(names):
+        if name in starts:
+            family = starts[name]
+            first = id(same[id(family)])
+            if uses[first] > 1 and first not in shared:
+                shared[first] = f"{CELL}s_{len(shared) + 1}"
+                yield f"{shared[first]} = {_hcl_records(family.records, '')}"
+            records = shared.get(first) or _hcl_records(family.records, "  ")
+            yield _hcl_family(family, records)
+        elif name not in covered:
+            yield _hcl_target(extra.block_at(i))
+
+
+def _family_groups(groups: tuple[Group, ...], families: tuple[Family, ...]) -> tuple[Group, ...]:
+    """The groups, a family's block named in place of its cells where a group holds them all
+    (buildx makes a group of a matrix block's cells itself)."""
+    if not families:
+        return groups
+    family_of = {m: f for f in families for m in f.members}
+    out = []
+    for group in groups:
+        # Only the families some of the group's targets are in (not every family for every
+        # group: both grow with the matrix), and not larger than the group.
+        size = len(group.targets)
+        found = map(family_of.get, group.targets)
+        touched = {id(f): f for f in found if f is not None and len(f.members) <= size}
+        if not touched:
+            out.append(group)  # e.g. one cell of each of many families
+            continue
+        present = set(group.targets)
+        whole = {f.block.name for f in touched.values() if present.issuperset(f.members)}
+        names: list[str] = []
+        named: set[str] = set()  # the blocks named so far (a group may hold hundreds)
+        for name in group.targets:
+            family = family_of.get(name)
+            if family is None or family.block.name not in whole:
+                names.append(name)
+            elif family.block.name not in named:
+                named.add(family.block.name)
+                names.append(family.block.name)
+        out.append(replace(group, targets=tuple(names)))
+    return tuple(out)
+
+
+def _hcl_family(family: Family, records: str) -> str:
+    """A family's `matrix` block: the name template, the cells' records (a list, or the name
+    of the global list holding it), then the block's attributes as `_hcl_target` writes
+    them."""
+    head = (
+        f"target {hcl_string(family.block.name)} {{\n"
+        f"  name   = {hcl_string(family.name)}\n"
+        f"  matrix = {{\n    {CELL} = {records}\n  }}\n"
+    )
+    return head + _hcl_target(family.block).split("\n", 1)[1]
+
+
+def _hcl_records(records: tuple[tuple[str, Any], ...], indent: str) -> str:
+    """One HCL object per cell: its id, then its value of each field."""
+    lines = ["["]
+    for vid, fields in records:
+        parts = [f"id = {hcl_string(vid)}"]
+        parts += [f"{field} = {_hcl_field(value, KEYS[key].kind)}" for field, key, value in fields]
+        if any("\n" in part for part in parts):
+            lines.append(f"{indent}  {{")
+            lines += [f"{indent}    {part}" for part in parts]
+            lines.append(f"{indent}  }},")
+        else:
+            lines.append(f"{indent}  {{ " + ", ".join(parts) + " },")
+    lines.append(f"{indent}]")
+    return "\n".join(lines)
+
+
+def _hcl_field(value: Any, kind: Kind) -> str:
+    """A record's value: maps on one line (a record holds a cell's few entries of its own)."""
+    if kind is not Kind.TEXT_MAP or isinstance(value, EXPRESSIONS):
+        return _hcl_attribute(value, kind)
+    if not value:
+        return "{}"
+    return "{ " + ", ".join(f"{hcl_key(k)} = {_hcl_entry(v)}" for k, v in value) + " }"
+
+
+def render_override_hcl(info: GitInfo, owner: str, variables: Mapping[str, Variable]) -> str:
+    """The override file: `owner` says which bake file and matrix it belongs to; VERSION and
+    COMMIT_SHA keep the main file's descriptions and validation blocks (bake keeps only the
+    last file's declaration of a variable, so without them the pair would check nothing)."""
+    return _render("docker-bake.override.hcl.j2", git=info, owner=owner, variables=variables)

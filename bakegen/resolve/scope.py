@@ -1,0 +1,70 @@
+"""What `{placeholders}` may name for one combination of axis values (docs/matrix.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bakegen.matrix.model import MatrixFile
+from bakegen.matrix.names import sanitize
+from bakegen.resolve.dates import BUILD_DATE, BUILD_TIME
+from bakegen.resolve.expand import ValueIds
+from bakegen.resolve.tags import IMAGE
+from bakegen.templating import Part, Var
+
+# Bake variables the generated file declares and templates may name.
+VERSION, COMMIT_SHA = Var("VERSION"), Var("COMMIT_SHA")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Names:
+    """The names templates may use besides the built-ins: the matrix's variables, each
+    axis value's id and its `vars`."""
+
+    variables: tuple[str, ...]
+    ids: ValueIds
+    vars: Mapping[str, Mapping[str, Mapping[str, str]]]  # axis → value → name → text
+    # What each (axis, value) adds to a scope, worked out on first use: every target with
+    # that value shares it.
+    _entries: dict[tuple[str, str], dict[str, Part]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @classmethod
+    def of(cls, model: MatrixFile, ids: ValueIds) -> Names:
+        return cls(
+            variables=tuple(model.variables),
+            ids=ids,
+            vars={
+                axis: {value: dict(a.vars) for value, a in spec.values.items() if a is not None}
+                for axis, spec in model.axes.items()
+            },
+        )
+
+    def scope(self, values: tuple[tuple[str, str], ...], name: str) -> dict[str, Part]:
+        scope: dict[str, Part] = {
+            "name": name,
+            "version": VERSION,
+            "commit_sha": COMMIT_SHA,
+            "image": IMAGE,
+            "date": BUILD_DATE,
+            "date_time": BUILD_TIME,
+        }
+        for variable in self.variables:
+            scope[f"var.{variable}"] = Var(variable)
+        for pair in values:
+            entries = self._entries.get(pair)
+            if entries is None:
+                entries = self._entries[pair] = self._value_entries(*pair)
+            scope.update(entries)
+        return scope
+
+    def _value_entries(self, axis: str, value: str) -> dict[str, Part]:
+        vid = self.ids[axis].get(value)
+        entries: dict[str, Part] = {
+            axis: value,
+            f"{axis}.id": sanitize(value) if vid is None else vid,
+        }
+        for var, text in self.vars[axis].get(value, {}).items():
+            entries[f"{axis}.{var}"] = text
+        return entries
