@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Literal
 
 from bakegen.bakefile.groups import default_group_problems
+from bakegen.bakefile.images import merge as merge_images
+from bakegen.bakefile.images import rename_targets
 from bakegen.bakefile.layout import BakeFile, cache_suffixes, layout
 from bakegen.errors import MatrixError, Problem
 from bakegen.gitmeta import GitInfo
-from bakegen.load.images import merge as merge_images
-from bakegen.load.images import problems_in_file, rename_targets
+from bakegen.load.images import problems_in_file
 from bakegen.matrix.validate import Matrix, load_matrix
 from bakegen.resolve.arg_checks import optional_arg_warnings
 from bakegen.resolve.cell_checks import check_cells

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bakegen.ci.manifest import tag_latest
 from bakegen.errors import MatrixError, RunError, TemplateError
 from bakegen.matrix.names import suggest
 from bakegen.pipeline import Compiled
 from bakegen.resolve.scope import Names
+from bakegen.resolve.tags import tag_latest
 from bakegen.resolve.targets import Target
 from bakegen.templating import evaluate, expand, plain
 

@@ -17,10 +17,9 @@ from bakegen.bakefile.families import plan as plan_families
 from bakegen.bakefile.groups import Group, optional_arg, user_groups
 from bakegen.bakefile.hcl import Expr, Switched
 from bakegen.bakefile.tag_validations import tag_limits
-from bakegen.bakefile.variables import Variable, global_attributes, variables
+from bakegen.bakefile.variables import Variable, date_variables, global_attributes, variables
 from bakegen.errors import MatrixError, Problem
 from bakegen.matrix.model import MatrixFile
-from bakegen.resolve.dates import date_variables
 from bakegen.resolve.expand import ValueIds
 from bakegen.resolve.required import check_blocks
 from bakegen.resolve.targets import Resolution, Target

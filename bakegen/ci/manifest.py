@@ -9,18 +9,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bakegen.bakefile.images import suffix
 from bakegen.bakefile.layout import cache_suffixes
 from bakegen.bakefile.tag_validations import TAG_START, tag_limits
-from bakegen.envbool import parse_bool
 from bakegen.errors import ManifestError
 from bakegen.gitmeta import git_info
-from bakegen.load.images import suffix
 from bakegen.matrix.credentials import CredentialRule
 from bakegen.matrix.model import IMAGE_NAME_PATTERN, REGISTRY_PATTERN
 from bakegen.pipeline import Compiled
 from bakegen.resolve.cell_checks import joined_groups, manifest_tag
 from bakegen.resolve.joins import repeated_platforms, several_platforms
-from bakegen.resolve.tags import MAX_TAG
+from bakegen.resolve.tags import MAX_TAG, tag_latest
 from bakegen.resolve.targets import Target
 from bakegen.templating import evaluate
 
@@ -158,14 +157,3 @@ def _instead(axis: str) -> str:
         "axis), or leave the multi-platform value out of the join (a separate matrix, or "
         "tags of its own)"
     )
-
-
-def tag_latest(text: str) -> bool:
-    """TAG_LATEST as bake reads a boolean variable from the environment (Go's ParseBool)."""
-    try:
-        return parse_bool(text)
-    except ValueError:
-        raise ManifestError(
-            f"TAG_LATEST={text!r} is not a boolean: bake reads it with Go's strconv.ParseBool, "
-            "which takes 1, t, T, TRUE, true, True, 0, f, F, FALSE, false or False"
-        ) from None

@@ -1,36 +1,20 @@
-"""Several images in one matrix file (`images`).
+"""Several images in one matrix file (`images`), each read as a matrix of its own.
 
-Each image is its entry laid over the rest of the file, compiled on its own, and the bake
-files are merged into one:
+Each image is its entry laid over the rest of the file and compiled on its own
+(bakegen.bakefile.images merges their bake files):
 
 - targets are named `<image>-` and the file's `name` template (or the axis ids joined); an
   image's own `name` template is used as written; shared stages are `<image>-<stage>-<ids>`;
-  names must not clash;
-- each image's `${IMAGE}` becomes the global `IMAGE_<KEY>` (`<registry>/<name>`), its name
-  the variable `IMAGE_NAME_<KEY>`; REGISTRY, VERSION, the cache and the matrix's own
-  variables are shared;
-- tag rules: the file's `image.tag_rules` apply to every image, an image's own after them;
-- groups: `default` holds every image's default targets, `<image>` one image's, and every
-  other group of an image (user groups, axis values) is named `<image>-<group>`; private
-  parents become `_<image>-<parent>`."""
+- tag rules: the file's `image.tag_rules` apply to every image, an image's own after them."""
 
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import replace
-from typing import Any
 
-from bakegen.bakefile.blocks import Block
-from bakegen.bakefile.groups import Group
-from bakegen.bakefile.hcl import Expr
-from bakegen.bakefile.layout import BakeFile
-from bakegen.bakefile.variables import Variable
-from bakegen.errors import KeyPath, MatrixError, Problem
+from bakegen.errors import KeyPath, Problem
 from bakegen.load.extends import part
 from bakegen.load.source import Source
-from bakegen.resolve.targets import Resolution
-from bakegen.templating import Var
 
 
 def image_parts(source: Source) -> list[tuple[str, Source]]:
@@ -88,42 +72,6 @@ def _with_file_rules(source: Source, image: Source) -> Source:
     return Source(path=image.path, data=data, positions=positions, files=files)
 
 
-def suffix(key: str) -> str:
-    """An image key as part of a bake variable name."""
-    return re.sub(r"[^A-Za-z0-9_]", "_", key).upper()
-
-
-def _renamed(value: Any, names: dict[str, str]) -> Any:
-    if isinstance(value, Var):
-        return Var(names.get(value.name, value.name))
-    if isinstance(value, tuple):
-        return tuple(_renamed(v, names) for v in value)
-    return value
-
-
-def rename_targets(resolution: Resolution, key: str, image: Source, whole: Source) -> Resolution:
-    """The image's targets with `${IMAGE}` and `${IMAGE_NAME}` as its own variables, and
-    the key path of every value as written in the whole file (so `explain` and later
-    checks locate it there)."""
-    names = {"IMAGE": f"IMAGE_{suffix(key)}", "IMAGE_NAME": f"IMAGE_NAME_{suffix(key)}"}
-    fields = ("args", "labels", "contexts", "tags", "latest_tags", "extra")
-    targets = tuple(
-        replace(
-            t,
-            origins={
-                **{k: path_in_file(p, key, image, whole) for k, p in t.origins.items()},
-                **{f"axis.{a}": ("images", key, "axes", a, "values", v) for a, v in t.values},
-            },
-            **{f: _renamed(getattr(t, f), names) for f in fields},
-        )
-        for t in resolution.targets
-    )
-    warnings = tuple(
-        replace(w, path=path_in_file(w.path, key, image, whole)) for w in resolution.warnings
-    )
-    return replace(resolution, targets=targets, warnings=warnings)
-
-
 def problems_in_file(
     problems: tuple[Problem, ...], key: str, image: Source, whole: Source
 ) -> list[Problem]:
@@ -151,135 +99,3 @@ def path_in_file(path: KeyPath, key: str, image: Source, whole: Source) -> KeyPa
     ) == image.files.get(probe, image.path):
         return ("images", key, *path)
     return path
-
-
-def merge(parts: list[tuple[str, str, BakeFile, Resolution]]) -> tuple[BakeFile, Resolution]:
-    """One bake file from each image's (key, image name, bake file, resolution)."""
-    _check_keys([key for key, *_ in parts])
-    _check_tags([(key, name, r) for key, name, _, r in parts])
-    first = parts[0][2]
-    variables: dict[str, Variable] = {}
-    globals_: list[tuple[str, Expr]] = []
-    groups: list[Group] = [Group(name="default", description="every image", targets=())]
-    parents: list[Block] = []
-    blocks: list[Block] = []
-    for key, name, bake, _ in parts:
-        tail = suffix(key)
-        for v in bake.variables:
-            if v.name != "IMAGE_NAME":
-                variables.setdefault(v.name, v)
-        variables[f"IMAGE_NAME_{tail}"] = Variable(
-            name=f"IMAGE_NAME_{tail}", default=name, description=f"Repository name of {key}"
-        )
-        globals_.append(
-            (
-                f"IMAGE_{tail}",
-                Expr(
-                    f'REGISTRY == "" ? IMAGE_NAME_{tail} : "${{REGISTRY}}/${{IMAGE_NAME_{tail}}}"'
-                ),
-            )
-        )
-        private = {p.name: f"_{key}-{p.name[1:]}" for p in bake.parents}
-        parents += [replace(p, name=private[p.name]) for p in bake.parents]
-        for block in bake.targets:
-            block = replace(block, inherits=tuple(private.get(i, i) for i in block.inherits))
-            if block not in blocks:  # the check target of a variable several images require
-                blocks.append(block)
-        for group in bake.groups:
-            if group.name == "default":
-                groups[0] = replace(groups[0], targets=groups[0].targets + group.targets)
-                groups.append(replace(group, name=key, description=f"the {key} image"))
-            elif group.targets != (f"{key}-{group.name}",):
-                # (A group of only the target of its own name adds nothing but a clash: an
-                # image of one axis has one such group per value.)
-                groups.append(replace(group, name=f"{key}-{group.name}"))
-    # Where an image's `default` is the user's subset, `all` holds every image's cells.
-    if any(g.name == "all" for *_, bake, _ in parts for g in bake.groups):
-        cells = tuple(n for *_, r in parts for n in r.selected)
-        groups.insert(1, Group(name="all", description="every cell of every image", targets=cells))
-    if any(n == "CACHE_IMAGE" for n, _ in first.globals):
-        tail = suffix(parts[0][0])
-        globals_.append(
-            (
-                "CACHE_IMAGE",
-                Expr(f'CACHE_REGISTRY == "" ? "${{IMAGE_{tail}}}-cache" : CACHE_REGISTRY'),
-            )
-        )
-    _check_unique([b.name for b in (*parents, *blocks)] + [g.name for g in groups])
-    bake = replace(
-        first,
-        variables=tuple(variables.values()),
-        globals=tuple(globals_),
-        groups=tuple(groups),
-        parents=tuple(parents),
-        targets=tuple(blocks),
-        # Each image's cells keep their own blocks: families are one image's.
-        hcl_blocks=None,
-    )
-    resolution = Resolution(
-        targets=tuple(t for *_, r in parts for t in r.targets),
-        selected=tuple(n for *_, r in parts for n in r.selected),
-        warnings=tuple(w for *_, r in parts for w in r.warnings),
-    )
-    return bake, resolution
-
-
-def _check_unique(names: list[str]) -> None:
-    seen: set[str] = set()
-    twice = sorted({n for n in names if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
-    if twice:
-        raise MatrixError(
-            [
-                Problem(
-                    path=("images",),
-                    message=f"two images write a target or group named {', '.join(twice)}",
-                    hint="give the images' `name` templates distinct prefixes",
-                )
-            ]
-        )
-
-
-def _check_keys(keys: list[str]) -> None:
-    """Image keys become parts of bake variable names (IMAGE_NAME_<KEY>), which keep only
-    letters, digits and '_' in upper case: two keys must not become one name."""
-    seen: dict[str, str] = {}
-    problems = []
-    for key in keys:
-        first = seen.setdefault(suffix(key), key)
-        if first != key:
-            problems.append(
-                Problem(
-                    path=("images", key),
-                    message=f"the images {first!r} and {key!r} would both be the bake "
-                    f"variables IMAGE_{suffix(key)} and IMAGE_NAME_{suffix(key)}",
-                    hint="image keys must differ in more than case and '-', '.' or '_'",
-                )
-            )
-    if problems:
-        raise MatrixError(problems)
-
-
-def _check_tags(parts: list[tuple[str, str, Resolution]]) -> None:
-    """Two images may not push one tag: each image's `${IMAGE_<KEY>}` is compared as the
-    image name it stands for (REGISTRY is shared)."""
-    pushed: dict[str, str] = {}
-    for key, name, resolution in parts:
-        # The image's own variables as the text they stand for by default.
-        own = {f"IMAGE_{suffix(key)}": f"${{REGISTRY}}/{name}", f"IMAGE_NAME_{suffix(key)}": name}
-        for target in resolution.targets:
-            for tag in (*target.tags, *target.latest_tags):
-                shown = "".join(
-                    p if isinstance(p, str) else own.get(p.name, f"${{{p.name}}}") for p in tag
-                )
-                first = pushed.setdefault(shown, key)
-                if first != key:
-                    raise MatrixError(
-                        [
-                            Problem(
-                                path=("images", key),
-                                message=f"the images {first!r} and {key!r} would both push "
-                                f"{shown!r}",
-                                hint="give the images distinct `image.name`s or tags",
-                            )
-                        ]
-                    )

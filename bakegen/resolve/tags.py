@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bakegen.envbool import parse_bool
+from bakegen.errors import ManifestError
 from bakegen.templating import Text, Var
 
 # The bake global that holds `<registry>/<image name>`.
@@ -117,3 +119,14 @@ def _split(text: Text, cut: int) -> tuple[Text, Text]:
             right.append(part[cut - pos + 1 :])
         pos += size
     return tuple(p for p in left if p != ""), tuple(p for p in right if p != "")
+
+
+def tag_latest(text: str) -> bool:
+    """TAG_LATEST as bake reads a boolean variable from the environment (Go's ParseBool)."""
+    try:
+        return parse_bool(text)
+    except ValueError:
+        raise ManifestError(
+            f"TAG_LATEST={text!r} is not a boolean: bake reads it with Go's strconv.ParseBool, "
+            "which takes 1, t, T, TRUE, true, True, 0, f, F, FALSE, false or False"
+        ) from None
