@@ -123,26 +123,64 @@ def test_killed_after_every_step(
     assert len(seen) >= 8
 
 
-def test_killed_at_random_moments(
+# The same render on a slow disk (each fsync takes STEP seconds), saying on stdout when the
+# write begins and ends, so a kill at a random moment can be aimed inside the write.
+STEP = 0.15
+SLOW_WRITER = f"""
+import os, time
+import bakegen.render.write as w
+import bakegen.commands.build as b
+real_fsync, real_write_files = os.fsync, w.write_files
+def slow_fsync(fd):
+    time.sleep({STEP})
+    return real_fsync(fd)
+def write_files(files):
+    w.os.fsync = slow_fsync
+    print("writing", flush=True)
+    result = real_write_files(files)
+    print("written", flush=True)
+    return result
+b.write_files = write_files
+from bakegen.cli import main
+main(["render", "-m", "matrix.yaml"])
+"""
+
+
+def _slow_render() -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_WRITER],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "writing\n"
+    return process
+
+
+def test_killed_at_random_moments_of_the_write(
     in_tmp: Path, versions: tuple[tuple[bytes | None, ...], tuple[bytes | None, ...]]
 ) -> None:
     old, new = versions
-    chance = random.Random(14)
+    _restore(in_tmp, old)
+    process = _slow_render()
     start = time.monotonic()
-    subprocess.run(
-        [sys.executable, "-m", "bakegen", "render", "-m", "matrix.yaml"],
-        check=True,
-        capture_output=True,
-    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "written\n"
     duration = time.monotonic() - start
-    for _ in range(6):
+    process.stdout.close()
+    assert process.wait() == 0
+    assert duration >= 2 * STEP  # the write really took several slow steps
+    chance = random.Random(14)
+    inside = []
+    for _ in range(4):
         _restore(in_tmp, old)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bakegen", "render", "-m", "matrix.yaml"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(chance.uniform(0.5, 1.0) * duration)
+        process = _slow_render()
+        time.sleep(chance.uniform(0.1, 0.8) * duration)
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        assert process.wait() == -signal.SIGKILL
+        assert process.stdout is not None
+        with process.stdout:
+            inside.append(process.stdout.read() == "")  # no "written": the kill landed mid-write
         _check_after_kill(in_tmp, old, new)
+    assert all(inside), inside
