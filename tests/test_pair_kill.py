@@ -134,10 +134,10 @@ real_fsync, real_write_files = os.fsync, w.write_files
 def slow_fsync(fd):
     time.sleep({STEP})
     return real_fsync(fd)
-def write_files(files):
+def write_files(files, **options):
     w.os.fsync = slow_fsync
     print("writing", flush=True)
-    result = real_write_files(files)
+    result = real_write_files(files, **options)
     print("written", flush=True)
     return result
 b.write_files = write_files
