@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
 from bakegen.names import sanitize
 from bakegen.pipeline import Compiled
+from bakegen.stage_groups import bound, groups, pack
 from bakegen.targets import Target
 
 
@@ -64,10 +66,30 @@ def _platform_key(target: Target) -> str:
     return ",".join(target.platforms) or "default"
 
 
-def plan(compiled: Compiled, shards: int = 1, only: frozenset[str] | None = None) -> list[Job]:
+def shard(members: list[Target], shards: int, root: Path) -> list[list[str]]:
+    """One layer's targets of one platform in at most `shards` jobs: targets sharing a heavy
+    stage of their Dockerfile in one job where the balance allows (bakegen.stage_groups),
+    otherwise in even runs of the order they come in."""
+    names = [t.name for t in members]
+    if shards > 1 and len(members) > 1:
+        units = groups(members, root, bound(len(members), shards))
+        if any(len(unit) > 1 for unit in units):
+            packed = pack(units, shards)
+            if packed is not None:
+                return packed
+    return split(names, shards)
+
+
+def plan(
+    compiled: Compiled,
+    shards: int = 1,
+    only: frozenset[str] | None = None,
+    root: Path = Path(),
+) -> list[Job]:
     """Jobs for the targets in `only` (all by default), layer by layer; within a layer and
-    platform, targets are ordered by the stages they use, so targets sharing a stage land in
-    the same shard wherever the balance allows."""
+    platform, targets are ordered by the targets they use, and targets sharing a heavy stage
+    of one Dockerfile land in the same shard wherever the balance allows. Dockerfiles are
+    read under `root`."""
     ci = compiled.matrix.model.ci
     targets = [t for t in compiled.resolution.targets if only is None or t.name in only]
     depth = layers(compiled.resolution.targets)
@@ -84,7 +106,7 @@ def plan(compiled: Compiled, shards: int = 1, only: frozenset[str] | None = None
         runners = {ci.runners.get(p, ci.default_runner) for p in platform.split(",")}
         runner = runners.pop() if len(runners) == 1 else ci.default_runner
         label = sanitize(platform.replace("linux/", "").replace(",", "+"))
-        chunks = split([t.name for t in members], shards)
+        chunks = shard(members, shards, root)
         kind = "" if push else "-cache"
         for i, chunk in enumerate(chunks, start=1):
             name = f"layer{layer}-{label}{kind}" + (f"-{i}" if len(chunks) > 1 else "")
