@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from bakegen.errors import TooManyJobs
 from bakegen.names import sanitize
 from bakegen.pipeline import Compiled
 from bakegen.stage_groups import bound, groups, pack
@@ -145,10 +146,36 @@ def as_json(jobs: list[Job]) -> dict[str, object]:
     }
 
 
-def as_github(jobs: list[Job], layer: int | None) -> dict[str, object]:
+# GitHub Actions runs at most this many jobs from one `strategy.matrix`.
+GITHUB_MATRIX_LIMIT = 256
+
+
+def as_github(jobs: list[Job], layer: int | None, part: int | None = None) -> dict[str, object]:
     """`strategy.matrix` for one layer (or all): `{"include": [...]}` for fromJSON(), with
-    the targets comma-separated as docker/bake-action's `targets` input takes them."""
+    the targets comma-separated as docker/bake-action's `targets` input takes them.
+
+    GitHub takes at most 256 entries in one matrix: a layer with more is cut into parts of
+    256 (`part`, from 1; a part past the end is empty), each for its own workflow job. Jobs
+    of one layer never need each other, so the parts of a layer can run side by side."""
     chosen = [j for j in jobs if layer is None or j.layer == layer]
+    if part is not None:
+        start = (part - 1) * GITHUB_MATRIX_LIMIT
+        chosen = chosen[start : start + GITHUB_MATRIX_LIMIT]
+    elif len(chosen) > GITHUB_MATRIX_LIMIT:
+        count = -(-len(chosen) // GITHUB_MATRIX_LIMIT)
+        where = "the plan" if layer is None else f"layer {layer}"
+        how = (
+            ("pass --layer N, and " if layer is None else "")
+            + f"give it {count} workflow jobs, with --part 1"
+            + "".join(
+                f" and --part {i}" if i == count else f", --part {i}" for i in range(2, count + 1)
+            )
+        )
+        raise TooManyJobs(
+            f"{where} has {len(chosen)} jobs; a GitHub strategy.matrix runs at most "
+            f"{GITHUB_MATRIX_LIMIT}: {how} (each part holds up to {GITHUB_MATRIX_LIMIT} jobs; "
+            "docs/ci.md, 'More than 256 jobs in a layer'), or use fewer --shards"
+        )
     return {"include": [{**_record(j), "targets": ",".join(j.targets)} for j in chosen]}
 
 

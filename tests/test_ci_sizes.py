@@ -3,11 +3,14 @@ GitHub format never puts more than 256 jobs into one strategy.matrix."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from bakegen.ciplan import plan
+from bakegen.cli import main
 from bakegen.pipeline import compile_path
 from bakegen.stage_groups import bound, groups
 from tests.helpers import write
@@ -115,3 +118,70 @@ def test_groups_too_large_for_the_bound_are_split_evenly(
     compiled = compile_path(write(tmp_path, LLAMA_MATRIX))
     assert [len(g) for g in groups(list(compiled.resolution.targets), Path(), 18)] == [18]
     assert sorted(len(j.targets) for j in plan(compiled, 4)) == [4, 4, 5, 5]
+
+
+# -- GitHub: at most 256 jobs in one strategy.matrix -----------------------------------------
+def large_matrix(directory: Path, cells: int) -> Path:
+    (directory / "Dockerfile").write_text("FROM busybox AS app\nRUN echo $N\n")
+    values = "\n".join(f"      n{i}: {{args: {{N: '{i}'}}}}" for i in range(cells))
+    text = (
+        "format: 1\nimage:\n  name: big\n  tags: ['{version}-{n}']\n"
+        f"axes:\n  n:\n    values:\n{values}\n"
+        "defaults:\n  dockerfile: Dockerfile\n  stage: app\n"
+    )
+    return write(directory, text)
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [args[0], "--matrix", "matrix.yaml", *args[1:]])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def big(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return large_matrix(tmp_path, 300)
+
+
+def test_github_matrix_over_256_jobs_fails_with_how_to_split(big: Path) -> None:
+    code, out, err = invoke("ci", "--format", "github", "--shards", "300", "--layer", "0")
+    assert code == 2, err
+    assert out == ""
+    assert "layer 0 has 300 jobs" in err
+    assert "at most 256" in err
+    assert "--part 1 and --part 2" in err
+
+
+def test_github_parts_split_a_layer_into_matrices_of_at_most_256(big: Path) -> None:
+    parts = []
+    for part in (1, 2, 3):
+        code, out, err = invoke(
+            "ci", "--format", "github", "--shards", "300", "--layer", "0", "--part", str(part)
+        )
+        assert code == 0, err
+        parts.append(json.loads(out)["include"])
+    assert [len(p) for p in parts] == [256, 44, 0]
+    names = [entry["name"] for p in parts for entry in p]
+    assert len(set(names)) == 300
+    targets = {t for p in parts for entry in p for t in entry["targets"].split(",")}
+    assert len(targets) == 300
+
+
+def test_github_parts_of_a_small_layer(big: Path) -> None:
+    code, out, _ = invoke("ci", "--format", "github", "--shards", "4", "--layer", "0")
+    assert code == 0
+    assert len(json.loads(out)["include"]) == 4
+    code, out, _ = invoke(
+        "ci", "--format", "github", "--shards", "4", "--layer", "0", "--part", "2"
+    )
+    assert code == 0
+    assert json.loads(out) == {"include": []}
+
+
+def test_part_needs_the_github_format_and_a_layer(big: Path) -> None:
+    code, _, err = invoke("ci", "--format", "json", "--part", "1")
+    assert code == 2
+    assert "--part" in err
+    code, _, err = invoke("ci", "--format", "github", "--part", "1")
+    assert code == 2
+    assert "--layer" in err
