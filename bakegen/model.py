@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from bakegen import model_features as features
 from bakegen.model_features import Run, SccacheArgs, TagRule, UserGroup, Versioning
 
 # Defined beside the model, imported from here like the rest of it.
@@ -269,6 +270,7 @@ class CI(Strict):
         "ubuntu-latest", description="Runner for targets of other or several platforms."
     )
     manifest: Manifest | None = Field(None, description="How per-platform images are joined.")
+    metadata_action: features.MetadataAction | None = Field(None, description="See docs/ci.md.")
 
 
 class UserVariable(Strict):
