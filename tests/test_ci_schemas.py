@@ -42,7 +42,12 @@ def bakegen(*args: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("name", "schema"), [("github-actions.yml", GITHUB), ("gitlab-ci.yml", GITLAB)]
+    ("name", "schema"),
+    [
+        ("github-actions.yml", GITHUB),
+        ("github-metadata-action.yml", GITHUB),
+        ("gitlab-ci.yml", GITLAB),
+    ],
 )
 def test_ready_pipeline_passes_its_schema(name: str, schema: str) -> None:
     assert_valid(schema, ROOT / "docs" / "ci" / name)

@@ -145,3 +145,41 @@ def test_shared_stages_do_not_inherit_the_action_target(monkeypatch: pytest.Monk
         assert ("docker-metadata-action" in inherits) == (target.kind == "cell")
         if target.kind == "cell":
             assert inherits[0] == "docker-metadata-action"
+
+
+def test_annotations_are_added_to_the_cell_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    (tmp_path / "matrix.yaml").write_text(
+        "format: 1\nimage: {name: app}\n"
+        "defaults: {dockerfile: Dockerfile, annotations: ['index:vendor=acme']}\n"
+        "axes:\n  target: {values: {runtime: {stage: runtime}, dev: {stage: dev}}}\n"
+        "ci:\n  metadata_action: {annotations: true}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    text = compile_path(Path("matrix.yaml")).text("hcl")
+    assert Bake(text, env=ENV).target("dev")["annotations"] == [
+        "index:vendor=acme",
+        "manifest:org.opencontainers.image.source=https://x",
+    ]
+    assert Bake(text).target("dev")["annotations"] == ["index:vendor=acme"]
+
+
+def test_a_large_matrix_keeps_a_block_per_cell_under_the_action(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cells of a `matrix` block would inherit only the family's parent."""
+    values = ", ".join(f"v{i}: {{args: {{N: '{i}'}}}}" for i in range(20))
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    (tmp_path / "matrix.yaml").write_text(
+        "format: 1\nimage: {name: app}\ndefaults: {dockerfile: Dockerfile}\n"
+        f"axes:\n  n: {{values: {{{values}}}}}\n  target: {{values: {{runtime: {{}}, dev: {{}}}}}}\n"
+        "ci:\n  metadata_action: {}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    text = compile_path(Path("matrix.yaml")).text("hcl")
+    assert "matrix =" not in text
+    bake = Bake(text, env=ENV)
+    assert bake.target("v19-dev")["tags"][-1] == "ghcr.io/acme/app:sha-90dd603-v19-dev"
+    assert bake.raw_target("v19-dev")["inherits"][0] == "docker-metadata-action"
