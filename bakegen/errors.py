@@ -223,3 +223,9 @@ class EngineUnavailable(BakegenError):
     """`lint --engine` needs a working `docker buildx`; the message says what is missing."""
 
     exit_code: ClassVar[int] = EXIT_USAGE
+
+
+class TooManyJobs(BakegenError):
+    """A CI format cannot hold that many jobs in one place; the message says how to split."""
+
+    exit_code: ClassVar[int] = EXIT_USAGE

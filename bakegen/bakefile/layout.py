@@ -11,6 +11,7 @@ from typing import Any
 
 from bakegen import __version__
 from bakegen.attributes import is_empty
+from bakegen.bakefile import metadata_action
 from bakegen.bakefile.blocks import KEYS, Alike, Block, Deferred, Inherited, LaidOut
 from bakegen.bakefile.families import HclBlocks
 from bakegen.bakefile.families import plan as plan_families
@@ -135,6 +136,7 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
     targets = resolution.targets
     groups = groups_of(model, ids, resolution)
     _check_names(targets, groups)
+    metadata_action.check(model, targets, [g.name for g in groups])
     # A parent is only a shorthand: where its name is taken by a target or group, the
     # attributes simply stay on the targets.
     taken = {t.name for t in targets} | {g.name for g in groups}
@@ -155,7 +157,7 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
 
         return block_at
 
-    block_at = blocks_under(parents)
+    block_at = metadata_action.with_parent(model, blocks_under(parents))
 
     @cache
     def hcl_blocks() -> HclBlocks:
@@ -166,9 +168,18 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
             COMMON,
             *(f"_{vid}" for axis in model.axes for vid in ids[axis].values()),
         }
-        families = plan_families(model, ids, targets, bake_values, taken | could_be_parents)
+        # Cells under docker/metadata-action's target keep blocks of their own.
+        families = (
+            plan_families(model, ids, targets, bake_values, taken | could_be_parents)
+            if metadata_action.settings(model) is None
+            else ()
+        )
         if not families:
-            return HclBlocks(families=(), parents=parents().blocks, block_at=block_at)
+            return HclBlocks(
+                families=(),
+                parents=(*metadata_action.parents(model), *parents().blocks),
+                block_at=block_at,
+            )
         covered = {m for f in families for m in f.members}
         rest = _Parents(model, ids, [t for t in targets if t.name not in covered], taken)
         return HclBlocks(
@@ -181,11 +192,12 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
             lambda: (
                 *variables(model, tag_limits(targets, cache_suffixes(model))),
                 *date_variables(model),
+                *metadata_action.variables(model, targets),
             )
         ),
-        globals=global_attributes(model),
+        globals=(*global_attributes(model), *metadata_action.global_attributes(model)),
         groups=tuple(groups),
-        parents=Deferred(lambda: parents().blocks),
+        parents=Deferred(lambda: (*metadata_action.parents(model), *parents().blocks)),
         targets=LaidOut((*(t.name for t in targets), *(c.name for c in checks)), block_at),
         hcl_blocks=hcl_blocks,
     )
@@ -226,6 +238,7 @@ class _Parents:
         self.blocks = tuple(blocks.values())
         # Targets with the same parents share what those give: worked out once per list.
         self._chains: dict[tuple[str, ...], Inherited] = {}
+        self._values = metadata_action.values(model, bake_values)
 
     def _inherited(self, target: Target) -> Inherited:
         chain = [self._common] if self._common else []
@@ -238,7 +251,7 @@ class _Parents:
 
     def block(self, target: Target) -> Block:
         """The target's own block: what its parents do not give."""
-        return self._inherited(target).own_block(target.name, bake_values(target))
+        return self._inherited(target).own_block(target.name, self._values(target))
 
 
 def _parent_values(

@@ -10,9 +10,12 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
+from bakegen.ci.stage_groups import bound, groups, pack
+from bakegen.errors import TooManyJobs
 from bakegen.matrix.names import sanitize
 from bakegen.pipeline import Compiled
 from bakegen.resolve.targets import Target
@@ -65,10 +68,30 @@ def _platform_key(target: Target) -> str:
     return ",".join(target.platforms) or "default"
 
 
-def plan(compiled: Compiled, shards: int = 1, only: frozenset[str] | None = None) -> list[Job]:
+def shard(members: list[Target], shards: int, root: Path) -> list[list[str]]:
+    """One layer's targets of one platform in at most `shards` jobs: targets sharing a heavy
+    stage of their Dockerfile in one job where the balance allows (bakegen.ci.stage_groups),
+    otherwise in even runs of the order they come in."""
+    names = [t.name for t in members]
+    if shards > 1 and len(members) > 1:
+        units = groups(members, root, bound(len(members), shards))
+        if any(len(unit) > 1 for unit in units):
+            packed = pack(units, shards)
+            if packed is not None:
+                return packed
+    return split(names, shards)
+
+
+def plan(
+    compiled: Compiled,
+    shards: int = 1,
+    only: frozenset[str] | None = None,
+    root: Path = Path(),
+) -> list[Job]:
     """Jobs for the targets in `only` (all by default), layer by layer; within a layer and
-    platform, targets are ordered by the stages they use, so targets sharing a stage land in
-    the same shard wherever the balance allows."""
+    platform, targets are ordered by the targets they use, and targets sharing a heavy stage
+    of one Dockerfile land in the same shard wherever the balance allows. Dockerfiles are
+    read under `root`."""
     ci = compiled.matrix.model.ci
     targets = [t for t in compiled.resolution.targets if only is None or t.name in only]
     depth = layers(compiled.resolution.targets)
@@ -85,7 +108,7 @@ def plan(compiled: Compiled, shards: int = 1, only: frozenset[str] | None = None
         runners = {ci.runners.get(p, ci.default_runner) for p in platform.split(",")}
         runner = runners.pop() if len(runners) == 1 else ci.default_runner
         label = sanitize(platform.replace("linux/", "").replace(",", "+"))
-        chunks = split([t.name for t in members], shards)
+        chunks = shard(members, shards, root)
         kind = "" if push else "-cache"
         for i, chunk in enumerate(chunks, start=1):
             name = f"layer{layer}-{label}{kind}" + (f"-{i}" if len(chunks) > 1 else "")
@@ -124,10 +147,36 @@ def as_json(jobs: list[Job]) -> dict[str, object]:
     }
 
 
-def as_github(jobs: list[Job], layer: int | None) -> dict[str, object]:
+# GitHub Actions runs at most this many jobs from one `strategy.matrix`.
+GITHUB_MATRIX_LIMIT = 256
+
+
+def as_github(jobs: list[Job], layer: int | None, part: int | None = None) -> dict[str, object]:
     """`strategy.matrix` for one layer (or all): `{"include": [...]}` for fromJSON(), with
-    the targets comma-separated as docker/bake-action's `targets` input takes them."""
+    the targets comma-separated as docker/bake-action's `targets` input takes them.
+
+    GitHub takes at most 256 entries in one matrix: a layer with more is cut into parts of
+    256 (`part`, from 1; a part past the end is empty), each for its own workflow job. Jobs
+    of one layer never need each other, so the parts of a layer can run side by side."""
     chosen = [j for j in jobs if layer is None or j.layer == layer]
+    if part is not None:
+        start = (part - 1) * GITHUB_MATRIX_LIMIT
+        chosen = chosen[start : start + GITHUB_MATRIX_LIMIT]
+    elif len(chosen) > GITHUB_MATRIX_LIMIT:
+        count = -(-len(chosen) // GITHUB_MATRIX_LIMIT)
+        where = "the plan" if layer is None else f"layer {layer}"
+        how = (
+            ("pass --layer N, and " if layer is None else "")
+            + f"give it {count} workflow jobs, with --part 1"
+            + "".join(
+                f" and --part {i}" if i == count else f", --part {i}" for i in range(2, count + 1)
+            )
+        )
+        raise TooManyJobs(
+            f"{where} has {len(chosen)} jobs; a GitHub strategy.matrix runs at most "
+            f"{GITHUB_MATRIX_LIMIT}: {how} (each part holds up to {GITHUB_MATRIX_LIMIT} jobs; "
+            "docs/ci.md, 'More than 256 jobs in a layer'), or use fewer --shards"
+        )
     return {"include": [{**_record(j), "targets": ",".join(j.targets)} for j in chosen]}
 
 

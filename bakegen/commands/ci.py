@@ -48,6 +48,12 @@ from bakegen.pipeline import Compiled, compile_path
     help="Only this dependency layer (github format).",
 )
 @click.option(
+    "--part",
+    type=click.IntRange(min=1),
+    default=None,
+    help="GitHub: only the Nth 256 jobs of the layer (a strategy.matrix holds 256 at most).",
+)
+@click.option(
     "--changed-since",
     "changed_since",
     metavar="REF",
@@ -75,6 +81,7 @@ def ci(
     fmt: str,
     shards: int,
     layer: int | None,
+    part: int | None,
     changed_since: str | None,
     bake_files: tuple[str, ...],
     parent_job: str,
@@ -86,6 +93,8 @@ def ci(
     the targets that use earlier ones, so every layer finds its dependencies in the registry
     cache. Each job names its targets, platform, runner (ci.runners) and the jobs it needs.
     """
+    if part is not None and (fmt != "github" or layer is None):
+        raise click.UsageError("--part goes with --format github and --layer")
     compiled = compile_path(matrix_path, select)
     print_warnings(compiled.warnings)
     warn_cache_misses(compiled)
@@ -108,7 +117,7 @@ def ci(
                 click.echo(f"  selected without knowing: {reason}: {shown}", err=True)
     jobs = plan(compiled, shards, only)
     if fmt == "github":
-        click.echo(json.dumps(as_github(jobs, layer)))
+        click.echo(json.dumps(as_github(jobs, layer, part)))
     elif fmt == "gitlab":
         click.echo(as_gitlab(jobs, bake_files, parent_job), nl=False)
     else:

@@ -271,6 +271,7 @@ class CI(Strict):
         "ubuntu-latest", description="Runner for targets of other or several platforms."
     )
     manifest: Manifest | None = Field(None, description="How per-platform images are joined.")
+    metadata_action: features.MetadataAction | None = Field(None, description="See docs/ci.md.")
 
 
 class UserVariable(Strict):

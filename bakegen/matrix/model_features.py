@@ -3,7 +3,7 @@ groups and sccache arg names (model.py holds the rest and re-exports these)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -105,4 +105,25 @@ class Exports(_Strict):
         False,
         description="Allow `dest=` of outputs outside the folder bake runs in (absolute paths, "
         "`..`); off, so that a matrix cannot write over other files of the machine.",
+    )
+
+
+class MetadataAction(_Strict):
+    """docker/metadata-action's tags, labels and annotations on every cell (docs/ci.md)."""
+
+    target: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$")] = Field(
+        "docker-metadata-action",
+        description="The bake target its bake file defines (its `bake-target` input).",
+    )
+    tags: Literal["join", "replace", "none"] = Field(
+        "join",
+        description="join: each of its tags is added with '-<target name>' after it; replace: "
+        "its tags as they are instead of the cell's own (one tagged cell only); none: unused.",
+    )
+    labels: bool = Field(
+        True,
+        description="Cells inherit its target first: its labels merge under the cell's own.",
+    )
+    annotations: bool = Field(
+        False, description="Add its annotations (DOCKER_METADATA_OUTPUT_ANNOTATIONS)."
     )
