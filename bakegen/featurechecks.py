@@ -7,6 +7,7 @@ from bakegen.errors import KeyPath, Problem
 from bakegen.model import MatrixFile
 from bakegen.names import suggest
 from bakegen.selectors import RawSelector, Selector
+from bakegen.version_scheme import scheme_problems
 
 
 def feature_problems(model: MatrixFile) -> list[Problem]:
@@ -21,7 +22,7 @@ def feature_problems(model: MatrixFile) -> list[Problem]:
         for name, v in model.variables.items()
         if v.required_by is not None
     ]
-    problems: list[Problem] = []
+    problems = scheme_problems(model.versioning)
     if model.image.name is None:
         problems.append(
             Problem(

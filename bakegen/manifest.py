@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,15 +26,23 @@ class Join:
         return ["docker", "buildx", "imagetools", "create", *flags, *self.sources]
 
 
-def bake_values(compiled: Compiled, environ: Mapping[str, str], where: Path) -> dict[str, str]:
+def bake_values(
+    compiled: Compiled,
+    environ: Mapping[str, str],
+    where: Path,
+    warn: Callable[[str], None] = lambda _: None,
+) -> dict[str, str]:
     """The bake variables as a build would see them: the environment, else the override
-    file's git values, else the defaults; plus IMAGE as bake computes it."""
+    file's git values, else the defaults; plus IMAGE as bake computes it. `warn` hears why
+    git gave a fallback version."""
     values = {
         v.name: str(v.default).lower() if isinstance(v.default, bool) else v.default
         for v in compiled.bake.variables
     }
     if "VERSION" not in environ or "COMMIT_SHA" not in environ:
         info = git_info(where, compiled.matrix.model.versioning)
+        if info.warning:
+            warn(info.warning)
         values.update(VERSION=info.version, COMMIT_SHA=info.sha)
     values.update({k: environ[k] for k in values if k in environ})
     registry = values["REGISTRY"]
