@@ -92,6 +92,8 @@ def git_info(where: Path, spec: Versioning) -> GitInfo:
     1. HEAD carries a release tag: ``v<tag>``.
     2. Otherwise ``v<newest release>.dev.<short sha>``, the newest release being the newest
        release branch, else the newest release tag, else `spec.fallback`.
+
+    With `spec.tag_pattern`, the tags it matches and its formats instead (_read_pattern).
     """
     if spec.value is not None:
         return GitInfo(version=spec.value, sha="", short_sha="", dirty=False, source="fixed")
