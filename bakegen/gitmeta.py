@@ -11,6 +11,7 @@ from typing import Any
 
 from bakegen.errors import GitError
 from bakegen.matrix.model import Versioning
+from bakegen.matrix.version_scheme import compile_pattern, fill, version_problem
 
 _RELEASE = re.compile(r"^\d+(\.\d+)*([.+-][0-9A-Za-z.+-]*)?$")
 _CHUNK = re.compile(r"(\d+)")
@@ -91,6 +92,8 @@ def git_info(where: Path, spec: Versioning) -> GitInfo:
     1. HEAD carries a release tag: ``v<tag>``.
     2. Otherwise ``v<newest release>.dev.<short sha>``, the newest release being the newest
        release branch, else the newest release tag, else `spec.fallback`.
+
+    With `spec.tag_pattern`, the tags it matches and its formats instead (_read_pattern).
     """
     if spec.value is not None:
         return GitInfo(version=spec.value, sha="", short_sha="", dirty=False, source="fixed")
@@ -145,11 +148,13 @@ def _read(repo: Any, spec: Versioning) -> GitInfo:
     sha: str = repo.head.commit.hexsha
     short: str = repo.git.rev_parse("--short", "HEAD")
     dirty = bool(repo.is_dirty(untracked_files=False))
-    tags = [
-        t
-        for t in repo.git.tag("--list", spec.tag_glob).splitlines()
-        if t and not any(fnmatchcase(t, pat) for pat in spec.ignore) and release_of(t)
-    ]
+    if spec.tag_pattern is not None:
+        facts = {"sha": sha, "short_sha": short, "branch": _branch(repo)}
+        facts["timestamp"] = str(repo.head.commit.committed_date)
+        info = _read_pattern(repo, spec, facts, shallow)
+        return GitInfo(**info, sha=sha, short_sha=short, dirty=dirty)
+    listed = _listed(repo, spec, spec.tag_glob)
+    tags = [t for t in listed if release_of(t)]
     at_head = set(repo.git.tag("--points-at", "HEAD").splitlines())
     exact = _newest([release_of(t) or "" for t in tags if t in at_head])
     if exact:
@@ -165,8 +170,9 @@ def _read(repo: Any, spec: Versioning) -> GitInfo:
     warning = None
     if newest is None:
         newest, source = spec.fallback, "fallback"
-        if shallow:
-            warning = _SHALLOW.format(version=f"v{newest}.dev.{short}")
+        version = f"v{newest}.dev.{short}"
+        warning = _SHALLOW.format(version=version) if shallow else _no_release(spec, listed)
+        warning += f"; using version {version}" if not shallow else ""
     return GitInfo(
         version=f"v{newest}.dev.{short}",
         sha=sha,
@@ -175,6 +181,62 @@ def _read(repo: Any, spec: Versioning) -> GitInfo:
         source=source,
         warning=warning,
     )
+
+
+def _listed(repo: Any, spec: Versioning, glob: str) -> list[str]:
+    """The tags `glob` matches that `spec.ignore` does not."""
+    names = repo.git.tag("--list", glob).splitlines()
+    return [t for t in names if t and not any(fnmatchcase(t, pat) for pat in spec.ignore)]
+
+
+def _no_release(spec: Versioning, listed: list[str]) -> str:
+    """Why the v<semver> rule found no release, and the way out when the tags are of
+    another scheme (llama.cpp's b4600 under tag_glob 'b*')."""
+    text = f"no tag matching versioning.tag_glob {spec.tag_glob!r} is a release version"
+    if listed:
+        example = max(listed, key=version_key)
+        text += (
+            f" (tags such as {example!r} are not: describe their scheme with "
+            "versioning.tag_pattern, e.g. 'b{build}' or '{major}.{minor}.{patch}')"
+        )
+    return text
+
+
+def _branch(repo: Any) -> str:
+    """HEAD's branch as tag text ('detached' without one)."""
+    name: str = repo.git.rev_parse("--abbrev-ref", "HEAD")
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip(".-")
+    return safe if safe and name != "HEAD" else "detached"
+
+
+def _read_pattern(
+    repo: Any, spec: Versioning, facts: dict[str, str], shallow: bool
+) -> dict[str, Any]:
+    """The version by `versioning.tag_pattern` and its formats (docs/matrix.md#versions)."""
+    pattern = compile_pattern(spec)
+    glob = spec.tag_glob if "tag_glob" in spec.model_fields_set else pattern.glob()
+    tags = _listed(repo, spec, glob)
+    at_head = set(repo.git.tag("--points-at", "HEAD").splitlines())
+    exact = pattern.newest(t for t in tags if t in at_head)
+    newest = exact or pattern.newest(tags)
+    warning = None
+    if newest is None:
+        tag = spec.fallback if "fallback" in spec.model_fields_set else pattern.zero()
+        newest = (tag, pattern.match(tag) or {})
+        distance = repo.git.rev_list("--count", "HEAD")
+    else:
+        distance = "0" if exact else repo.git.rev_list("--count", f"{newest[0]}..HEAD")
+    values = {**facts, **newest[1], "tag": newest[0], "distance": distance}
+    version = fill(spec.format if exact else spec.dev_format, values)
+    problem = version_problem(version)
+    if problem is not None:
+        raise GitError(f"versioning: {problem}; shorten versioning.format or dev_format")
+    source = "tag" if tags and newest[0] in tags else "fallback"
+    if source == "fallback":
+        why = f"no tag matches versioning.tag_pattern {pattern.text!r}"
+        warning = _SHALLOW.format(version=version) if shallow else why
+        warning += "" if shallow else f"; using version {version}"
+    return {"version": version, "source": source, "warning": warning}
 
 
 def _release_branches(repo: Any, pattern: str) -> list[str]:

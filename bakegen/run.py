@@ -14,9 +14,9 @@ from pathlib import Path
 
 from bakegen.errors import MatrixError, RunError, TemplateError
 from bakegen.matrix.names import suggest
+from bakegen.matrix.tags import tag_latest
 from bakegen.pipeline import Compiled
 from bakegen.resolve.scope import Names
-from bakegen.resolve.tags import tag_latest
 from bakegen.resolve.targets import Target
 from bakegen.templating import evaluate, expand, plain
 

@@ -102,10 +102,15 @@ def test_shallow_clone_without_tags(make_repo: Callable[..., Path], tmp_path: Pa
     assert (info.version, info.warning) == (f"v0.5.0.dev.{short}", None)
 
 
-def test_a_full_clone_without_tags_falls_back_without_a_shallow_warning(
+def test_a_full_clone_without_tags_falls_back_with_a_warning_that_is_not_the_shallow_one(
     make_repo: Callable[..., Path],
 ) -> None:
-    assert git_info(make_repo(), SPEC).warning is None
+    repo = make_repo()
+    short = git(repo, "rev-parse", "--short", "HEAD")
+    assert git_info(repo, SPEC).warning == (
+        "no tag matching versioning.tag_glob 'v*' is a release version; using version "
+        f"v0.0.1.dev.{short}"
+    )
 
 
 def test_a_repository_owned_by_another_user(make_repo: Callable[..., Path]) -> None:

@@ -65,7 +65,7 @@ MAX_TOP_LEVEL = 15
 
 
 def _unit(module: str) -> str:
-    """The package (or top-level module) a module belongs to: bakegen.resolve.tags → resolve."""
+    """The package (or top-level module) a module belongs to: bakegen.matrix.tags → resolve."""
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else "__init__"
 

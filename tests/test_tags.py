@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bakegen.resolve import tags
+from bakegen.matrix import tags
 from bakegen.templating import Text, Var, join
 
 # Literal parts drawn from tag characters and the characters that make a tag illegal.

@@ -17,7 +17,12 @@ ARTIFACTS = [
     "tests/golden",
     "tests/bad/expected.json",
 ]
-GOLDEN_TESTS = ["tests/test_golden.py", "tests/test_explain_graph.py", "tests/test_bad_inputs.py"]
+GOLDEN_TESTS = [
+    "tests/test_golden.py",
+    "tests/test_golden_versions.py",
+    "tests/test_explain_graph.py",
+    "tests/test_bad_inputs.py",
+]
 
 
 def run(*argv: str, env: dict[str, str] | None = None) -> str:

@@ -20,7 +20,7 @@ from bakegen.bakefile.variables import Variable
 from bakegen.errors import MatrixError, Problem
 from bakegen.matrix.model import MatrixFile
 from bakegen.matrix.model_features import MetadataAction
-from bakegen.resolve.tags import MAX_TAG
+from bakegen.matrix.tags import MAX_TAG
 from bakegen.resolve.targets import Target
 
 TAGS_VARIABLE = "DOCKER_METADATA_OUTPUT_TAGS"

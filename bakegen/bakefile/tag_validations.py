@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bakegen.bakefile.hcl import Expr
-from bakegen.resolve.tags import IMAGE, MAX_TAG
+from bakegen.matrix.tags import IMAGE, MAX_TAG
 from bakegen.resolve.targets import Target
 
 # What a tag may hold (the distribution spec): no ':' or '/', which would move the image

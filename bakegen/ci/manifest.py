@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +16,10 @@ from bakegen.errors import ManifestError
 from bakegen.gitmeta import git_info
 from bakegen.matrix.credentials import CredentialRule
 from bakegen.matrix.model import IMAGE_NAME_PATTERN, REGISTRY_PATTERN
+from bakegen.matrix.tags import MAX_TAG, tag_latest
 from bakegen.pipeline import Compiled
 from bakegen.resolve.cell_checks import joined_groups, manifest_tag
 from bakegen.resolve.joins import repeated_platforms, several_platforms
-from bakegen.resolve.tags import MAX_TAG, tag_latest
 from bakegen.resolve.targets import Target
 from bakegen.templating import evaluate
 
@@ -36,15 +36,23 @@ class Join:
         return ["docker", "buildx", "imagetools", "create", *flags, *self.sources]
 
 
-def bake_values(compiled: Compiled, environ: Mapping[str, str], where: Path) -> dict[str, str]:
+def bake_values(
+    compiled: Compiled,
+    environ: Mapping[str, str],
+    where: Path,
+    warn: Callable[[str], None] = lambda _: None,
+) -> dict[str, str]:
     """The bake variables as a build would see them: the environment, else the override
-    file's git values, else the defaults; plus IMAGE as bake computes it."""
+    file's git values, else the defaults; plus IMAGE as bake computes it. `warn` hears why
+    git gave a fallback version."""
     values = {
         v.name: str(v.default).lower() if isinstance(v.default, bool) else v.default
         for v in compiled.bake.variables
     }
     if "VERSION" not in environ or "COMMIT_SHA" not in environ:
         info = git_info(where, compiled.matrix.model.versioning)
+        if info.warning:
+            warn(info.warning)
         values.update(VERSION=info.version, COMMIT_SHA=info.sha)
     # Only the file's own variables, and never one named like a credential (validate refuses
     # those; a name the rule only takes after an edit of `credentials` is skipped here too).

@@ -17,6 +17,7 @@ from bakegen.ci.plan import as_github, as_gitlab, as_json, plan
 from bakegen.commands.common import (
     format_option,
     matrix_option,
+    print_warning,
     print_warnings,
     reports_errors,
     select_option,
@@ -147,7 +148,9 @@ def manifest(matrix_path: Path, dry_run: bool, select: tuple[str, ...]) -> None:
     VERSION defaults to the version git gives.
     """
     compiled = compile_path(matrix_path, select)
-    values = bake_values(compiled, dict(os.environ), matrix_path.resolve().parent)
+    values = bake_values(
+        compiled, dict(os.environ), matrix_path.resolve().parent, warn=print_warning
+    )
     found = joins(compiled, values)
     for warning in (w for item in found for w in item.warnings):
         click.echo(f"warning: {warning}", err=True)

@@ -63,6 +63,10 @@ def print_warnings(problems: tuple[Problem, ...]) -> None:
         click.echo(f"warning: {problem}", err=True)
 
 
+def print_warning(text: str) -> None:
+    click.echo(f"warning: {text}", err=True)
+
+
 def report_crash(exc: BaseException) -> NoReturn:
     """A bug in bakegen: a short message to report instead of a traceback."""
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None

@@ -53,7 +53,28 @@ class Versioning(_Strict):
 
     value: str | None = Field(None, description="A fixed version; git is not asked.")
     default: str = Field("dev", description="VERSION default in the main bake file.")
-    tag_glob: str = Field("v*", description="Release tags.")
+    tag_glob: str = Field(
+        "v*",
+        description="Release tags (a glob); with tag_pattern, it narrows the tags the pattern "
+        "is tried on and defaults to the pattern's shape (e.g. 'b*').",
+    )
+    tag_pattern: str | None = Field(
+        None,
+        description="Release tags as a pattern with named parts, e.g. 'b{build}', "
+        "'{major}.{minor}.{patch}', '{year}.{month}.{micro}', 'release-{major}.{minor}' "
+        "(each part a digit run; '{pre:word}' for letters and digits). Replaces the "
+        "v<semver> rule.",
+    )
+    format: str = Field(
+        "{tag}",
+        description="With tag_pattern: the version when HEAD carries a matching tag.",
+    )
+    dev_format: str = Field(
+        "{tag}.dev.{short_sha}",
+        description="With tag_pattern: the version otherwise, from the newest matching tag "
+        "(placeholders: tag, the pattern's parts, sha, short_sha, distance, timestamp, "
+        "branch).",
+    )
     ignore: list[str] = Field(
         default_factory=lambda: ["*test-rc*"], description="Tags to disregard (globs)."
     )
@@ -61,7 +82,11 @@ class Versioning(_Strict):
         "origin/release/*",
         description="Remote release branches, preferred over tags when present.",
     )
-    fallback: str = Field("0.0.1", description="Release used when git has none.")
+    fallback: str = Field(
+        "0.0.1",
+        description="Release used when git has none (with tag_pattern: a tag it matches; "
+        "default: the pattern with every part 0).",
+    )
 
 
 class Run(_Strict):

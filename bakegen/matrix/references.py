@@ -7,6 +7,7 @@ from bakegen.errors import KeyPath, Problem
 from bakegen.matrix.model import MatrixFile
 from bakegen.matrix.names import reserved_value_id, sanitize, suggest
 from bakegen.matrix.selectors import RawSelector, Selector
+from bakegen.matrix.version_scheme import scheme_problems
 
 
 def feature_problems(model: MatrixFile) -> list[Problem]:
@@ -21,7 +22,7 @@ def feature_problems(model: MatrixFile) -> list[Problem]:
         for name, v in model.variables.items()
         if v.required_by is not None
     ]
-    problems: list[Problem] = []
+    problems = scheme_problems(model.versioning)
     if model.image.name is None:
         problems.append(
             Problem(

@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable
 
 from bakegen.errors import KeyPath, MatrixError, Problem, TemplateError
+from bakegen.matrix.tags import image_tag, tag_problem
 from bakegen.matrix.validate import Matrix
 from bakegen.resolve.scope import Names
-from bakegen.resolve.tags import image_tag, tag_problem
 from bakegen.resolve.targets import Target
 from bakegen.templating import Text, expand
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from bakegen.errors import KeyPath, Location, Problem, Problems
-from bakegen.resolve.tags import MAX_TAG
+from bakegen.matrix.tags import MAX_TAG
 from bakegen.resolve.targets import Target
 from bakegen.templating import Text, plain
 

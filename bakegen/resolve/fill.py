@@ -8,11 +8,11 @@ from typing import Any, assert_never
 from bakegen.attributes import PASSED_THROUGH, Kind
 from bakegen.errors import KeyPath, Problems, TemplateError
 from bakegen.matrix.model import Cache, Image, Sccache
+from bakegen.matrix.tags import image_tag, plain_reference, tag_problem
 from bakegen.resolve.cascade import Merged
 from bakegen.resolve.dates import BUILD_TIME, CREATED_LABEL
 from bakegen.resolve.scope import COMMIT_SHA, VERSION
 from bakegen.resolve.tag_rules import is_reference_variable
-from bakegen.resolve.tags import image_tag, plain_reference, tag_problem
 from bakegen.templating import LITERALS, Part, Text, Var, expand, literal
 
 CACHE_IMAGE, CACHE_SCOPE = Var("CACHE_IMAGE"), Var("CACHE_SCOPE")

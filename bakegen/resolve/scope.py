@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from bakegen.matrix.model import MatrixFile
 from bakegen.matrix.names import sanitize
+from bakegen.matrix.tags import IMAGE
 from bakegen.resolve.dates import BUILD_DATE, BUILD_TIME
 from bakegen.resolve.expand import ValueIds
-from bakegen.resolve.tags import IMAGE
 from bakegen.templating import Part, Var
 
 # Bake variables the generated file declares and templates may name.

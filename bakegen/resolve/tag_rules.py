@@ -14,7 +14,7 @@ from functools import lru_cache
 from bakegen.errors import KeyPath
 from bakegen.matrix.model_features import TagRule
 from bakegen.matrix.selectors import Selector
-from bakegen.resolve.tags import IMAGE
+from bakegen.matrix.tags import IMAGE
 from bakegen.templating import Text, Var, join
 
 IMAGE_NAME = Var("IMAGE_NAME")
