@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from bakegen.bakefile import BakeFile, cache_suffixes, layout
+from bakegen.bakefile import BakeFile, layout
 from bakegen.cellchecks import check_cells
 from bakegen.checks import check_targets
 from bakegen.errors import MatrixError, Problem
@@ -115,7 +115,7 @@ def resolve_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Resolution:
         targets, selected = select_targets(cells, resolved.shared, select)
         # After selection: the check targets are written by the layout, not resolved.
         targets = add_requirements(model, targets)
-        problems = check_targets(targets, model.exclusive, cache_suffixes(model), locate)
+        problems = check_targets(targets, model.exclusive, model.cache.scope, locate)
         if problems:
             raise MatrixError(problems)
         check_cells(matrix, targets)

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from bakegen.attributes import Attribute
+from bakegen.cache_checks import unknown_reads
+from bakegen.cache_refs import cache_refs
 from bakegen.cascade import Layer, Merged, Origins, origin_key
 from bakegen.errors import KeyPath, Problem, Problems
 from bakegen.expand import Cell, Expansion, ValueIds
-from bakegen.fill import Templates, cache_refs, labels, passed_through, sccache_args
+from bakegen.fill import Templates, labels, passed_through, sccache_args
 from bakegen.links import dependencies
 from bakegen.model import Attributes, MatrixFile
 from bakegen.scope import Names
@@ -299,8 +301,9 @@ def build(resolver: Resolver, draft: Draft) -> Target:
     if "description" in merged.scalars:
         template, where = merged.scalars["description"]
         description = templates.text(template, scope, where)
-    cache_from, cache_to = cache_refs(model.cache, draft.name)
     mirrors = model.image.mirrors
+    tags = mirrored(tuple(templates.tag(t, scope, w) for t, w in draft.tags), mirrors)
+    cache = cache_refs(model, templates, merged, scope, draft.name, tags)
     return Target(
         name=draft.name,
         kind=draft.kind,
@@ -313,18 +316,17 @@ def build(resolver: Resolver, draft: Draft) -> Target:
         args=tuple(sorted(args.items())),
         labels=tuple(sorted(target_labels.items())),
         contexts=tuple(sorted(draft.contexts.items())),
-        tags=mirrored(tuple(templates.tag(t, scope, w) for t, w in draft.tags), mirrors),
+        tags=tags,
         latest_tags=mirrored(tuple(templates.tag(t, scope, w) for t, w in draft.latest), mirrors),
         secrets=tuple(secrets),
-        cache_from=cache_from,
-        cache_to=cache_to,
+        cache=cache,
         depends_on=tuple(dict.fromkeys(draft.depends)),
         extra=tuple(passed_through(templates, merged, scope)),
         optional_args=tuple(merged.get("optional_args", ())),
         origins=Origins(
             draft.layers,
             resolver.shared_tuple(missing),
-            resolver.set_origins(draft.tags, draft.latest, bool(cache_from)),
+            resolver.set_origins(draft.tags, draft.latest, bool(cache.choices)),
         ),
     )
 
@@ -333,6 +335,7 @@ def resolve(model: MatrixFile, ids: ValueIds, expansion: Expansion) -> Resolved:
     """Resolve every cell and the shared stages they use; raises with every problem found."""
     resolver = Resolver(model, ids, expansion)
     cells = tuple(resolver.resolve_cell(c) for c in expansion.cells)
+    unknown_reads((*cells, *resolver.shared.values()), resolver.problems)
     resolver.problems.raise_if_any()
     unused = [
         Problem(path=("overrides", i, "select"), message="this override matches no cell")
