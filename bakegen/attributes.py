@@ -82,6 +82,7 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute(name="output", merge=Merge.REPLACE, kind=Kind.TEXT_LIST, bake_key="output"),
     Attribute(name="annotations", merge=Merge.REPLACE, kind=Kind.TEXT_LIST, bake_key="annotations"),
     Attribute(name="attest", merge=Merge.REPLACE, kind=Kind.TEXT_LIST, bake_key="attest"),
+    Attribute(name="cache", merge=Merge.BY_KEY, kind=Kind.OTHER, shared_from_defaults=True),
     Attribute(name="vars", merge=Merge.NOT_MERGED, kind=Kind.OTHER),
 )
 BY_NAME = {a.name: a for a in ATTRIBUTES}

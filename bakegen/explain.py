@@ -93,6 +93,19 @@ def rows(compiled: Compiled, target: Target) -> list[Row]:
         Row(f"cache-to[{i}]", text(c) + "  (while CACHE_EXPORT)", where("cache"))
         for i, c in enumerate(target.cache_to)
     ]
+    for backend, cache_from, cache_to in target.cache_choices:
+        out += [
+            Row(f"cache-from[{i}]", f"{text(c)}  (while CACHE_BACKEND={backend})", where("cache"))
+            for i, c in enumerate(cache_from)
+        ]
+        out += [
+            Row(
+                f"cache-to[{i}]",
+                f"{text(c)}  (while CACHE_EXPORT and CACHE_BACKEND={backend})",
+                where("cache"),
+            )
+            for i, c in enumerate(cache_to)
+        ]
     extra = dict(target.extra)
     for row in PASSED_THROUGH:
         if row.bake_key in extra:

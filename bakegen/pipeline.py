@@ -13,7 +13,7 @@ from typing import Literal
 from bakegen.bakefile.groups import default_group_problems
 from bakegen.bakefile.images import merge as merge_images
 from bakegen.bakefile.images import rename_targets
-from bakegen.bakefile.layout import BakeFile, cache_suffixes, layout
+from bakegen.bakefile.layout import BakeFile, layout
 from bakegen.errors import MatrixError, Problem
 from bakegen.gitmeta import GitInfo
 from bakegen.load.images import problems_in_file
@@ -124,7 +124,7 @@ def resolve_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Resolution:
         targets, selected = select_targets(cells, resolved.shared, select)
         # After selection: the check targets are written by the layout, not resolved.
         targets = add_requirements(model, targets)
-        problems = check_targets(targets, model.exclusive, cache_suffixes(model), locate)
+        problems = check_targets(targets, model.exclusive, model.cache.scope, locate)
         problems += export_check(targets, matrix.source.data, model.exports.outside_project)
         problems += default_group_problems(model, cells)
         if problems:

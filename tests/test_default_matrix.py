@@ -304,5 +304,10 @@ def test_builtin_variable_names_are_those_the_bake_file_declares() -> None:
     )
     declared = {v.name for v in variables(model, TagLimits(limits=()))}
     declared |= {name for name, _ in globals_(model)}
-    # The date variables are declared only by files whose templates use them.
+    # The date variables are declared only by files whose templates use them, the cache
+    # backend switch only by files whose `cache.backends` lists a choice.
+    switched = model.model_copy(
+        update={"cache": model.cache.model_copy(update={"backends": ["gha"]})}
+    )
+    declared |= {v.name for v in variables(switched, TagLimits(limits=()))}
     assert declared | {"BUILD_DATE", "BUILD_TIME"} == BUILTIN_VARIABLES

@@ -52,7 +52,7 @@ def test_a_problem_in_a_merged_value_points_where_it_is_written() -> None:
         load_matrix_text(text, "m.yaml")
     assert str(caught.value).splitlines() == [
         "m.yaml:3:3: axes.os.values.noble.name: unknown key 'name' (allowed keys: "
-        "annotations, args, attest, context, contexts, description, dockerfile, id, labels, "
+        "annotations, args, attest, cache, context, contexts, description, dockerfile, id, labels, "
         "links, optional_args, output, platforms, sccache, secrets, stage, tags, uses, vars)"
     ]
 

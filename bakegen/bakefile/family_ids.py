@@ -8,7 +8,7 @@ from operator import itemgetter
 from typing import Any, assert_never
 
 from bakegen.attributes import Kind
-from bakegen.bakefile.hcl import Expr, Switched
+from bakegen.bakefile.hcl import Chosen, Expr, Switched
 from bakegen.templating import Text, Var
 
 CELL = "_cell"
@@ -143,8 +143,8 @@ def _templated(value: Any, kind: Kind, vid: str) -> Any:
     if isinstance(value, Switched):
         always = None if value.always is None else _templated_texts(value.always, vid)
         return Switched(value.flag, _templated_texts(value.items, vid), always)
-    if isinstance(value, Expr):
-        return value
+    if isinstance(value, (Expr, Chosen)):
+        return value  # a cache choice stays each cell's own
     match kind:
         case Kind.TEXT:
             return _templated_text(value, vid)

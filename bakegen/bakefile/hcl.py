@@ -40,8 +40,32 @@ class Switched:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """A list of strings chosen by a bake variable's value: one `VAR == "value" ? [items] :
+    []` per value (behind `flag` too, when given), joined with `concat` when there are
+    several. Written only with what buildx is known to read: string comparison, `&&`,
+    conditionals with an empty list, `concat`."""
+
+    variable: str
+    choices: tuple[tuple[str, tuple[Text, ...]], ...]
+    flag: str | None = None
+
+    @property
+    def source(self) -> str:
+        parts = []
+        for value, items in self.choices:
+            condition = f"{self.variable} == {hcl_string(value)}"
+            if self.flag is not None:
+                condition = f"{self.flag} && {condition}"
+            parts.append(f"{condition} ? {hcl_list(items, '    ')} : []")
+        if len(parts) == 1:
+            return parts[0]
+        return "concat(\n    " + ",\n    ".join(parts) + "\n  )"
+
+
 # What bakegen writes as an HCL expression, not as a value of the key's kind.
-EXPRESSIONS = (Expr, Switched)
+EXPRESSIONS = (Expr, Switched, Chosen)
 
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}

@@ -16,11 +16,12 @@ from bakegen.bakefile.blocks import KEYS, Alike, Block, Deferred, Inherited, Lai
 from bakegen.bakefile.families import HclBlocks
 from bakegen.bakefile.families import plan as plan_families
 from bakegen.bakefile.groups import Group, optional_arg, user_groups
-from bakegen.bakefile.hcl import Expr, Switched
+from bakegen.bakefile.hcl import Chosen, Expr, Switched
 from bakegen.bakefile.tag_validations import tag_limits
 from bakegen.bakefile.variables import Variable, date_variables, global_attributes, variables
 from bakegen.errors import MatrixError, Problem
 from bakegen.matrix.model import MatrixFile
+from bakegen.resolve.cache_refs import CACHE_BACKEND, CACHE_EXPORT
 from bakegen.resolve.expand import ValueIds
 from bakegen.resolve.required import check_blocks
 from bakegen.resolve.targets import Resolution, Target
@@ -48,12 +49,6 @@ class BakeFile:
     hcl_blocks: Callable[[], HclBlocks] | None = None
 
 
-def cache_suffixes(model: MatrixFile) -> tuple[str, ...]:
-    """What follows `<target>-` in the cache refs: the scope and its fallbacks."""
-    cache = model.cache
-    return (cache.scope, *cache.fallback) if cache.enabled else ()
-
-
 def bake_values(target: Target) -> dict[str, Any]:
     """A target's value of every bake key it sets (empty values left out)."""
     out = shared_values(target)
@@ -61,6 +56,9 @@ def bake_values(target: Target) -> dict[str, Any]:
         out["contexts"] = target.contexts
     if target.cache_from:
         out["cache-from"] = target.cache_from
+    reads = tuple((b, f) for b, f, _ in target.cache_choices if f)
+    if reads:
+        out["cache-from"] = Chosen(CACHE_BACKEND, reads)
     # Passed-through values go by kind.
     for key, value in target.extra:
         if not is_empty(KEYS[key].kind, value):
@@ -70,7 +68,10 @@ def bake_values(target: Target) -> dict[str, Any]:
     if target.kind == "cell":
         out["tags"] = _tags(target)
     if target.cache_to:
-        out["cache-to"] = Switched("CACHE_EXPORT", target.cache_to)
+        out["cache-to"] = Switched(CACHE_EXPORT, target.cache_to)
+    writes = tuple((b, t) for b, _, t in target.cache_choices if t)
+    if writes:
+        out["cache-to"] = Chosen(CACHE_BACKEND, writes, flag=CACHE_EXPORT)
     return out
 
 
@@ -190,7 +191,7 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
         source=source,
         variables=Deferred(
             lambda: (
-                *variables(model, tag_limits(targets, cache_suffixes(model))),
+                *variables(model, tag_limits(targets)),
                 *date_variables(model),
                 *metadata_action.variables(model, targets),
             )

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from bakegen.bakefile.hcl import Expr
 from bakegen.matrix.tags import IMAGE, MAX_TAG
 from bakegen.resolve.targets import Target
+from bakegen.templating import Var
+
+CACHE_SCOPE = Var("CACHE_SCOPE")
 
 # What a tag may hold (the distribution spec): no ':' or '/', which would move the image
 # into another repository.
@@ -28,13 +31,13 @@ class TagLimits:
         return dict(self.limits).get(name)
 
 
-def tag_limits(targets: tuple[Target, ...], cache_suffixes: tuple[str, ...]) -> TagLimits:
-    """How long each variable may be so that every tag, and every cache ref
-    (`<target>-<CACHE_SCOPE>`), stays within the registry's 128 characters."""
+def tag_limits(targets: tuple[Target, ...]) -> TagLimits:
+    """How long each variable may be so that every tag, and the tag of every registry cache
+    ref (`<target>-<CACHE_SCOPE>` by default), stays within the registry's 128 characters."""
     # The longest literal text around each variable: one pass over every tag of every
     # target (this runs for every target, so the loop is kept plain).
     longest: dict[tuple[str, ...], int] = {}  # the variables of a tag → its longest literal
-    longest_name = 0
+    longest_name = 0  # the longest literal text of a cache ref tag with CACHE_SCOPE
     for target in targets:
         for tags in (target.tags, target.latest_tags):
             for tag in tags:
@@ -53,8 +56,10 @@ def tag_limits(targets: tuple[Target, ...], cache_suffixes: tuple[str, ...]) -> 
                         names += (part.name,)
                 if literal > longest.get(names, -1):
                     longest[names] = literal
-        if target.cache_from and len(target.name) > longest_name:
-            longest_name = len(target.name)
+        for tag in target.cache.tags:
+            if CACHE_SCOPE in tag:
+                literal = sum(len(p) for p in tag if isinstance(p, str))
+                longest_name = max(longest_name, literal)
     limits: dict[str, int] = {}
 
     def bound(name: str, room: int) -> None:
@@ -65,8 +70,8 @@ def tag_limits(targets: tuple[Target, ...], cache_suffixes: tuple[str, ...]) -> 
             # Other variables in the same tag are counted as empty: the check is exact for
             # tags that use one variable, as generated tags do.
             bound(name, (MAX_TAG - literal) // names.count(name))
-    if longest_name and cache_suffixes:
-        bound("CACHE_SCOPE", MAX_TAG - longest_name - 1)
+    if longest_name:
+        bound("CACHE_SCOPE", MAX_TAG - longest_name)
     return TagLimits(limits=tuple(sorted(limits.items())))
 
 

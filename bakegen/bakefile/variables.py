@@ -11,6 +11,7 @@ from bakegen.bakefile.hcl import Expr, hcl_list
 from bakegen.bakefile.tag_validations import TagLimits, tag_checks
 from bakegen.errors import RenderError
 from bakegen.matrix.model import MatrixFile, UserVariable
+from bakegen.matrix.model_cache import MODES, backend_choices
 from bakegen.resolve.dates import BUILD_DATE, BUILD_TIME, uses_dates
 
 
@@ -92,6 +93,7 @@ def variables(model: MatrixFile, limits: TagLimits) -> tuple[Variable, ...]:
                 description="Write the registry cache (cache-to)",
             ),
         ]
+    out += _backend_variables(model)
     out += [
         Variable(
             name="USE_SCCACHE",
@@ -113,6 +115,38 @@ def variables(model: MatrixFile, limits: TagLimits) -> tuple[Variable, ...]:
     ]
     out += [_user_variable(name, spec, limits) for name, spec in model.variables.items()]
     return tuple(out)
+
+
+def _backend_variables(model: MatrixFile) -> list[Variable]:
+    """CACHE_BACKEND and CACHE_MODE, where the backend is chosen at bake time: a value
+    the file was not written for stops bake before any build."""
+    choices = backend_choices(model.cache.enabled, model.cache.backends)
+    if not choices:
+        return []
+    return [
+        Variable(
+            name="CACHE_BACKEND",
+            default=model.cache.backend,
+            description="Cache backend of every target: " + ", ".join(choices),
+            validations=(
+                (
+                    Expr(f"contains({hcl_list(choices)}, CACHE_BACKEND)"),
+                    f"CACHE_BACKEND must be one of: {', '.join(choices)}",
+                ),
+            ),
+        ),
+        Variable(
+            name="CACHE_MODE",
+            default=model.cache.mode,
+            description="cache-to mode: min (the final image's layers) or max (every stage)",
+            validations=(
+                (
+                    Expr(f"contains({hcl_list(MODES)}, CACHE_MODE)"),
+                    f"CACHE_MODE must be one of: {', '.join(MODES)}",
+                ),
+            ),
+        ),
+    ]
 
 
 def global_attributes(model: MatrixFile) -> tuple[tuple[str, Expr], ...]:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bakegen.bakefile.images import suffix
-from bakegen.bakefile.layout import cache_suffixes
 from bakegen.bakefile.tag_validations import TAG_START, tag_limits
 from bakegen.errors import ManifestError
 from bakegen.gitmeta import git_info
@@ -71,7 +70,7 @@ def check_image_values(values: Mapping[str, str], compiled: Compiled) -> None:
     """REGISTRY, IMAGE_NAME and VERSION by the rules the matrix and the bake file's
     validation blocks apply, before any of them goes into a reference: a ':' or '/' too many
     would name another repository."""
-    limits = tag_limits(compiled.resolution.targets, cache_suffixes(compiled.matrix.model))
+    limits = tag_limits(compiled.resolution.targets)
     room = min(limits.limit("VERSION") or MAX_TAG, MAX_TAG)
     # With several images each has its own IMAGE_NAME_<KEY> (and no IMAGE_NAME).
     names = [n for n in values if n == "IMAGE_NAME" or n.startswith("IMAGE_NAME_")]

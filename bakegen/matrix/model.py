@@ -7,10 +7,18 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bakegen.matrix import model_features as features
-from bakegen.matrix.model_features import Run, SccacheArgs, TagRule, UserGroup, Versioning
+from bakegen.matrix.model_cache import Backend, Mode, TargetCache
+from bakegen.matrix.model_features import (
+    Run,
+    SccacheArgs,
+    TagRule,
+    UserGroup,
+    UserVariable,
+    Versioning,
+)
 
 # Defined beside the model, imported from here like the rest of it.
-__all__ = ["Run", "Versioning"]
+__all__ = ["Run", "UserVariable", "Versioning"]
 
 FORMAT_VERSION = 1
 
@@ -26,6 +34,8 @@ BUILTIN_VARIABLES = frozenset(
         "CACHE_REGISTRY",
         "CACHE_SCOPE",
         "CACHE_EXPORT",
+        "CACHE_BACKEND",
+        "CACHE_MODE",
         "USE_SCCACHE",
         "SCCACHE_BUCKET",
         "SCCACHE_REGION",
@@ -118,6 +128,10 @@ class Attributes(Strict):
     )
     attest: list[str] | None = Field(
         None, description="Attestations, e.g. `type=sbom`, `type=provenance,mode=max`."
+    )
+    cache: TargetCache = Field(
+        default_factory=TargetCache,
+        description="This target's cache: backend, names, mode, sources, export.",
     )
     vars: dict[Name, str] = Field(
         default_factory=dict,
@@ -215,7 +229,8 @@ class Image(Strict):
 
 
 class Cache(Strict):
-    """Registry cache: one ref per target (and so per platform), with fallbacks."""
+    """The cache every target reads and writes by default (a target's own `cache`
+    attribute changes it), and the bake variables that choose it at bake time."""
 
     registry: Repository = Field(
         "", description="Default of CACHE_REGISTRY, the cache repository ('' = <image>-cache)."
@@ -223,11 +238,19 @@ class Cache(Strict):
     scope: TagPart = Field("main", description="Default of CACHE_SCOPE, the cache tag suffix.")
     fallback: list[TagPart] = Field(
         default_factory=lambda: ["main"],
-        description="Scopes also read from, e.g. the main branch's cache.",
+        description="Scopes also read from, e.g. the main branch's cache (a target's "
+        "`cache.from` replaces them).",
     )
     export: bool = Field(False, description="Default of CACHE_EXPORT: write cache-to.")
-    mode: Literal["min", "max"] = Field("max", description="cache-to mode.")
+    mode: Mode = Field("max", description="cache-to mode (default of CACHE_MODE).")
     enabled: bool = Field(True, description="Emit cache-from/cache-to at all.")
+    backend: Backend = Field("registry", description="Backend of targets that name none.")
+    backends: list[Backend] = Field(
+        default_factory=list,
+        description="Backends the bake variable CACHE_BACKEND may choose at bake time "
+        "(`none` is always allowed): every target is written for each of them. Empty: "
+        "`backend` is fixed when rendering.",
+    )
 
 
 class Sccache(Strict):
@@ -272,21 +295,6 @@ class CI(Strict):
     )
     manifest: Manifest | None = Field(None, description="How per-platform images are joined.")
     metadata_action: features.MetadataAction | None = Field(None, description="See docs/ci.md.")
-
-
-class UserVariable(Strict):
-    """A bake variable of the matrix's own, set from the environment at bake time."""
-
-    default: str = Field(description="Its value when the environment does not set it.")
-    description: str | None = Field(None, description="Shown by `bake --list=variables`.")
-    choices: list[str] | None = Field(None, description="The only values it may take.")
-    reject: list[str] = Field(default_factory=list, description="Values it may not take.")
-    message: str | None = Field(None, description="Why a rejected value is wrong.")
-    required_by: Selector | None = Field(
-        None,
-        description="Cells that cannot be built while the variable is empty; checked when "
-        "one of them is built (other targets build without it).",
-    )
 
 
 class MatrixFile(Strict):

@@ -152,3 +152,18 @@ class MetadataAction(_Strict):
     annotations: bool = Field(
         False, description="Add its annotations (DOCKER_METADATA_OUTPUT_ANNOTATIONS)."
     )
+
+
+class UserVariable(_Strict):
+    """A bake variable of the matrix's own, set from the environment at bake time."""
+
+    default: str = Field(description="Its value when the environment does not set it.")
+    description: str | None = Field(None, description="Shown by `bake --list=variables`.")
+    choices: list[str] | None = Field(None, description="The only values it may take.")
+    reject: list[str] = Field(default_factory=list, description="Values it may not take.")
+    message: str | None = Field(None, description="Why a rejected value is wrong.")
+    required_by: Selector | None = Field(
+        None,
+        description="Cells that cannot be built while the variable is empty; checked when "
+        "one of them is built (other targets build without it).",
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from bakegen.errors import KeyPath, Location, Problem, Problems
-from bakegen.matrix.tags import MAX_TAG
+from bakegen.resolve.cache_checks import check_cache
 from bakegen.resolve.targets import Target
 from bakegen.templating import Text, plain
 
@@ -14,14 +14,14 @@ from bakegen.templating import Text, plain
 def check_targets(
     targets: tuple[Target, ...],
     exclusive: Sequence[Sequence[str]],
-    cache_suffixes: Sequence[str],
+    cache_scope: str,
     locate: Callable[[KeyPath], Location],
 ) -> list[Problem]:
-    """Whole-file rules; `locate` places the first of two clashing settings in messages."""
+    """Whole-file rules (`cache_scope`: CACHE_SCOPE's default); `locate` places the first of two clashing settings in messages."""
     problems = Problems()
     by_name = {t.name: t for t in targets}
     _unique_tags(targets, problems)
-    _cache_refs(targets, cache_suffixes, problems)
+    check_cache(targets, cache_scope, problems)
     for target in targets:
         for dep in target.depends_on:
             other = by_name.get(dep)
@@ -52,23 +52,6 @@ def _unique_tags(targets: tuple[Target, ...], problems: Problems) -> None:
                     )
                 )
     problems.add_first(clashes, "make the tag templates include every axis that differs")
-
-
-def _cache_refs(targets: tuple[Target, ...], suffixes: Sequence[str], problems: Problems) -> None:
-    """A cache ref's tag is `<target>-<scope>`: registries refuse one over 128 characters."""
-    longest = max((len(s) for s in suffixes), default=0)
-    too_long = [
-        (
-            ("cache",),
-            (
-                f"the cache ref tag of {t.name!r} would be {len(t.name) + 1 + longest} "
-                f"characters; registries refuse tags over {MAX_TAG}"
-            ),
-        )
-        for t in targets
-        if t.cache_from and len(t.name) + 1 + longest > MAX_TAG
-    ]
-    problems.add_first(too_long, "shorten the value ids or the `name` template")
 
 
 def _exclusive(

@@ -1,5 +1,5 @@
 """Filling in a target's attributes: placeholders (each malformed template reported once),
-labels, registry-cache refs, sccache args and the attributes bake takes as written."""
+labels, sccache args and the attributes bake takes as written."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, assert_never
 
 from bakegen.attributes import PASSED_THROUGH, Kind
 from bakegen.errors import KeyPath, Problems, TemplateError
-from bakegen.matrix.model import Cache, Image, Sccache
+from bakegen.matrix.model import Image, Sccache
 from bakegen.matrix.tags import image_tag, plain_reference, tag_problem
 from bakegen.resolve.cascade import Merged
 from bakegen.resolve.dates import BUILD_TIME, CREATED_LABEL
@@ -15,7 +15,6 @@ from bakegen.resolve.scope import COMMIT_SHA, VERSION
 from bakegen.resolve.tag_rules import is_reference_variable
 from bakegen.templating import LITERALS, Part, Text, Var, expand, literal
 
-CACHE_IMAGE, CACHE_SCOPE = Var("CACHE_IMAGE"), Var("CACHE_SCOPE")
 # The bake variables behind sccache's settings; the build args they reach the Dockerfile
 # under are configurable (sccache.args).
 SCCACHE_VARIABLES = ("USE_SCCACHE", "SCCACHE_BUCKET", "SCCACHE_REGION")
@@ -95,15 +94,6 @@ def labels(
     for key, (value, where) in merged.maps["labels"].items():
         out[key] = templates.text(value, scope, where)
     return out
-
-
-def cache_refs(cache: Cache, name: str) -> tuple[tuple[Text, ...], tuple[Text, ...]]:
-    if not cache.enabled:
-        return (), ()
-    # Written part by part rather than joined: this runs for every target.
-    ref, tail = ("type=registry,ref=", CACHE_IMAGE), f":{name}-"
-    cache_from = [(*ref, tail, CACHE_SCOPE), *((*ref, tail + fb) for fb in cache.fallback)]
-    return tuple(cache_from), ((*ref, tail, CACHE_SCOPE, f",mode={cache.mode}"),)
 
 
 def passed_through(

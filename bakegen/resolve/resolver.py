@@ -12,9 +12,11 @@ from bakegen.attributes import Attribute
 from bakegen.errors import KeyPath, Problem, Problems
 from bakegen.matrix.model import Attributes, MatrixFile
 from bakegen.matrix.selectors import Selector
+from bakegen.resolve.cache_checks import unknown_reads
+from bakegen.resolve.cache_refs import cache_refs
 from bakegen.resolve.cascade import Layer, Merged, Origins, origin_key
 from bakegen.resolve.expand import Cell, Expansion, ValueIds
-from bakegen.resolve.fill import Templates, cache_refs, labels, passed_through, sccache_args
+from bakegen.resolve.fill import Templates, labels, passed_through, sccache_args
 from bakegen.resolve.links import dependencies
 from bakegen.resolve.scope import Names
 from bakegen.resolve.shared_stages import (
@@ -303,8 +305,9 @@ def build(resolver: Resolver, draft: Draft) -> Target:
     if "description" in merged.scalars:
         template, where = merged.scalars["description"]
         description = templates.text(template, scope, where)
-    cache_from, cache_to = cache_refs(model.cache, draft.name)
     mirrors = model.image.mirrors
+    tags = mirrored(tuple(templates.tag(t, scope, w) for t, w in draft.tags), mirrors)
+    cache = cache_refs(model, templates, merged, scope, draft.name, tags)
     return Target(
         name=draft.name,
         kind=draft.kind,
@@ -317,18 +320,17 @@ def build(resolver: Resolver, draft: Draft) -> Target:
         args=tuple(sorted(args.items())),
         labels=tuple(sorted(target_labels.items())),
         contexts=tuple(sorted(draft.contexts.items())),
-        tags=mirrored(tuple(templates.tag(t, scope, w) for t, w in draft.tags), mirrors),
+        tags=tags,
         latest_tags=mirrored(tuple(templates.tag(t, scope, w) for t, w in draft.latest), mirrors),
         secrets=tuple(secrets),
-        cache_from=cache_from,
-        cache_to=cache_to,
+        cache=cache,
         depends_on=tuple(dict.fromkeys(draft.depends)),
         extra=tuple(passed_through(templates, merged, scope)),
         optional_args=tuple(merged.get("optional_args", ())),
         origins=Origins(
             draft.layers,
             resolver.shared_tuple(missing),
-            resolver.set_origins(draft.tags, draft.latest, bool(cache_from)),
+            resolver.set_origins(draft.tags, draft.latest, bool(cache.choices)),
         ),
     )
 
@@ -337,6 +339,7 @@ def resolve(model: MatrixFile, ids: ValueIds, expansion: Expansion) -> Resolved:
     """Resolve every cell and the shared stages they use; raises with every problem found."""
     resolver = Resolver(model, ids, expansion)
     cells = tuple(resolver.resolve_cell(c) for c in expansion.cells)
+    unknown_reads((*cells, *resolver.shared.values()), resolver.problems)
     resolver.problems.raise_if_any()
     unused = [
         Problem(path=("overrides", i, "select"), message="this override matches no cell")

@@ -29,6 +29,35 @@ def default_stage(stage_names: list[str | None]) -> str:
     return last if last else str(len(stage_names) - 1)
 
 
+Entries = tuple[Text, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CacheRefs:
+    """A target's cache entries: one (backend, cache-from, cache-to) per backend it may use
+    (one, unless CACHE_BACKEND chooses at bake time); the tag parts of its registry refs
+    (registries refuse tags over 128 characters); the targets whose cache it reads."""
+
+    choices: tuple[tuple[str, Entries, Entries], ...] = ()
+    switched: bool = False
+    tags: tuple[Text, ...] = ()
+    reads: tuple[tuple[str, KeyPath], ...] = ()
+
+    @property
+    def switched_choices(self) -> tuple[tuple[str, Entries, Entries], ...]:
+        return self.choices if self.switched else ()
+
+    @property
+    def fixed(self) -> tuple[Entries, Entries]:
+        """cache-from and cache-to of a file whose backend is fixed."""
+        if self.switched or not self.choices:
+            return (), ()
+        return self.choices[0][1], self.choices[0][2]
+
+
+NO_CACHE = CacheRefs()
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Target:
     """One bake target, every attribute resolved (variable parts stay bake variables)."""
@@ -47,14 +76,28 @@ class Target:
     tags: tuple[Text, ...]
     latest_tags: tuple[Text, ...]
     secrets: tuple[Secret, ...]
-    cache_from: tuple[Text, ...]
-    cache_to: tuple[Text, ...]
+    cache: CacheRefs = NO_CACHE
     depends_on: tuple[str, ...]
     # Attributes bake takes as written (attributes.PASSED_THROUGH): (bake key, value).
     extra: tuple[tuple[str, Any], ...] = ()
     # Args left out at bake time when their value comes out empty.
     optional_args: tuple[str, ...] = ()
     origins: Mapping[str, KeyPath] = field(compare=False, repr=False)
+
+    @property
+    def cache_from(self) -> tuple[Text, ...]:
+        """cache-from of a file whose backend is fixed when rendering."""
+        return self.cache.fixed[0]
+
+    @property
+    def cache_to(self) -> tuple[Text, ...]:
+        """cache-to of a file whose backend is fixed (written behind CACHE_EXPORT)."""
+        return self.cache.fixed[1]
+
+    @property
+    def cache_choices(self) -> tuple[tuple[str, tuple[Text, ...], tuple[Text, ...]], ...]:
+        """(backend, cache-from, cache-to) of each backend CACHE_BACKEND may choose."""
+        return self.cache.switched_choices
 
     def has_local_context(self) -> bool:
         """Whether the build context is a directory here (so its files can be read)."""

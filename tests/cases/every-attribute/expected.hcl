@@ -222,7 +222,7 @@ target "sglang-amd64-runtime" {
     "type=registry,ref=${CACHE_IMAGE}:sglang-amd64-runtime-${CACHE_SCOPE}",
     "type=registry,ref=${CACHE_IMAGE}:sglang-amd64-runtime-main",
   ]
-  cache-to   = CACHE_EXPORT ? ["type=registry,ref=${CACHE_IMAGE}:sglang-amd64-runtime-${CACHE_SCOPE},mode=max"] : []
+  cache-to   = CACHE_EXPORT ? ["type=registry,ref=${CACHE_IMAGE}:sglang-amd64-runtime-${CACHE_SCOPE},mode=min,ignore-error=true"] : []
   output = ["type=registry"]
   annotations = ["index,manifest:org.opencontainers.image.title=sglang"]
   attest = ["type=sbom", "type=provenance,mode=max"]
@@ -239,7 +239,7 @@ target "sglang-amd64-dev" {
     "type=registry,ref=${CACHE_IMAGE}:sglang-amd64-dev-${CACHE_SCOPE}",
     "type=registry,ref=${CACHE_IMAGE}:sglang-amd64-dev-main",
   ]
-  cache-to   = CACHE_EXPORT ? ["type=registry,ref=${CACHE_IMAGE}:sglang-amd64-dev-${CACHE_SCOPE},mode=max"] : []
+  cache-to   = CACHE_EXPORT ? ["type=registry,ref=${CACHE_IMAGE}:sglang-amd64-dev-${CACHE_SCOPE},mode=min,ignore-error=true"] : []
   output = ["type=registry"]
   annotations = ["index,manifest:org.opencontainers.image.title=sglang"]
   attest = ["type=sbom", "type=provenance,mode=max"]
