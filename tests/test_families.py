@@ -83,67 +83,27 @@ def test_a_part_whose_block_name_is_taken_keeps_a_block_per_cell(
     assert {"cuda12-8-amd64-f16", "cuda12-8-amd64-f34", "cuda12-8-arm64-f20"} <= members
 
 
-def test_what_every_cell_of_a_family_has_alike_is_given_once_by_a_parent() -> None:
-    compiled = compile_matrix(load_matrix_text(growing_matrix(200)))
-    plan = compiled.bake.hcl_blocks() if compiled.bake.hcl_blocks else None
-    assert plan is not None
-    assert len(plan.families) == 10
-    for family in plan.families:
-        assert family.parent is not None
-        assert family.parent.name == family.block.name + "-common"
-        assert family.block.inherits == (family.parent.name,)
-    hcl = compiled.text("hcl")
-    block, parent = _first_family(hcl), _block(hcl, "_flavour-of-cuda12-8-amd64-common")
-    for alike in ('context     = "."', "platforms   =", 'ARCH = "amd64"', '"target:base-cuda12-8'):
-        assert alike in parent, alike
-        assert alike not in block, alike
-    # What is templated with the cell's id or differs by cell stays in the block.
-    assert 'FLAVOUR = "${_cell.id}"' in block
-    assert "FLAVOUR" not in parent
-    assert f"}}, {CELL}.args)" in block
-    # Parents come first: buildx looks each one up, for every cell, in file order.
-    assert hcl.index(parent) < hcl.index("_cells_1 = ")
-    in_blocks, cells = Bake(hcl), Bake(compiled.text("json"))
-    assert in_blocks.print("default")["target"] == cells.print("default")["target"]
-
-
-def test_a_family_with_few_keys_alike_keeps_them_in_its_block(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Alike in the cells of CUDA 12.8 on amd64: context, dockerfile, platforms, two args,
-    # two labels and two contexts (nine); on arm64 a label more; with CUDA 13.0 some cells
-    # have a Dockerfile of their own (eight).
-    monkeypatch.setattr(families, "PARENT_MIN_ITEMS", 11)
+def test_a_family_block_inherits_nothing_and_writes_what_its_cells_have_alike() -> None:
     compiled = compile_matrix(load_matrix_text(growing_matrix(200)))
     hcl = compiled.text("hcl")
     assert "-common" not in hcl
     block = _first_family(hcl)
-    assert 'context     = "."' in block
-    assert 'ARCH    = "amd64"' in block
     assert "inherits" not in block
+    for alike in (
+        'context     = "."',
+        "platforms   =",
+        'ARCH    = "amd64"',
+        '"target:base-cuda12-8',
+    ):
+        assert alike in block, alike
+    assert 'FLAVOUR = "${_cell.id}"' in block
+    # Groups are written out name by name, as in a small file.
+    assert "formatlist" not in hcl
+    group = _block(hcl.replace("group ", "target "), "f15")
+    assert '"cuda12-8-amd64-f15",' in group
     in_blocks, cells = Bake(hcl), Bake(compiled.text("json"))
     assert in_blocks.print("default")["target"] == cells.print("default")["target"]
-    monkeypatch.setattr(families, "PARENT_MIN_ITEMS", 9)
-    again = compile_matrix(load_matrix_text(growing_matrix(200))).text("hcl")
-    assert 'target "_flavour-of-cuda12-8-amd64-common"' in again
-    assert 'target "_flavour-of-cuda12-8-arm64-common"' in again
-    assert "_flavour-of-cuda13-0-amd64-common" not in again
-    assert Bake(again).print("default")["target"] == cells.print("default")["target"]
-
-
-def test_a_family_whose_parent_name_is_taken_keeps_what_is_alike_in_its_block() -> None:
-    compiled = compile_matrix(load_matrix_text(growing_matrix(200)))
-    matrix = compiled.matrix
-    taken = {"_flavour-of-cuda12-8-amd64-common"}
-    planned = families.plan(
-        matrix.model, matrix.ids, compiled.resolution.targets, bakefile.bake_values, taken
-    )
-    parents = {f.block.name: f.parent for f in planned}
-    assert len(parents) == 10
-    assert parents["_flavour-of-cuda12-8-amd64"] is None
-    assert parents["_flavour-of-cuda12-8-arm64"] is not None
-    # A part's block and another block's parent cannot share a name either.
-    assert len({*parents, *(p.name for p in parents.values() if p)}) == 19
+    assert in_blocks.print("f15")["target"] == cells.print("f15")["target"]
 
 
 def _block(hcl: str, name: str) -> str:

@@ -22,10 +22,8 @@ every target resolves as it would from its own block, under its own name (`--set
 the same keys; other cells keep their own blocks. More than `MAX_MEMBERS` cells are split
 over several blocks (`<block>-2`, `<block>-3`, …).
 
-What every cell has exactly alike (not templated: the context, the platforms, most args
-and labels) buildx would evaluate again for each cell of a `matrix` block. Where there are
-at least `PARENT_MIN_ITEMS` such keys and map entries, they go to a private parent that the
-block inherits (`<block>-common`), evaluated once."""
+A family's block inherits nothing: what every cell has alike is written in the block, so
+the block reads as the cells it makes."""
 
 from __future__ import annotations
 
@@ -33,7 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bakegen.attributes import Kind, Share
+from bakegen.attributes import Kind
 from bakegen.bakefile.blocks import KEYS, Block
 from bakegen.bakefile.family_ids import CELL, Filled, alike_templated, text_with_id
 from bakegen.bakefile.hcl import Expr
@@ -49,11 +47,6 @@ MIN_MEMBERS = 16
 # processor's cache: at 100,000 cells (families of 10,000) working out the blocks took
 # 12.5 times as long as at 10,000, where parts of 1,000 took 10 times as long.
 MAX_MEMBERS = 1024
-# A parent costs buildx about as much for each cell as evaluating four of the keys or map
-# entries it takes off the cell (buildx v0.36, by instruction count; docs/performance.md):
-# below this many, the family's block keeps them.
-PARENT_MIN_ITEMS = 6
-PARENT_SUFFIX = "-common"
 
 
 @dataclass(frozen=True)
@@ -75,8 +68,6 @@ class Family:
     name: Text
     members: tuple[str, ...]
     records: tuple[tuple[str, tuple[tuple[str, str, Any], ...]], ...]  # (id, (field, key, value))
-    # What every cell has exactly alike, when the block inherits it (`block.inherits`).
-    parent: Block | None = None
 
 
 @dataclass(frozen=True)
@@ -123,21 +114,9 @@ def plan(
             if named in labels:
                 continue
             labels.add(named)
-            # The parent's name, unless something else has it.
-            parent = named + PARENT_SUFFIX
-            family = _family(
-                named,
-                parent if parent not in labels else None,
-                inner,
-                ids[inner],
-                members,
-                values_of,
-            )
-            if family is None:
-                continue
-            if family.parent is not None:
-                labels.add(parent)
-            families.append(family)
+            family = _family(named, inner, ids[inner], members, values_of)
+            if family is not None:
+                families.append(family)
     return tuple(families)
 
 
@@ -151,7 +130,6 @@ def _parts(cells: list[Target]) -> list[list[Target]]:
 
 def _family(
     label: str,
-    parent: str | None,
     inner: str,
     inner_ids: Mapping[str, str],
     members: list[Target],
@@ -165,20 +143,13 @@ def _family(
     keys = own[0].keys()
     if not all(map(keys.__eq__, map(dict.keys, own))):
         return None
-    # The block's attributes as written when it inherits nothing, and, apart, what every
-    # cell has exactly alike (a parent's) with the block's attributes under that parent.
-    alone: list[tuple[str, Any]] = []
-    inherited: list[tuple[str, Any]] = []
-    under: list[tuple[str, Any]] = []
+    block: list[tuple[str, Any]] = []
     fields: list[tuple[str, str, tuple[Any, ...]]] = []  # (field, bake key, each cell's value)
     for key in keys:
         column = [o[key] for o in own]
-        # A parent gives what buildx merges into the cell as the cell would have it.
-        inheritable = KEYS[key].share is not Share.NEVER
         # Compared at C speed, and the whole column only when the first and last are alike.
         if column[0] == column[-1] and column.count(column[0]) == len(column):
-            alone.append((key, column[0]))
-            (inherited if inheritable else under).append((key, column[0]))
+            block.append((key, column[0]))
             continue
         kind = KEYS[key].kind
         field = key.replace("-", "_")
@@ -190,38 +161,22 @@ def _family(
             own_entries = any(rest)  # some cells have entries of their own
             if own_entries:
                 fields.append((field, key, rest))
-            plain = tuple((k, v) for k, v, templated in alike if not templated)
-            alone.append(_map_value(key, field, tuple((k, v) for k, v, _ in alike), own_entries))
-            if inheritable and plain:
-                inherited.append((key, plain))
-                templated = tuple((k, v) for k, v, is_templated in alike if is_templated)
-                if templated or own_entries:
-                    under.append(_map_value(key, field, templated, own_entries))
-            else:
-                under.append(alone[-1])
+            block.append(_map_value(key, field, tuple((k, v) for k, v, _ in alike), own_entries))
             continue
         shaped = alike_templated(column, kind, member_ids)
         if shaped is None:
             shaped = Expr(f"{CELL}.{field}")
             fields.append((field, key, tuple(column)))
-        alone.append((key, shaped))
-        under.append((key, shaped))
+        block.append((key, shaped))
     records = tuple(
         (vid, tuple((field, key, cells[i]) for field, key, cells in fields))
         for i, vid in enumerate(member_ids)
     )
-    items = sum(len(v) if KEYS[k].kind is Kind.TEXT_MAP else 1 for k, v in inherited)
-    if parent is None or items < PARENT_MIN_ITEMS:
-        block, given = Block(name=label, values=tuple(alone)), None
-    else:
-        block = Block(name=label, inherits=(parent,), values=tuple(under))
-        given = Block(name=parent, values=tuple(inherited))
     return Family(
-        block=block,
+        block=Block(name=label, values=tuple(block)),
         name=name,
         members=tuple(t.name for t in members),
         records=records,
-        parent=given,
     )
 
 

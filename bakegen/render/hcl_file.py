@@ -15,7 +15,6 @@ from bakegen.attributes import BAKE_KEYS, Kind
 from bakegen.bakefile.blocks import KEYS, Block, LaidOut
 from bakegen.bakefile.families import Family, HclBlocks, SplitMap
 from bakegen.bakefile.family_ids import CELL
-from bakegen.bakefile.group_lists import GroupLists, group_lists
 from bakegen.bakefile.groups import Group
 from bakegen.bakefile.hcl import (
     EXPRESSIONS,
@@ -170,28 +169,16 @@ def render_hcl(bake: BakeFile) -> str:
 def render_hcl_pieces(bake: BakeFile) -> Iterator[str]:
     """The HCL file in pieces, to be written as they are made rather than held whole."""
     families = bake.hcl_blocks().families if bake.hcl_blocks else ()
-    groups = _family_groups(bake.groups, families)
-    lists = _group_lists(groups, families)
     return _pieces(
         "docker-bake.hcl.j2",
         bake=bake,
-        group_lists=lists.lists,
-        groups=tuple(zip(groups, lists.targets, strict=True)),
+        groups=_family_groups(bake.groups, families),
         blocks=_hcl_blocks(bake),
     )
 
 
-def _group_lists(groups: tuple[Group, ...], families: tuple[Family, ...]) -> GroupLists:
-    """The groups' target lists that are written as `formatlist`s over shared lists: in a
-    file large enough for families (a small file stays plain to read), where no variable
-    takes a name starting `_cell` (families.plan)."""
-    if not families:
-        return GroupLists(lists=(), targets=(None,) * len(groups))
-    return group_lists([g.targets for g in groups], f"{CELL}_parts_")
-
-
 def _hcl_blocks(bake: BakeFile) -> Iterator[str]:
-    """Every target block: the parents (the families' too), then each target, a family's
+    """Every target block: the parents, then each target, a family's
     `matrix` block where its first cell stands (and nothing for its other cells)."""
     targets = bake.targets
     extra = (
@@ -203,9 +190,6 @@ def _hcl_blocks(bake: BakeFile) -> Iterator[str]:
     # target: parents written first are found at once.
     for parent in extra.parents:
         yield _hcl_target(parent)
-    for family in extra.families:
-        if family.parent is not None:
-            yield _hcl_target(family.parent)
     names = targets.names if isinstance(targets, LaidOut) else tuple(t.name for t in targets)
     starts = {f.members[0]: f for f in extra.families}
     covered = {m for f in extra.families for m in f.members}
