@@ -145,3 +145,23 @@ def test_families_resolve_every_cell_as_its_own_block(
         for n, t in printed["target"].items()
         if n.endswith(alike)
     }
+
+
+def test_families_over_several_axes_resolve_every_cell_as_its_own_block(tmp_path: Path) -> None:
+    # 1,000 cells on five axes of at most five values: `matrix` blocks with a key per axis
+    # (grids.py); buildx must make exactly the targets of the flat file.
+    from bakegen.matrix.validate import load_matrix_text
+    from tests.test_grids import realistic_matrix
+
+    compiled = compile_matrix(load_matrix_text(realistic_matrix()))
+    text = compiled.text("hcl")
+    assert "    _cell_variant = " in text
+    for name in ("Dockerfile", "Dockerfile.base"):
+        (tmp_path / name).write_text("FROM scratch\n")
+    reference = bake_print(tmp_path, "flat.hcl", flat(compiled))
+    assert bake_print(tmp_path, "bake.hcl", text)["target"] == reference["target"]
+    for group in ("vllm", "cuda12-9", "arm64", "debug"):
+        assert (
+            bake_print(tmp_path, "bake.hcl", text, group)["target"]
+            == (bake_print(tmp_path, "flat.hcl", flat(compiled), group)["target"])
+        )

@@ -23,7 +23,8 @@ the same keys; other cells keep their own blocks. More than `MAX_MEMBERS` cells 
 over several blocks (`<block>-2`, `<block>-3`, …).
 
 A family's block inherits nothing: what every cell has alike is written in the block, so
-the block reads as the cells it makes."""
+the block reads as the cells it makes. Matrices whose axes all have fewer values get
+families over several axes instead (grids.py)."""
 
 from __future__ import annotations
 
@@ -49,13 +50,18 @@ MIN_MEMBERS = 16
 MAX_MEMBERS = 1024
 
 
+# One record per value: its id, and (field, bake key, value) for each field.
+Records = tuple[tuple[str, tuple[tuple[str, str, Any], ...]], ...]
+
+
 @dataclass(frozen=True)
 class SplitMap:
     """A map attribute of a family's block: the entries every cell has alike, merged with
-    the cell's own entries from its record (`merge({...}, _cell.<field>)`)."""
+    the cell's own entries from its records (`merge({...}, _cell.<field>)`; over several
+    axes, one record's field per axis)."""
 
     alike: tuple[tuple[str, Any], ...]
-    field: str
+    refs: tuple[str, ...]  # `<matrix key>.<field>`
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,14 @@ class Family:
     block: Block
     name: Text
     members: tuple[str, ...]
-    records: tuple[tuple[str, tuple[tuple[str, str, Any], ...]], ...]  # (id, (field, key, value))
+    records: Records  # of the one matrix key `_cell`
+    # A family over several axes: one matrix key per axis, each with its records (and
+    # `records` empty).
+    keys: tuple[tuple[str, Records], ...] = ()
+
+    def matrix(self) -> tuple[tuple[str, Records], ...]:
+        """The block's `matrix`: each key with its records."""
+        return self.keys or ((CELL, self.records),)
 
 
 @dataclass(frozen=True)
@@ -185,7 +198,7 @@ def _map_value(key: str, field: str, alike: tuple[tuple[str, Any], ...], rest: b
     its record where cells have entries of their own."""
     if not rest:
         return (key, alike)
-    return (key, SplitMap(alike, field) if alike else Expr(f"{CELL}.{field}"))
+    return (key, SplitMap(alike, (f"{CELL}.{field}",)) if alike else Expr(f"{CELL}.{field}"))
 
 
 _ABSENT = object()

@@ -20,7 +20,7 @@ def alike_templated(column: Sequence[Any], kind: Kind, member_ids: Sequence[str]
 
     The first cell's value is templated; every cell is then checked by putting its id back
     into that template, which is exactly what buildx will do."""
-    shaped = _templated(column[0], kind, member_ids[0])
+    shaped = templated(column[0], kind, member_ids[0])
     if shaped == column[0]:
         return None  # no id to template: the cells differ by more than their ids
     return shaped if _fits(shaped, kind, column, member_ids) else None
@@ -104,19 +104,19 @@ class Filled:
         return True
 
 
-def text_with_id(text: str, vid: str) -> Text:
-    """`text` with every occurrence of `vid` as the cell's id."""
+def text_with_id(text: str, vid: str, var: Var = CELL_ID) -> Text:
+    """`text` with every occurrence of `vid` as the cell's id (`var`)."""
     pieces = text.split(vid)
     out: list[str | Var] = []
     for i, piece in enumerate(pieces):
         if i:
-            out.append(CELL_ID)
+            out.append(var)
         if piece:
             out.append(piece)
     return tuple(out)
 
 
-def _templated_text(text: Text, vid: str) -> Text:
+def templated_text(text: Text, vid: str, var: Var = CELL_ID) -> Text:
     for part in text:
         if isinstance(part, str) and vid in part:
             break
@@ -125,7 +125,7 @@ def _templated_text(text: Text, vid: str) -> Text:
     out: list[str | Var] = []
     for part in text:
         if isinstance(part, str) and vid in part:
-            out.extend(text_with_id(part, vid))
+            out.extend(text_with_id(part, vid, var))
         elif out and isinstance(part, str) and isinstance(out[-1], str):
             out[-1] += part
         else:
@@ -133,23 +133,23 @@ def _templated_text(text: Text, vid: str) -> Text:
     return tuple(out)
 
 
-def _templated_texts(texts: tuple[Text, ...], vid: str) -> tuple[Text, ...]:
-    return tuple(_templated_text(t, vid) for t in texts)
+def _templated_texts(texts: tuple[Text, ...], vid: str, var: Var) -> tuple[Text, ...]:
+    return tuple(templated_text(t, vid, var) for t in texts)
 
 
-def _templated(value: Any, kind: Kind, vid: str) -> Any:
+def templated(value: Any, kind: Kind, vid: str, var: Var = CELL_ID) -> Any:
     """A value of a bake key with the cell's id as `${_cell.id}` in every text (names,
     flags and bakegen's own expressions stay as they are)."""
     if isinstance(value, Switched):
-        always = None if value.always is None else _templated_texts(value.always, vid)
-        return Switched(value.flag, _templated_texts(value.items, vid), always)
+        always = None if value.always is None else _templated_texts(value.always, vid, var)
+        return Switched(value.flag, _templated_texts(value.items, vid, var), always)
     if isinstance(value, (Expr, Chosen)):
         return value  # a cache choice stays each cell's own
     match kind:
         case Kind.TEXT:
-            return _templated_text(value, vid)
+            return templated_text(value, vid, var)
         case Kind.TEXT_LIST:
-            return _templated_texts(value, vid)
+            return _templated_texts(value, vid, var)
         case Kind.TEXT_MAP:
             raise AssertionError("maps are compared entry by entry (_alike_entries)")
         case Kind.NAMES | Kind.FLAG | Kind.OTHER:

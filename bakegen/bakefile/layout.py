@@ -13,8 +13,9 @@ from bakegen import __version__
 from bakegen.attributes import is_empty
 from bakegen.bakefile import metadata_action
 from bakegen.bakefile.blocks import KEYS, Alike, Block, Deferred, Inherited, LaidOut
-from bakegen.bakefile.families import HclBlocks
+from bakegen.bakefile.families import Family, HclBlocks
 from bakegen.bakefile.families import plan as plan_families
+from bakegen.bakefile.grids import plan as plan_grids
 from bakegen.bakefile.groups import Group, optional_arg, user_groups
 from bakegen.bakefile.hcl import Chosen, Expr, Switched
 from bakegen.bakefile.tag_validations import tag_limits
@@ -169,12 +170,19 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
             COMMON,
             *(f"_{vid}" for axis in model.axes for vid in ids[axis].values()),
         }
+        families: tuple[Family, ...] = ()
         # Cells under docker/metadata-action's target keep blocks of their own.
-        families = (
-            plan_families(model, ids, targets, bake_values, taken | could_be_parents)
-            if metadata_action.settings(model) is None
-            else ()
-        )
+        if metadata_action.settings(model) is None:
+            families = plan_families(model, ids, targets, bake_values, taken | could_be_parents)
+            # Cells no single-axis family holds may still make families over several axes.
+            held = {m for f in families for m in f.members}
+            families += plan_grids(
+                model,
+                ids,
+                [t for t in targets if t.name not in held],
+                bake_values,
+                taken | could_be_parents | {f.block.name for f in families},
+            )
         if not families:
             return HclBlocks(
                 families=(),

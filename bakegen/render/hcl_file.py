@@ -13,7 +13,7 @@ import jinja2
 
 from bakegen.attributes import BAKE_KEYS, Kind
 from bakegen.bakefile.blocks import KEYS, Block, LaidOut
-from bakegen.bakefile.families import Family, HclBlocks, SplitMap
+from bakegen.bakefile.families import Family, HclBlocks, Records, SplitMap
 from bakegen.bakefile.family_ids import CELL
 from bakegen.bakefile.groups import Group
 from bakegen.bakefile.hcl import (
@@ -54,7 +54,7 @@ def _hcl_attribute(value: Any, kind: Kind) -> str:
     if isinstance(value, EXPRESSIONS):
         return value.source
     if isinstance(value, SplitMap):
-        return f"merge({_hcl_map(value.alike)}, {CELL}.{value.field})"
+        return f"merge({_hcl_map(value.alike)}, {', '.join(value.refs)})"
     match kind:
         case Kind.TEXT:
             return hcl_string(value)
@@ -193,24 +193,21 @@ def _hcl_blocks(bake: BakeFile) -> Iterator[str]:
     names = targets.names if isinstance(targets, LaidOut) else tuple(t.name for t in targets)
     starts = {f.members[0]: f for f in extra.families}
     covered = {m for f in extra.families for m in f.members}
-    # Records that several families share are written once, as a private global list.
-    # Each family's records are hashed once: comparing every pair of families would grow
-    # with their square.
-    first_with: dict[tuple[Any, ...], Family] = {}  # records → the first family with them
-    same: dict[int, Family] = {}  # id of a family → the first family with equal records
-    for family in extra.families:
-        same[id(family)] = first_with.setdefault(family.records, family)
-    uses = Counter(id(f) for f in same.values())
-    shared: dict[int, str] = {}
+    # Records that several matrix keys share are written once, as a private global list.
+    # Each key's records are hashed once: comparing every pair of families would grow with
+    # their square.
+    uses = Counter(records for f in extra.families for _, records in f.matrix())
+    shared: dict[Records, str] = {}
     for i, name in enumerate(names):
         if name in starts:
             family = starts[name]
-            first = id(same[id(family)])
-            if uses[first] > 1 and first not in shared:
-                shared[first] = f"{CELL}s_{len(shared) + 1}"
-                yield f"{shared[first]} = {_hcl_records(family.records, '')}"
-            records = shared.get(first) or _hcl_records(family.records, "  ")
-            yield _hcl_family(family, records)
+            keys: list[tuple[str, str]] = []
+            for key, records in family.matrix():
+                if uses[records] > 1 and records not in shared:
+                    shared[records] = f"{CELL}s_{len(shared) + 1}"
+                    yield f"{shared[records]} = {_hcl_records(records, '')}"
+                keys.append((key, shared.get(records) or _hcl_records(records, "  ")))
+            yield _hcl_family(family, keys)
         elif name not in covered:
             yield _hcl_target(extra.block_at(i))
 
@@ -246,14 +243,15 @@ def _family_groups(groups: tuple[Group, ...], families: tuple[Family, ...]) -> t
     return tuple(out)
 
 
-def _hcl_family(family: Family, records: str) -> str:
-    """A family's `matrix` block: the name template, the cells' records (a list, or the name
-    of the global list holding it), then the block's attributes as `_hcl_target` writes
-    them."""
+def _hcl_family(family: Family, keys: list[tuple[str, str]]) -> str:
+    """A family's `matrix` block: the name template, each matrix key's records (a list, or
+    the name of the global list holding it), then the block's attributes as `_hcl_target`
+    writes them."""
+    matrix = "".join(f"    {key} = {records}\n" for key, records in keys)
     head = (
         f"target {hcl_string(family.block.name)} {{\n"
         f"  name   = {hcl_string(family.name)}\n"
-        f"  matrix = {{\n    {CELL} = {records}\n  }}\n"
+        f"  matrix = {{\n{matrix}  }}\n"
     )
     return head + _hcl_target(family.block).split("\n", 1)[1]
 
@@ -263,7 +261,11 @@ def _hcl_records(records: tuple[tuple[str, Any], ...], indent: str) -> str:
     lines = ["["]
     for vid, fields in records:
         parts = [f"id = {hcl_string(vid)}"]
-        parts += [f"{field} = {_hcl_field(value, KEYS[key].kind)}" for field, key, value in fields]
+        # A field that is no bake key (an axis's value) is a text.
+        parts += [
+            f"{field} = {_hcl_field(value, KEYS[key].kind if key in KEYS else Kind.TEXT)}"
+            for field, key, value in fields
+        ]
         if any("\n" in part for part in parts):
             lines.append(f"{indent}  {{")
             lines += [f"{indent}    {part}" for part in parts]
