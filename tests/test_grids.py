@@ -150,3 +150,25 @@ def test_cells_that_are_not_a_complete_product_keep_their_blocks(
     monkeypatch.setattr(grids, "MAX_SETS", 0)
     again = compile_matrix(load_matrix_text(realistic_matrix(exclude))).text("hcl")
     assert "matrix = {" not in again
+
+
+def test_values_alike_on_several_axes_are_told_apart_by_a_cell_where_they_differ() -> None:
+    # Three axes of the values 0 … 3: the first cell's description is "0 0 0", which no
+    # template can take apart; the texts are templated from a cell whose values differ.
+    axes = "\n".join(
+        f"  {axis}:\n    id: '{axis}{{value}}'\n    values:\n"
+        + "\n".join(f"      '{v}': {{args: {{{axis.upper()}: 'n{v}'}}}}" for v in range(4))
+        for axis in ("x", "y", "z")
+    )
+    text = (
+        "format: 1\nimage:\n  name: app\n  tags: ['{version}-{name}']\n"
+        f"defaults:\n  dockerfile: Dockerfile\naxes:\n{axes}\n"
+    )
+    compiled = compile_matrix(load_matrix_text(text))
+    hcl = compiled.text("hcl")
+    assert 'target "_x-y-z"' in hcl
+    assert 'description = "${_cell_x.value} ${_cell_y.value} ${_cell_z.value}"' in hcl
+    assert 'X = "n${_cell_x.value}"' in hcl
+    with_families, reference = Bake(hcl), Bake(_without_families(compiled))
+    assert with_families.print("default")["target"] == reference.print("default")["target"]
+    assert len(with_families.print("default")["target"]) == 64

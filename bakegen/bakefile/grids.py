@@ -90,6 +90,8 @@ def plan(
         if len(cells) < MIN_MEMBERS:
             break
         outer = [a for a in axes if a not in inner]
+        value_of = [{vid: value for value, vid in ids[a].items()} for a in inner]
+        value_of_outer = [{vid: value for value, vid in ids[a].items()} for a in outer]
         outer_of = itemgetter(*(axes.index(a) for a in outer)) if outer else lambda _: ()
         inner_of = itemgetter(*(axes.index(a) for a in inner))
         by_outer: dict[Any, list[Target]] = {}
@@ -106,17 +108,37 @@ def plan(
             coords = [inner_of(at[t.name]) for t in members]
             if not _complete(coords):
                 continue  # buildx would make cells that do not exist
-            # The cells of the first two ids of each axis first: what all the cells can be
-            # written as, these few can, so a set that fails fails at the cost of a few.
-            firsts = [set(list(dict.fromkeys(c[i] for c in coords))[:2]) for i in range(len(inner))]
+            # Texts are templated from a cell whose ids and values are all distinct, and
+            # distinct from the other axes' (in `"0 0 0"`, made of three axes' values, no
+            # template could tell them apart).
+            fixed = {
+                *outer_ids,
+                *(value_of_outer[j][vid] for j, vid in enumerate(outer_ids)),
+            }
+            reference = next((c for c in coords if _distinct(c, value_of, fixed)), coords[0])
+            # The cells of the first two ids of each axis and the reference's first: what
+            # all the cells can be written as, these few can, so a set that fails fails at
+            # the cost of a few.
+            firsts = [
+                {*list(dict.fromkeys(c[i] for c in coords))[:2], reference[i]}
+                for i in range(len(inner))
+            ]
             few = [
                 (t, c)
                 for t, c in zip(members, coords, strict=True)
                 if all(v in first for v, first in zip(c, firsts, strict=True))
             ]
-            family = _grid(label, inner, ids, [t for t, _ in few], [c for _, c in few], values_of)
+            family = _grid(
+                label,
+                inner,
+                value_of,
+                [t for t, _ in few],
+                [c for _, c in few],
+                reference,
+                values_of,
+            )
             if family is not None:
-                family = _grid(label, inner, ids, members, coords, values_of)
+                family = _grid(label, inner, value_of, members, coords, reference, values_of)
             if family is None:
                 # What one group cannot write (a value that follows two of the axes at
                 # once), the others mostly cannot either: the set is given up rather than
@@ -147,6 +169,14 @@ def _values(target: Target, axes: Sequence[str]) -> tuple[str, ...]:
     return tuple(values[a] for a in axes)
 
 
+def _distinct(coords: tuple[str, ...], value_of: list[dict[str, str]], fixed: set[str]) -> bool:
+    """Whether a cell's ids, and its values that differ from their ids, are all distinct,
+    and none is part of the `fixed` texts (the other axes' ids and values, which stay as
+    they are in every template)."""
+    texts = [*coords, *(v[c] for v, c in zip(value_of, coords, strict=True) if v[c] != c)]
+    return len(set(texts)) == len(texts) and not any(t in f for t in texts for f in fixed)
+
+
 def _complete(coords: list[tuple[str, ...]]) -> bool:
     """Whether the cells are every combination of their ids on the axes, once each."""
     per_axis = [{c[i] for c in coords} for i in range(len(coords[0]))]
@@ -175,10 +205,15 @@ class _Grid:
     written for all of them."""
 
     def __init__(
-        self, inner: Sequence[str], coords: list[tuple[str, ...]], value_of: list[dict[str, str]]
+        self,
+        inner: Sequence[str],
+        coords: list[tuple[str, ...]],
+        value_of: list[dict[str, str]],
+        reference: tuple[str, ...],
     ) -> None:
         self.inner = inner
         self.coords = coords
+        self.ref = coords.index(reference)
         ids = [Var(f"{CELL}_{a}.id") for a in inner]
         values = [Var(f"{CELL}_{a}.{VALUE}") for a in inner]
         self.given = [
@@ -188,10 +223,10 @@ class _Grid:
             }
             for c in coords
         ]
-        # What the first cell's texts are templated with: each axis's id, and its value
+        # What the reference cell's texts are templated with: each axis's id, and its value
         # where that differs from the id, the longest first (an id inside a value, such as
         # `amd64` in `linux/amd64`, is then not taken for the id).
-        first = self.given[0]
+        first = self.given[self.ref]
         self.tokens = sorted(
             (
                 (text, var)
@@ -205,14 +240,15 @@ class _Grid:
 
     def templated(self, column: Sequence[Any], kind: Kind) -> Any:
         """The value every cell has with its ids (or values) templated, or None."""
-        if kind not in (Kind.TEXT, Kind.TEXT_LIST) and not isinstance(column[0], Switched):
+        own = column[self.ref]
+        if kind not in (Kind.TEXT, Kind.TEXT_LIST) and not isinstance(own, Switched):
             return None
-        if isinstance(column[0], Expr):
+        if isinstance(own, Expr):
             return None
-        shaped = column[0]
+        shaped = own
         for text, var in self.tokens:
             shaped = templated(shaped, kind, text, var)
-        if shaped == column[0]:
+        if shaped == own:
             return None
         fits = all(_fill(shaped, kind, g) == v for g, v in zip(self.given, column, strict=True))
         if not fits:
@@ -234,14 +270,14 @@ class _Grid:
 def _grid(
     label: str,
     inner: Sequence[str],
-    ids: ValueIds,
+    value_of: list[dict[str, str]],
     members: list[Target],
     coords: list[tuple[str, ...]],
+    reference: tuple[str, ...],
     values_of: Callable[[Target], dict[str, Any]],
 ) -> Family | None:
     per_axis = [list(dict.fromkeys(c[i] for c in coords)) for i in range(len(inner))]
-    value_of = [{vid: value for value, vid in ids[a].items()} for a in inner]
-    grid = _Grid(inner, coords, value_of)
+    grid = _Grid(inner, coords, value_of, reference)
     # The name is made of ids only.
     name: Text = (members[0].name,)
     for var, vid in zip((Var(f"{CELL}_{a}.id") for a in inner), coords[0], strict=True):
