@@ -172,3 +172,23 @@ def test_values_alike_on_several_axes_are_told_apart_by_a_cell_where_they_differ
     with_families, reference = Bake(hcl), Bake(_without_families(compiled))
     assert with_families.print("default")["target"] == reference.print("default")["target"]
     assert len(with_families.print("default")["target"]) == 64
+
+
+def test_an_axis_name_with_a_hyphen_makes_a_matrix_key_without_one() -> None:
+    # `_cell_gpu-arch.id` would read as a subtraction where a reader expects a name.
+    axes = "\n".join(
+        f"  {axis}:\n    values:\n" + "\n".join(f"      {axis[0]}{v}: {{}}" for v in range(4))
+        for axis in ("gpu-arch", "os")
+    )
+    text = (
+        "format: 1\nimage:\n  name: app\n  tags: ['{version}-{name}']\n"
+        f"defaults:\n  dockerfile: Dockerfile\naxes:\n{axes}\n"
+    )
+    compiled = compile_matrix(load_matrix_text(text))
+    hcl = compiled.text("hcl")
+    assert "    _cell_gpu_arch = " in hcl
+    assert "${_cell_gpu_arch.id}" in hcl
+    assert "_cell_gpu-arch" not in hcl
+    with_families, reference = Bake(hcl), Bake(_without_families(compiled))
+    assert with_families.print("default")["target"] == reference.print("default")["target"]
+    assert len(with_families.print("default")["target"]) == 16

@@ -71,6 +71,8 @@ def plan(
     if any(v.startswith(CELL) for v in model.variables):
         return ()  # `_cell_<axis>` would clash with a variable
     axes = list(model.axes)
+    if len({_key(a) for a in axes}) < len(axes):
+        return ()  # axes `a-b` and `a_b` would share a matrix key
     sizes = {a: len(ids[a]) for a in axes}
     sets = [
         s
@@ -163,6 +165,12 @@ def _cost(cells: int, axes: int, block_cells: int, keys: int) -> float:
     return blocks * (BLOCK_NAMES + axes - keys) + keys * cells
 
 
+def _key(axis: str) -> str:
+    """The matrix key of an axis: an identifier without `-`, which HCL would also read in
+    a name but which reads as a minus."""
+    return f"{CELL}_{axis.replace('-', '_')}"
+
+
 def _values(target: Target, axes: Sequence[str]) -> tuple[str, ...]:
     """The cell's value on each axis, in the order of `axes`."""
     values = dict(target.values)
@@ -214,8 +222,8 @@ class _Grid:
         self.inner = inner
         self.coords = coords
         self.ref = coords.index(reference)
-        ids = [Var(f"{CELL}_{a}.id") for a in inner]
-        values = [Var(f"{CELL}_{a}.{VALUE}") for a in inner]
+        ids = [Var(f"{_key(a)}.id") for a in inner]
+        values = [Var(f"{_key(a)}.{VALUE}") for a in inner]
         self.given = [
             {
                 **dict(zip(values, (v[i] for v, i in zip(value_of, c, strict=True)), strict=True)),
@@ -280,7 +288,7 @@ def _grid(
     grid = _Grid(inner, coords, value_of, reference)
     # The name is made of ids only.
     name: Text = (members[0].name,)
-    for var, vid in zip((Var(f"{CELL}_{a}.id") for a in inner), coords[0], strict=True):
+    for var, vid in zip((Var(f"{_key(a)}.id") for a in inner), coords[0], strict=True):
         name = tuple(
             q for p in name for q in (text_with_id(p, vid, var) if isinstance(p, str) else (p,))
         )
@@ -315,7 +323,7 @@ def _grid(
                 return None
             at, values = found
             fields[at].append((field, key, values))
-            shaped = Expr(f"{CELL}_{inner[at]}.{field}")
+            shaped = Expr(f"{_key(inner[at])}.{field}")
         block.append((key, shaped))
     for i in sorted(grid.used):
         # A template names the axis's value: each record holds it.
@@ -326,7 +334,7 @@ def _grid(
             (vid, tuple((field, key, values[vid]) for field, key, values in fields[i]))
             for vid in per_axis[i]
         )
-        matrix.append((f"{CELL}_{axis}", records))
+        matrix.append((_key(axis), records))
     return Family(
         block=Block(name=label, values=tuple(block)),
         name=name,
@@ -374,7 +382,7 @@ def _split_map(
             vids = dict.fromkeys(c[i] for c in grid.coords)
             own = {vid: tuple(by_axis[i].get(vid, ())) for vid in vids}
             fields[i].append((field, key, own))
-            refs.append(f"{CELL}_{axis}.{field}")
+            refs.append(f"{_key(axis)}.{field}")
     if not refs:
         return tuple(alike)
     if alike:
