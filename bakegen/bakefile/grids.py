@@ -17,12 +17,12 @@ for the block:
       target = _cell_target.target
     }
 
-Each attribute is one value for every cell, the same value with each axis's id templated
-(`${_cell_<axis>.id}`), or a field of one axis's records where the value follows that axis
-alone; a map is split entry by entry the same way (`merge({...}, _cell_<axis>.<field>)`).
-Every form is checked against every cell's own value, so each target resolves exactly as
-its own block would. Anything else (a value that follows two axes at once, an override for
-one cell) leaves the group out.
+Each attribute is one value for every cell, the same value with each axis's id or value
+templated (`${_cell_<axis>.id}`, `${_cell_<axis>.value}`), or a field of one axis's records
+where the value follows that axis alone; a map is split entry by entry the same way
+(`merge({...}, _cell_<axis>.<field>)`). Every form is checked against every cell's own
+value, so each target resolves exactly as its own block would. Anything else (a value that
+follows two axes at once, an override for one cell) gives up the set of axes for the next.
 
 Which axes: every set of two or more axes whose product of values is between the family
 bounds, tried cheapest first by `_cost` (what the file spends on blocks and group lists);
