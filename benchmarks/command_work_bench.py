@@ -21,9 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from commands_bench import write_project
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bakegen.ci.plan import as_json, plan
 from bakegen.commands.build import table_text
 from bakegen.explain import as_text, find, rows
@@ -31,6 +29,7 @@ from bakegen.graph import mermaid
 from bakegen.lint.linter import Linter, lint_report
 from bakegen.lint.report import format_text
 from bakegen.pipeline import Compiled, check_files, compile_path, gc_paused
+from tests.support.matrices import write_project
 
 GOAL_SECONDS = 0.1
 

@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from render_bench import growing_matrix
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.matrices import write_project
 
 GOAL_SECONDS = 1.0
 COMMANDS: dict[str, list[str]] = {
@@ -35,19 +35,6 @@ COMMANDS: dict[str, list[str]] = {
     "graph": ["graph"],
     "explain": ["explain", "cuda12-8-amd64-f0"],
 }
-
-
-def write_project(where: Path, cells: int) -> None:
-    """The matrix of `cells` cells and the Dockerfiles it names, in `where`."""
-    (where / "matrix.yaml").write_text(growing_matrix(cells))
-    for name in ("Dockerfile", "Dockerfile.alt"):
-        (where / name).write_text(
-            "".join(f"FROM busybox:1.36 AS s{i}\n" for i in range(7))
-            + "ARG CUDA ARCH FLAVOUR FIVE READDED\n"
-        )
-    (where / "Dockerfile.base").write_text(
-        "FROM busybox:1.36 AS base\nARG CUDA ARCH BASE_TAG\nFROM base AS wheel\n"
-    )
 
 
 # As on a machine where bakegen is installed, the modules' bytecode is cached: a variable

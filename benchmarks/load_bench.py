@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from render_bench import growing_matrix
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.matrices import growing_matrix
 
 COMMANDS = ("--version", "validate", "list", "explain", "graph", "render", "ci", "lint")
 LOOKUP = "from bakegen.cli import main\nif {name!r} != '--version': main.commands[{name!r}]\n"

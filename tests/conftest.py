@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,8 +11,9 @@ from click.testing import CliRunner
 from hypothesis import settings
 
 from bakegen.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
+from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_path
+from tests.support import ROOT
+from tests.support.git import git
 
 # In CI the property tests draw the same examples every run, so a red run always means a
 # change, not a new draw; locally they keep exploring (and remember what failed).
@@ -34,19 +34,6 @@ def _isolated_git(
         monkeypatch.setenv(f"GIT_{key}_NAME", "Test")
         monkeypatch.setenv(f"GIT_{key}_EMAIL", "test@example.com")
         monkeypatch.setenv(f"GIT_{key}_DATE", "2026-01-01T00:00:00Z")
-
-
-def git(cwd: Path, *args: str) -> str:
-    """Run real git in `cwd` and return its output."""
-    done = subprocess.run(
-        ["git", "-c", "init.defaultBranch=main", "-c", "advice.detachedHead=false", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-    )
-    return done.stdout.strip()
 
 
 @pytest.fixture
@@ -82,3 +69,9 @@ def invoke(runner: CliRunner) -> Callable[..., object]:
         return runner.invoke(main, list(args), catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def compiled() -> Compiled:
+    """The default matrix, compiled once for every test that reads it (it is frozen)."""
+    return compile_path(ROOT / DEFAULT_MATRIX)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bakegen.bakefile.layout import MIN_BUILDX
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 def test_validation_blocks_need_buildx_0_19() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.bake_eval import Bake
-from tests.helpers import buildx_available, clean_env
+from tests.support.helpers import buildx_available, clean_env
 
 CASES = sorted(p for p in (Path(__file__).parent / "cases").iterdir() if p.is_dir())
 

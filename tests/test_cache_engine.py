@@ -14,17 +14,13 @@ from __future__ import annotations
 import argparse
 import os
 import pwd
-import sys
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.helpers import builder_running
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from cache_bench import Builders, Unavailable, bench, check_buildx, check_registry
+from tests.support.cache_engine import Builders, Unavailable, bench, check_buildx, check_registry
+from tests.support.helpers import builder_running
 
 pytestmark = pytest.mark.engine
 

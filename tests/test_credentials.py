@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import main
-from tests.conftest import ROOT, git
+from tests.support.projects import commit_all, default_project
 
 SENTINELS = {
     "AWS_ACCESS_KEY_ID": "AKIASENTINEL00000000",
@@ -46,14 +45,7 @@ COMMANDS = [
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    repo = tmp_path_factory.mktemp("project")
-    for name in ("matrix", "dockerfiles"):
-        shutil.copytree(ROOT / name, repo / name)
-    shutil.copy(ROOT / ".dockerignore", repo / ".dockerignore")
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "start")
-    return repo
+    return commit_all(default_project(tmp_path_factory.mktemp("project")))
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)

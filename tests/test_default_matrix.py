@@ -19,7 +19,7 @@ import yaml
 from bakegen.matrix.schema import SCHEMA_PATH, schema_text
 from bakegen.pipeline import DEFAULT_MATRIX, compile_path
 from tests.bake_eval import Bake
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 MATRIX = yaml.safe_load((ROOT / "matrix" / "default.yaml").read_text())
 EXAMPLE = (ROOT / "docker-bake.hcl.example").read_text()

@@ -7,7 +7,7 @@ import re
 from bakegen.cli import main
 from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 def yaml_blocks(name: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 def test_migration_guide_says_set_cache_from_replaces_the_list() -> None:

@@ -112,13 +112,10 @@ def test_families_resolve_every_cell_as_its_own_block(
 ) -> None:
     # A large matrix: the HCL file writes `matrix` blocks (families.py), with overrides and
     # includes that make some cells differ from the rest of their family.
-    import sys
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from render_bench import growing_matrix
 
     from bakegen.bakefile import families
     from bakegen.matrix.validate import load_matrix_text
+    from tests.support.matrices import growing_matrix
 
     if most is not None:
         monkeypatch.setattr(families, "MAX_MEMBERS", most)
@@ -151,7 +148,7 @@ def test_families_over_several_axes_resolve_every_cell_as_its_own_block(tmp_path
     # 1,000 cells on five axes of at most five values: `matrix` blocks with a key per axis
     # (grids.py); buildx must make exactly the targets of the flat file.
     from bakegen.matrix.validate import load_matrix_text
-    from tests.test_grids import realistic_matrix
+    from tests.bakefile.test_grids import realistic_matrix
 
     compiled = compile_matrix(load_matrix_text(realistic_matrix()))
     text = compiled.text("hcl")

@@ -26,8 +26,8 @@ from bakegen.explain import OPTIONAL
 from bakegen.pipeline import compile_path
 from bakegen.resolve.required import check_target
 from tests.bakeeval import files as evaluator
-from tests.conftest import ROOT
-from tests.helpers import buildx_available, clean_env
+from tests.support import ROOT
+from tests.support.helpers import buildx_available, clean_env
 from tests.test_docs import yaml_blocks
 
 PROBE = "zz-explain-probe"

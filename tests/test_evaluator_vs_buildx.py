@@ -18,7 +18,7 @@ import pytest
 
 from tests.bakeeval.errors import BakeError
 from tests.bakeeval.files import run
-from tests.helpers import buildx_available, clean_env
+from tests.support.helpers import buildx_available, clean_env
 
 pytestmark = pytest.mark.skipif(not buildx_available(), reason="no docker buildx here")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.helpers import MINIMAL
+from tests.support import ROOT
+from tests.support.helpers import MINIMAL
 
 
 @pytest.fixture(scope="module")

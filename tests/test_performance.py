@@ -19,10 +19,7 @@ from bakegen.resolve.resolver import resolve
 from bakegen.resolve.select import select
 from bakegen.resolve.targets import Resolution
 from bakegen.templating import _parse
-from tests.conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from render_bench import growing_matrix, synthetic_matrix
+from tests.support.matrices import growing_matrix, synthetic_matrix
 
 
 def count_calls(work: Callable[[], object]) -> int:

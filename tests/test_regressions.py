@@ -11,18 +11,14 @@ from click.testing import CliRunner
 from bakegen.cli import main
 from bakegen.dockerfiles.parse import parse
 from bakegen.lint.linter import lint
-from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_path
+from bakegen.pipeline import Compiled
 from bakegen.run import choose_cell, image_of
 from bakegen.templating import plain
 from tests.bake_eval import Bake
-from tests.conftest import ROOT, git
+from tests.support import ROOT
+from tests.support.git import git
 
 EXAMPLE = (ROOT / "docker-bake.hcl.example").read_text()
-
-
-@pytest.fixture(scope="module")
-def compiled() -> Compiled:
-    return compile_path(ROOT / DEFAULT_MATRIX)
 
 
 def test_enable_media_nixl_is_declared_in_the_stage_that_reads_it() -> None:

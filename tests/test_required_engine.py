@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bakegen.pipeline import compile_path
-from tests.helpers import builder_running
+from tests.support.helpers import builder_running
 
 # The tests run with a scratch HOME; the builder is defined in the real one.
 DOCKER_CONFIG = os.environ.get("DOCKER_CONFIG") or str(Path.home() / ".docker")

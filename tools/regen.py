@@ -18,9 +18,9 @@ ARTIFACTS = [
     "tests/bad/expected.json",
 ]
 GOLDEN_TESTS = [
-    "tests/test_golden.py",
-    "tests/test_golden_versions.py",
-    "tests/test_explain_graph.py",
+    "tests/render/test_golden.py",
+    "tests/render/test_golden_versions.py",
+    "tests/commands/test_explain_graph.py",
     "tests/test_bad_inputs.py",
 ]
 

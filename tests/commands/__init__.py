@@ -1,0 +1,1 @@
+"""Tests of the command line (bakegen.cli, bakegen.commands) and the features it runs."""
