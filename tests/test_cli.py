@@ -47,6 +47,8 @@ def test_top_level_help_shows_next_steps() -> None:
     result = run("--help")
     assert result.exit_code == 0
     assert "docker buildx bake --print" in result.output
+    listed = result.output.split("\nCommands:\n", 1)[1]
+    assert [line.split()[0] for line in listed.splitlines() if line.strip()] == sorted(COMMANDS)
 
 
 def test_bad_usage_exits_2(project: Path) -> None:
