@@ -17,21 +17,22 @@ import click
 
 from bakegen import __version__
 
-# Where each command is defined. A command's module is imported when the command is first
+# Where each command is defined, one module a command (in the order README.md's table lists
+# them; `--help` sorts them by name). A command's module is imported when the command is first
 # looked up, so `bakegen --version` loads no command and each command loads only the
 # modules it needs (the models, the schema, Jinja, the Dockerfile parser, ...).
 COMMANDS = {
-    "render": "bakegen.commands.build:render",
-    "validate": "bakegen.commands.build:validate",
-    "list": "bakegen.commands.build:list_",
+    "render": "bakegen.commands.render:render",
+    "validate": "bakegen.commands.validate:validate",
     "lint": "bakegen.commands.lint:lint_",
+    "list": "bakegen.commands.list:list_",
     "ci": "bakegen.commands.ci:ci",
-    "manifest": "bakegen.commands.ci:manifest",
+    "manifest": "bakegen.commands.manifest:manifest",
     "run": "bakegen.commands.run:run",
     "explain": "bakegen.commands.explain:explain",
-    "graph": "bakegen.commands.explain:graph",
-    "schema": "bakegen.commands.build:schema",
-    "git-version": "bakegen.commands.build:git_version",
+    "graph": "bakegen.commands.graph:graph",
+    "schema": "bakegen.commands.schema:schema",
+    "git-version": "bakegen.commands.git_version:git_version",
 }
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bakegen.ci.plan import as_json, plan
-from bakegen.commands.build import table_text
+from bakegen.commands.list import table_text
 from bakegen.explain import as_text, find, rows
 from bakegen.graph import mermaid
 from bakegen.lint.linter import Linter, lint_report

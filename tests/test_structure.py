@@ -119,7 +119,7 @@ def test_a_bug_prints_a_short_report_and_its_own_exit_code(
     def broken(*_: object, **__: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr("bakegen.commands.build.compile_path", broken)
+    monkeypatch.setattr("bakegen.commands.common.compile_path", broken)
     result = CliRunner().invoke(main, ["list"])
     assert result.exit_code == errors.EXIT_CRASH
     assert "Traceback" not in result.output

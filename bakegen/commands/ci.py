@@ -1,28 +1,21 @@
-"""Commands for CI: ci, manifest."""
+"""`bakegen ci`: the CI jobs, in dependency layers."""
 
 from __future__ import annotations
 
 import json
-import os
-import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import click
 
 from bakegen.ci.changes import affected
-from bakegen.ci.manifest import bake_values, joins
 from bakegen.ci.plan import as_github, as_gitlab, as_json, plan
 from bakegen.commands.common import (
+    compiled_matrix,
     format_option,
     matrix_option,
-    print_warning,
-    print_warnings,
     reports_errors,
     select_option,
 )
-from bakegen.errors import OutputError
 from bakegen.lint.linter import Linter
 from bakegen.pipeline import Compiled, compile_path
 
@@ -96,8 +89,7 @@ def ci(
     """
     if part is not None and (fmt != "github" or layer is None):
         raise click.UsageError("--part goes with --format github and --layer")
-    compiled = compile_path(matrix_path, select)
-    print_warnings(compiled.warnings)
+    compiled = compiled_matrix(matrix_path, select)
     warn_cache_misses(compiled)
     only = None
     if changed_since is not None:
@@ -133,36 +125,3 @@ def warn_cache_misses(compiled: Compiled) -> None:
             f"warning: {finding.file}:{finding.line}: {finding.message}; {finding.hint}",
             err=True,
         )
-
-
-@click.command()
-@matrix_option
-@click.option("--dry-run", is_flag=True, help="Print the commands instead of running them.")
-@select_option
-@reports_errors
-def manifest(matrix_path: Path, dry_run: bool, select: tuple[str, ...]) -> None:
-    """Join per-platform images into multi-arch tags (docker buildx imagetools create).
-
-    Cells that differ only in ci.manifest.axis are joined under ci.manifest.tags. Values of
-    REGISTRY, IMAGE_NAME, VERSION and TAG_LATEST come from the environment, as in bake;
-    VERSION defaults to the version git gives.
-    """
-    compiled = compile_path(matrix_path, select)
-    values = bake_values(
-        compiled, dict(os.environ), matrix_path.resolve().parent, warn=print_warning
-    )
-    found = joins(compiled, values)
-    for warning in (w for item in found for w in item.warnings):
-        click.echo(f"warning: {warning}", err=True)
-    for item in found:
-        argv = item.argv()
-        if dry_run:
-            click.echo(shlex.join(argv))
-            continue
-        click.echo(f"+ {shlex.join(argv)}", err=True)
-        try:
-            code = subprocess.run(argv, check=False).returncode
-        except FileNotFoundError:
-            raise OutputError("docker is not installed or not on PATH") from None
-        if code:
-            sys.exit(code)

@@ -1,4 +1,7 @@
-"""What every command shares: the matrix and selection options, and error reporting."""
+"""What every command shares: the matrix and selection options, reading the matrix with its
+warnings printed, and error reporting. Every command that reads a matrix reads it through
+`compiled_matrix` (or `loaded_matrix`), so none of them drops a warning; every command is
+wrapped in `reports_errors`, so each error has the same form and exit code everywhere."""
 
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from bakegen.errors import (
     OutputDriftError,
     Problem,
 )
-from bakegen.pipeline import DEFAULT_MATRIX, gc_paused
+from bakegen.matrix.validate import Matrix, load_matrix
+from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_path, gc_paused
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,6 +69,22 @@ def print_warnings(problems: tuple[Problem, ...]) -> None:
 
 def print_warning(text: str) -> None:
     click.echo(f"warning: {text}", err=True)
+
+
+def compiled_matrix(matrix_path: Path, select: tuple[str, ...] = ()) -> Compiled:
+    """The matrix compiled (only the targets `select` names, and what they need), its
+    warnings printed on stderr."""
+    compiled = compile_path(matrix_path, select)
+    print_warnings(compiled.warnings)
+    return compiled
+
+
+def loaded_matrix(matrix_path: Path) -> Matrix:
+    """The matrix loaded and checked but not compiled, for a command that reads only its
+    settings; what loading warns about is printed on stderr."""
+    matrix = load_matrix(matrix_path)
+    print_warnings(matrix.warnings)
+    return matrix
 
 
 def report_crash(exc: BaseException) -> NoReturn:

@@ -8,16 +8,15 @@ from pathlib import Path
 import click
 
 from bakegen.commands.common import (
+    compiled_matrix,
     format_option,
     matrix_option,
-    print_warnings,
     reports_errors,
     select_option,
 )
 from bakegen.errors import EngineUnavailable
 from bakegen.lint.linter import find_hadolint, lint_report
 from bakegen.lint.report import format_json, format_text, summary
-from bakegen.pipeline import compile_path
 
 
 @click.command(name="lint")
@@ -60,8 +59,7 @@ def lint_(
     any error is found, 2 when --engine is asked for and docker buildx is not there. Paths are relative to the current directory, where
     bake runs.
     """
-    compiled = compile_path(matrix_path, select)
-    print_warnings(compiled.warnings)
+    compiled = compiled_matrix(matrix_path, select)
     binary = find_hadolint() if use_hadolint else None
     try:
         report = lint_report(compiled, Path(), binary, engine, engine_base)

@@ -10,8 +10,7 @@ from pathlib import Path
 import click
 
 from bakegen.ci.manifest import bake_values, image_values
-from bakegen.commands.common import matrix_option, reports_errors
-from bakegen.pipeline import compile_path
+from bakegen.commands.common import compiled_matrix, matrix_option, print_warning, reports_errors
 from bakegen.run import (
     RunOptions,
     choose_cell,
@@ -143,9 +142,10 @@ def run(
         wanted["framework"] = framework.lower()
     if target_value is not None:
         wanted["target"] = target_value
-    whole = compile_path(matrix_path)
+    whole = compiled_matrix(matrix_path)
     key, compiled = choose_image(whole, image_key, wanted)
-    values = image_values(bake_values(whole, dict(os.environ), matrix_path.resolve().parent), key)
+    found = bake_values(whole, dict(os.environ), matrix_path.resolve().parent, warn=print_warning)
+    values = image_values(found, key)
     cell = choose_cell(compiled, wanted, host_platform())
     options = RunOptions(
         name=name,

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bakegen import __version__
-from bakegen.cli import main
+from bakegen.cli import COMMANDS, main
 from tests.bake_eval import Bake
 from tests.support import ROOT
 from tests.support.git import git
@@ -36,21 +36,7 @@ def test_version() -> None:
     assert (result.exit_code, result.output) == (0, f"bakegen, version {__version__}\n")
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        "render",
-        "validate",
-        "list",
-        "lint",
-        "ci",
-        "manifest",
-        "explain",
-        "graph",
-        "schema",
-        "git-version",
-    ],
-)
+@pytest.mark.parametrize("command", list(COMMANDS))
 def test_every_command_has_help(command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0
@@ -62,6 +48,8 @@ def test_top_level_help_shows_next_steps() -> None:
     result = run("--help")
     assert result.exit_code == 0
     assert "docker buildx bake --print" in result.output
+    listed = result.output.split("\nCommands:\n", 1)[1]
+    assert [line.split()[0] for line in listed.splitlines() if line.strip()] == sorted(COMMANDS)
 
 
 def test_bad_usage_exits_2(project: Path) -> None:
@@ -340,7 +328,20 @@ def test_run_without_docker_is_a_clear_error(
     monkeypatch.setenv("PATH", "/nonexistent")
     result = run("run", "-m", "matrix.yaml", "--gpus", "none")
     assert result.exit_code == 1
-    assert result.stderr == "Error: docker is not installed or not on PATH\n"
+    assert result.stderr == (
+        f"warning: {project} is not inside a git repository; using version v0.0.1.dev.unknown\n"
+        "Error: docker is not installed or not on PATH\n"
+    )
+
+
+def test_run_says_why_the_image_tag_has_a_fallback_version(project: Path) -> None:
+    # The image run picks is tagged with the version git gives, as render's override has it.
+    result = run("run", "-m", "matrix.yaml", "--cell", "os=jammy", "--target", "dev", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(" app:v0.0.1.dev.unknown-jammy-dev\n")
+    assert result.stderr == (
+        f"warning: {project} is not inside a git repository; using version v0.0.1.dev.unknown\n"
+    )
 
 
 def test_render_creates_the_output_directory(project: Path) -> None:

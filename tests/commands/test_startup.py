@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bakegen.cli import COMMANDS
 from tests.support.helpers import MINIMAL, write
 from tests.support.projects import minimal_project
 
@@ -74,3 +75,10 @@ def test_reading_commands_load_neither_jinja_nor_jsonschema_nor_git(
 def test_jsonschema_is_loaded_to_explain_an_invalid_matrix(project: Path) -> None:
     write(project, MINIMAL.replace("format: 1", "format: 2"))
     assert "jsonschema" in _packages(_loaded(["validate", "-m", "matrix.yaml"], project, 1))
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_a_command_loads_no_other_command(name: str, tmp_path: Path) -> None:
+    own = COMMANDS[name].split(":")[0]
+    loaded = {m for m in _loaded([name, "--help"], tmp_path) if m.startswith("bakegen.commands")}
+    assert loaded == {"bakegen.commands", "bakegen.commands.common", own}

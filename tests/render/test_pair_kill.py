@@ -35,7 +35,7 @@ def after(func):
         return result
     return wrapped
 import bakegen.render.write as w
-import bakegen.commands.build as b
+import bakegen.commands.render as b
 real_write_files = w.write_files
 def write_files(files, **options):
     armed[0] = True
@@ -129,7 +129,7 @@ STEP = 0.15
 SLOW_WRITER = f"""
 import os, time
 import bakegen.render.write as w
-import bakegen.commands.build as b
+import bakegen.commands.render as b
 real_fsync, real_write_files = os.fsync, w.write_files
 def slow_fsync(fd):
     time.sleep({STEP})
