@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bakegen.matrix.model import MatrixFile
-from bakegen.matrix.names import sanitize
+from bakegen.matrix.names import id_of
 from bakegen.matrix.tags import IMAGE
 from bakegen.resolve.dates import BUILD_DATE, BUILD_TIME
 from bakegen.resolve.expand import ValueIds
@@ -88,10 +88,9 @@ class Names:
         return scope
 
     def _value_entries(self, axis: str, value: str) -> dict[str, Part]:
-        vid = self.ids[axis].get(value)
         entries: dict[str, Part] = {
             axis: value,
-            f"{axis}.id": sanitize(value) if vid is None else vid,
+            f"{axis}.id": id_of(self.ids[axis], value),
         }
         for var, text in self.vars[axis].get(value, {}).items():
             entries[f"{axis}.{var}"] = text
