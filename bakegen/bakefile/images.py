@@ -19,7 +19,7 @@ from bakegen.bakefile.blocks import Block
 from bakegen.bakefile.groups import Group
 from bakegen.bakefile.hcl import Expr
 from bakegen.bakefile.layout import BakeFile
-from bakegen.bakefile.variables import Variable
+from bakegen.bakefile.variables import Variable, cache_image
 from bakegen.errors import MatrixError, Problem
 from bakegen.load.images import path_in_file
 from bakegen.load.source import Source
@@ -110,12 +110,7 @@ def merge(parts: list[tuple[str, str, BakeFile, Resolution]]) -> tuple[BakeFile,
         groups.insert(1, Group(name="all", description="every cell of every image", targets=cells))
     if any(n == "CACHE_IMAGE" for n, _ in first.globals):
         tail = suffix(parts[0][0])
-        globals_.append(
-            (
-                "CACHE_IMAGE",
-                Expr(f'CACHE_REGISTRY == "" ? "${{IMAGE_{tail}}}-cache" : CACHE_REGISTRY'),
-            )
-        )
+        globals_.append(("CACHE_IMAGE", cache_image(f"IMAGE_{tail}")))
     _check_unique([b.name for b in (*parents, *blocks)] + [g.name for g in groups])
     bake = replace(
         first,
