@@ -19,13 +19,13 @@ from bakegen.gitmeta import GitInfo
 from bakegen.load.images import problems_in_file
 from bakegen.matrix.validate import Matrix, load_matrix
 from bakegen.resolve.arg_checks import optional_arg_warnings
-from bakegen.resolve.cell_checks import check_cells
 from bakegen.resolve.checks import check_targets
 from bakegen.resolve.expand import CellSpace, expand_cells
 from bakegen.resolve.exports import export_check
-from bakegen.resolve.joins import cache_warnings, join_warnings
+from bakegen.resolve.joins import cache_warnings, join_warnings, tag_problems
 from bakegen.resolve.required import add_requirements
 from bakegen.resolve.resolver import resolve
+from bakegen.resolve.run_homes import home_problems
 from bakegen.resolve.select import select as select_targets
 from bakegen.resolve.targets import Resolution
 from bakegen.templating import Text
@@ -129,7 +129,10 @@ def resolve_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Resolution:
         problems += default_group_problems(model, cells)
         if problems:
             raise MatrixError(problems)
-        check_cells(matrix, targets)
+        # The templates only `manifest` and `run` expand, checked once the rest holds.
+        problems = tag_problems(model, ids, targets) + home_problems(model, ids, targets)
+        if problems:
+            raise MatrixError(problems)
         found = (
             *resolved.warnings,
             *join_warnings(model.ci.manifest, cells),

@@ -23,15 +23,15 @@ from click.testing import CliRunner
 
 from bakegen.cli import main
 from bakegen.explain import OPTIONAL
+from bakegen.matrix.names import require_target
 from bakegen.pipeline import compile_path
-from bakegen.resolve.required import check_target
 from tests.bakeeval import files as evaluator
 from tests.support import ROOT
 from tests.support.helpers import buildx_available, clean_env
 from tests.test_docs import yaml_blocks
 
 PROBE = "zz-explain-probe"
-CHECK_PREFIX = check_target("")
+CHECK_PREFIX = require_target("")
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _CONDITION = re.compile(r"\s+\((?:while|when) ([A-Za-z_][A-Za-z0-9_]*)\)$")
 

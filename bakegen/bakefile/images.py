@@ -19,10 +19,11 @@ from bakegen.bakefile.blocks import Block
 from bakegen.bakefile.groups import Group
 from bakegen.bakefile.hcl import Expr
 from bakegen.bakefile.layout import BakeFile
-from bakegen.bakefile.variables import Variable
+from bakegen.bakefile.variables import Variable, cache_image
 from bakegen.errors import MatrixError, Problem
 from bakegen.load.images import path_in_file
 from bakegen.load.source import Source
+from bakegen.matrix.names import in_image
 from bakegen.resolve.targets import Resolution
 from bakegen.templating import Var
 
@@ -99,22 +100,17 @@ def merge(parts: list[tuple[str, str, BakeFile, Resolution]]) -> tuple[BakeFile,
             if group.name == "default":
                 groups[0] = replace(groups[0], targets=groups[0].targets + group.targets)
                 groups.append(replace(group, name=key, description=f"the {key} image"))
-            elif group.targets != (f"{key}-{group.name}",):
+            elif group.targets != (in_image(key, group.name),):
                 # (A group of only the target of its own name adds nothing but a clash: an
                 # image of one axis has one such group per value.)
-                groups.append(replace(group, name=f"{key}-{group.name}"))
+                groups.append(replace(group, name=in_image(key, group.name)))
     # Where an image's `default` is the user's subset, `all` holds every image's cells.
     if any(g.name == "all" for *_, bake, _ in parts for g in bake.groups):
         cells = tuple(n for *_, r in parts for n in r.selected)
         groups.insert(1, Group(name="all", description="every cell of every image", targets=cells))
     if any(n == "CACHE_IMAGE" for n, _ in first.globals):
         tail = suffix(parts[0][0])
-        globals_.append(
-            (
-                "CACHE_IMAGE",
-                Expr(f'CACHE_REGISTRY == "" ? "${{IMAGE_{tail}}}-cache" : CACHE_REGISTRY'),
-            )
-        )
+        globals_.append(("CACHE_IMAGE", cache_image(f"IMAGE_{tail}")))
     _check_unique([b.name for b in (*parents, *blocks)] + [g.name for g in groups])
     bake = replace(
         first,

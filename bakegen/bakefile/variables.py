@@ -149,12 +149,16 @@ def _backend_variables(model: MatrixFile) -> list[Variable]:
     ]
 
 
+def cache_image(image: str) -> Expr:
+    """CACHE_IMAGE: the repository of the registry cache refs, `<image>-cache` beside the
+    image (`image` the variable holding it) unless CACHE_REGISTRY names one."""
+    return Expr(f'CACHE_REGISTRY == "" ? "${{{image}}}-cache" : CACHE_REGISTRY')
+
+
 def global_attributes(model: MatrixFile) -> tuple[tuple[str, Expr], ...]:
     out = [("IMAGE", Expr('REGISTRY == "" ? IMAGE_NAME : "${REGISTRY}/${IMAGE_NAME}"'))]
     if model.cache.enabled:
-        out.append(
-            ("CACHE_IMAGE", Expr('CACHE_REGISTRY == "" ? "${IMAGE}-cache" : CACHE_REGISTRY'))
-        )
+        out.append(("CACHE_IMAGE", cache_image("IMAGE")))
     return tuple(out)
 
 

@@ -17,8 +17,12 @@ from bakegen.matrix.credentials import CredentialRule
 from bakegen.matrix.model import IMAGE_NAME_PATTERN, REGISTRY_PATTERN
 from bakegen.matrix.tags import MAX_TAG, tag_latest
 from bakegen.pipeline import Compiled
-from bakegen.resolve.cell_checks import joined_groups, manifest_tag
-from bakegen.resolve.joins import repeated_platforms, several_platforms
+from bakegen.resolve.joins import (
+    joined_groups,
+    manifest_tag,
+    repeated_platforms,
+    several_platforms,
+)
 from bakegen.resolve.targets import Target
 from bakegen.templating import evaluate
 
@@ -122,10 +126,10 @@ def _joins(compiled: Compiled, values: Mapping[str, str]) -> list[Join]:
     templates = [("tags", i, t) for i, t in enumerate(manifest.tags)]
     templates += [("latest", i, t) for i, t in enumerate(manifest.latest)] if latest else []
     out = []
-    for rest, cells in joined_groups(matrix, chosen).items():
+    for rest, cells in joined_groups(matrix.model, chosen).items():
         sources = [evaluate(cell.tags[0], values) for cell in cells]
         tags = [
-            evaluate(manifest_tag(matrix, rest, key, i, template), values)
+            evaluate(manifest_tag(matrix.model, matrix.ids, rest, key, i, template), values)
             for key, i, template in templates
         ]
         # Two templates may give the same tag (e.g. when VERSION is "latest"): name it once.

@@ -1,9 +1,12 @@
-"""Names: the id form of an axis value, and "did you mean" hints for misspelt names."""
+"""Names: the one home of the rules that name targets, groups and parent blocks (the id of an
+axis value, a name made of ids, the private blocks bakegen writes), the names reserved for
+them, and "did you mean" hints for misspelt names."""
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Mapping
 
 from bakegen.matrix.model import BUILTIN_VARIABLES
 
@@ -17,6 +20,34 @@ def sanitize(text: str) -> str:
     ('12-9', 'linux-arm64-v8')
     """
     return _ID_UNSAFE.sub("-", text)
+
+
+def value_id(id_template: str, value: str) -> str:
+    """The id of an axis value without an `id` of its own: its axis's `id` template (`{value}`
+    by default) with the value, made bake-legal."""
+    return sanitize(id_template.replace("{value}", value))
+
+
+def id_of(ids: Mapping[str, str], value: str) -> str:
+    """A value's id among an axis's `ids`; a value the axis does not list has its own text,
+    made bake-legal."""
+    found = ids.get(value)
+    return sanitize(value) if found is None else found
+
+
+def joined(parts: Iterable[str]) -> str:
+    """A name made of parts (value ids, after a stage's or an image's name): joined by '-'."""
+    return "-".join(parts)
+
+
+def require_target(variable: str) -> str:
+    """The private check target of a variable some targets require (resolve/required.py)."""
+    return f"_require-{variable}"
+
+
+def in_image(key: str, name: str) -> str:
+    """A group's name in a file of several images: the image key first."""
+    return joined((key, name))
 
 
 def closest(word: str, choices: list[str]) -> str | None:

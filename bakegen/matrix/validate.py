@@ -21,8 +21,8 @@ from bakegen.matrix.names import (
     reserved_axis,
     reserved_value_id,
     reserved_variable,
-    sanitize,
     suggest,
+    value_id,
 )
 from bakegen.matrix.references import feature_problems
 from bakegen.matrix.schema import schema_problems
@@ -47,7 +47,7 @@ class Matrix:
             out[axis] = {
                 value: attrs.id
                 if attrs is not None and attrs.id is not None
-                else sanitize(spec.id.replace("{value}", value))
+                else value_id(spec.id, value)
                 for value, attrs in spec.values.items()
             }
         return out

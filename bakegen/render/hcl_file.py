@@ -1,10 +1,9 @@
-"""Stage 5, render: a BakeFile → docker-bake.hcl (Jinja templates; HCL-JSON: render_json.py)."""
+"""Stage 5, render: a BakeFile → docker-bake.hcl (Jinja templates; HCL-JSON: json_file.py).
+What is written where is the layout's (bakefile/hcl_layout.py); this module only prints."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, assert_never
@@ -12,10 +11,8 @@ from typing import Any, assert_never
 import jinja2
 
 from bakegen.attributes import BAKE_KEYS, Kind
-from bakegen.bakefile.blocks import KEYS, Block, LaidOut
-from bakegen.bakefile.families import Family, HclBlocks, Records, SplitMap
-from bakegen.bakefile.family_ids import CELL
-from bakegen.bakefile.groups import Group
+from bakegen.bakefile.blocks import KEYS, Block
+from bakegen.bakefile.families import Family, SplitMap
 from bakegen.bakefile.hcl import (
     EXPRESSIONS,
     Expr,
@@ -23,6 +20,7 @@ from bakegen.bakefile.hcl import (
     hcl_list,
     hcl_string,
 )
+from bakegen.bakefile.hcl_layout import FamilyBlock, HclItem, SharedRecords, hcl_file
 from bakegen.bakefile.layout import BakeFile
 from bakegen.bakefile.variables import Variable
 from bakegen.errors import RenderError
@@ -168,79 +166,23 @@ def render_hcl(bake: BakeFile) -> str:
 
 def render_hcl_pieces(bake: BakeFile) -> Iterator[str]:
     """The HCL file in pieces, to be written as they are made rather than held whole."""
-    families = bake.hcl_blocks().families if bake.hcl_blocks else ()
+    laid_out = hcl_file(bake)
     return _pieces(
         "docker-bake.hcl.j2",
-        bake=bake,
-        groups=_family_groups(bake.groups, families),
-        blocks=_hcl_blocks(bake),
+        bake=laid_out.bake,
+        groups=laid_out.groups,
+        blocks=map(_hcl_item, laid_out.blocks),
     )
 
 
-def _hcl_blocks(bake: BakeFile) -> Iterator[str]:
-    """Every target block: the parents, then each target, a family's
-    `matrix` block where its first cell stands (and nothing for its other cells)."""
-    targets = bake.targets
-    extra = (
-        bake.hcl_blocks()
-        if bake.hcl_blocks
-        else HclBlocks(families=(), parents=bake.parents, block_at=targets.__getitem__)
-    )
-    # buildx finds each target's parents by a scan of the targets in file order, for every
-    # target: parents written first are found at once.
-    for parent in extra.parents:
-        yield _hcl_target(parent)
-    names = targets.names if isinstance(targets, LaidOut) else tuple(t.name for t in targets)
-    starts = {f.members[0]: f for f in extra.families}
-    covered = {m for f in extra.families for m in f.members}
-    # Records that several matrix keys share are written once, as a private global list.
-    # Each key's records are hashed once: comparing every pair of families would grow with
-    # their square.
-    uses = Counter(records for f in extra.families for _, records in f.matrix())
-    shared: dict[Records, str] = {}
-    for i, name in enumerate(names):
-        if name in starts:
-            family = starts[name]
-            keys: list[tuple[str, str]] = []
-            for key, records in family.matrix():
-                if uses[records] > 1 and records not in shared:
-                    shared[records] = f"{CELL}s_{len(shared) + 1}"
-                    yield f"{shared[records]} = {_hcl_records(records, '')}"
-                keys.append((key, shared.get(records) or _hcl_records(records, "  ")))
-            yield _hcl_family(family, keys)
-        elif name not in covered:
-            yield _hcl_target(extra.block_at(i))
-
-
-def _family_groups(groups: tuple[Group, ...], families: tuple[Family, ...]) -> tuple[Group, ...]:
-    """The groups, a family's block named in place of its cells where a group holds them all
-    (buildx makes a group of a matrix block's cells itself)."""
-    if not families:
-        return groups
-    family_of = {m: f for f in families for m in f.members}
-    out = []
-    for group in groups:
-        # Only the families some of the group's targets are in (not every family for every
-        # group: both grow with the matrix), and not larger than the group.
-        size = len(group.targets)
-        found = map(family_of.get, group.targets)
-        touched = {id(f): f for f in found if f is not None and len(f.members) <= size}
-        if not touched:
-            out.append(group)  # e.g. one cell of each of many families
-            continue
-        present = set(group.targets)
-        whole = {f.block.name for f in touched.values() if present.issuperset(f.members)}
-        names: list[str] = []
-        named: set[str] = set()  # the blocks named so far (a group may hold hundreds)
-        for name in group.targets:
-            family = family_of.get(name)
-            if family is None or family.block.name not in whole:
-                names.append(name)
-            elif family.block.name not in named:
-                named.add(family.block.name)
-                names.append(family.block.name)
-        out.append(replace(group, targets=tuple(names)))
-    return tuple(out)
+def _hcl_item(item: HclItem) -> str:
+    """One block of the file as the layout gives it (hcl_layout.HclItem)."""
+    if isinstance(item, SharedRecords):
+        return f"{item.name} = {_hcl_records(item.records, '')}"
+    if isinstance(item, FamilyBlock):
+        keys = [(k.key, k.shared or _hcl_records(k.records, "  ")) for k in item.keys]
+        return _hcl_family(item.family, keys)
+    return _hcl_target(item)
 
 
 def _hcl_family(family: Family, keys: list[tuple[str, str]]) -> str:

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from bakegen.errors import KeyPath, MatrixError, Problem, Problems, TemplateError
 from bakegen.matrix.model import MatrixFile
-from bakegen.matrix.names import sanitize
+from bakegen.matrix.names import id_of, joined, sanitize
 from bakegen.matrix.selectors import Selector
 from bakegen.templating import expand, is_literal, plain
 
@@ -57,16 +57,11 @@ class Expansion:
     warnings: tuple[Problem, ...]
 
 
-def _id(ids: Mapping[str, str], value: str) -> str:
-    found = ids.get(value)
-    return sanitize(value) if found is None else found
-
-
 def cell_name(space: CellSpace, values: dict[str, str]) -> str:
     """The target name of a combination: the `name` template, or the value ids joined by '-'."""
-    ids = {axis: _id(space.ids[axis], value) for axis, value in values.items()}
+    ids = {axis: id_of(space.ids[axis], value) for axis, value in values.items()}
     if space.name is None:
-        return "-".join(ids[a] for a, _ in space.axes)
+        return joined(ids[a] for a, _ in space.axes)
     try:
         text = expand(space.name, ids)
     except TemplateError as exc:
@@ -151,10 +146,10 @@ def _namer(space: CellSpace) -> Callable[[tuple[tuple[str, str], ...]], str]:
 
     def value_id(pair: tuple[str, str]) -> str:
         if pair not in ids:
-            ids[pair] = _id(space.ids[pair[0]], pair[1])
+            ids[pair] = id_of(space.ids[pair[0]], pair[1])
         return ids[pair]
 
-    return lambda values: "-".join([value_id(pair) for pair in values])
+    return lambda values: joined([value_id(pair) for pair in values])
 
 
 def _check_unique(cells: list[Cell]) -> None:

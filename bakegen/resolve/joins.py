@@ -1,21 +1,121 @@
-"""Warnings about targets that build several platforms. Their registry cache is one ref per
-target, which every node of a builder with a node per platform writes in turn (the last write
-wins: buildx#1044), and the multi-arch join (`ci.manifest`) puts such a target's index beside
-single-platform images, where a platform may then be listed twice."""
+"""The multi-arch join (`ci.manifest`) in the compile: which cells join under one tag, each
+join's tags and the checks of their templates, and warnings about targets that build several
+platforms. A join puts such a target's index beside single-platform images, where a platform
+may then be listed twice; and their registry cache is one ref per target, which every node of
+a builder with a node per platform writes in turn (the last write wins: buildx#1044)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from bakegen.errors import KeyPath, Problem
-from bakegen.matrix.model import Manifest
+from bakegen.errors import KeyPath, MatrixError, Problem, TemplateError
+from bakegen.matrix.model import Manifest, MatrixFile
+from bakegen.matrix.tags import image_tag, tag_problem
+from bakegen.resolve.expand import ValueIds
+from bakegen.resolve.scope import PLACEHOLDER, Names, Values, distinct, named_axes
 from bakegen.resolve.targets import Target
+from bakegen.templating import Text, expand
 
 PER_PLATFORM = (
     "build one platform per target: a platform axis whose values each set one platform "
     "(`bakegen ci` gives each its own job, `bakegen manifest` joins them into a multi-arch tag)"
 )
+
+
+def outside(axis: str, values: Values) -> Values:
+    """A cell's values outside the manifest axis: the cells that share them form one join."""
+    return tuple(p for p in values if p[0] != axis)
+
+
+def joined_groups(model: MatrixFile, targets: Iterable[Target]) -> dict[Values, list[Target]]:
+    """Cells with tags grouped by their values outside the manifest axis."""
+    manifest = model.ci.manifest
+    groups: dict[Values, list[Target]] = {}
+    if manifest is None:
+        return groups
+    for target in targets:
+        if target.kind == "cell" and target.tags:
+            groups.setdefault(outside(manifest.axis, target.values), []).append(target)
+    return groups
+
+
+def manifest_tag(
+    model: MatrixFile, ids: ValueIds, rest: Values, key: str, index: int, template: str
+) -> Text:
+    """One ci.manifest tag template for the cells that share `rest`: a full reference. A
+    template that cannot give one raises a MatrixError at its key path (not yet placed in
+    the file)."""
+    where = ("ci", "manifest", key, index)
+    try:
+        text = expand(template, Names.of(model, ids).scope(rest, ""))
+    except TemplateError as exc:
+        raise MatrixError([Problem(path=where, message=exc.message, hint=exc.hint)]) from None
+    problem = tag_problem(text)
+    if problem:
+        raise MatrixError([Problem(path=where, message=problem[0], hint=problem[1])])
+    return image_tag(text)
+
+
+def tag_problems(model: MatrixFile, ids: ValueIds, targets: Iterable[Target]) -> list[Problem]:
+    """Each template expands to a legal tag for every join, and no two joins get one tag
+    (one `imagetools create` would overwrite the other's)."""
+    manifest = model.ci.manifest
+    if manifest is None or manifest.axis not in model.axes:
+        return []
+    templates = [("tags", i, t) for i, t in enumerate(manifest.tags)]
+    templates += [("latest", i, t) for i, t in enumerate(manifest.latest)]
+    problems: list[Problem] = []
+    groups = [(rest, "") for rest in joined_groups(model, targets)]
+    pushed: dict[Text, Values] = {}  # tag → the join that pushes it
+    for key, i, template in templates:
+        where = ("ci", "manifest", key, i)
+        if "name" in PLACEHOLDER.findall(template):
+            problems.append(
+                Problem(
+                    path=where,
+                    message="{name} is empty here: a join of several cells has no target name",
+                    hint=f"name the axes that tell joins apart, e.g. "
+                    f"{' '.join('{' + a + '}' for a in model.axes if a != manifest.axis)}",
+                )
+            )
+            continue
+        found = distinct(template, model.axes, groups)
+        try:
+            texts = [(rest, manifest_tag(model, ids, rest, key, i, template)) for rest, _ in found]
+        except MatrixError as exc:
+            problems += exc.problems
+            continue
+        if len(found) < len(groups):
+            # Two joins differ only in axes the template does not name: the same tag.
+            named = {r for r, _ in found}
+            other = next(r for r, _ in groups if r not in named)
+            axes = named_axes(template, model.axes)
+            same = next(r for r, _ in found if _agree(r, other, axes))
+            problems.append(_clash(where, texts[[r for r, _ in found].index(same)][1], same, other))
+            continue
+        for rest, text in texts:
+            first = pushed.setdefault(text, rest)
+            if first != rest:
+                problems.append(_clash(where, text, first, rest))
+                break
+    return problems
+
+
+def _agree(one: Values, other: Values, axes: set[str]) -> bool:
+    """Whether two joins have the same values on every axis of `axes`."""
+    return {p for p in one if p[0] in axes} == {p for p in other if p[0] in axes}
+
+
+def _clash(where: KeyPath, text: Text, one: Values, other: Values) -> Problem:
+    shown = "".join(p if isinstance(p, str) else "${" + p.name + "}" for p in text)
+    differ = [a for (a, v), (_, w) in zip(one, other, strict=True) if v != w]
+    return Problem(
+        path=where,
+        message=f"two joins would both be tagged {shown!r}: "
+        f"({', '.join(f'{a}={v}' for a, v in one)}) and ({', '.join(f'{a}={v}' for a, v in other)})",
+        hint=f"name every axis that tells joins apart, e.g. {' '.join('{' + a + '}' for a in differ)}",
+    )
 
 
 def several_platforms(members: Sequence[Target]) -> list[Target]:
@@ -37,10 +137,9 @@ def join_warnings(manifest: Manifest | None, cells: Iterable[Target]) -> list[Pr
     makes that tag ambiguous (e.g. a `multi` value beside amd64 and arm64)."""
     if manifest is None:
         return []
-    joined: dict[tuple[tuple[str, str], ...], list[Target]] = {}
+    joined: dict[Values, list[Target]] = {}
     for cell in cells:
-        rest = tuple(p for p in cell.values if p[0] != manifest.axis)
-        joined.setdefault(rest, []).append(cell)
+        joined.setdefault(outside(manifest.axis, cell.values), []).append(cell)
     warnings: list[Problem] = []
     flagged: set[str] = set()
     for members in joined.values():

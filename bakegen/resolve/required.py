@@ -12,13 +12,10 @@ from dataclasses import replace
 
 from bakegen.errors import MatrixError, Problem
 from bakegen.matrix.model import MatrixFile
+from bakegen.matrix.names import require_target
 from bakegen.matrix.selectors import Selector
 from bakegen.resolve.targets import Target
 from bakegen.templating import Text, Var
-
-
-def check_target(variable: str) -> str:
-    return f"_require-{variable}"
 
 
 def context_name(variable: str) -> str:
@@ -43,7 +40,7 @@ def add_requirements(model: MatrixFile, cells: tuple[Target, ...]) -> tuple[Targ
             continue
         values = dict(cell.values)
         added = {
-            context_name(name): ("target:" + check_target(name),)
+            context_name(name): ("target:" + require_target(name),)
             for name, selector in rules
             if selector(values)
         }
@@ -96,7 +93,7 @@ def check_blocks(
     used = {text for t in targets for _, text in t.contexts}
     out: list[tuple[str, dict[str, object]]] = []
     for name, spec in model.variables.items():
-        if spec.required_by is None or ("target:" + check_target(name),) not in used:
+        if spec.required_by is None or ("target:" + require_target(name),) not in used:
             continue
         message = spec.message or f"{name} must be set to build this target"
         # The message sits inside a Dockerfile word: no quotes or braces that would end it.
@@ -104,7 +101,7 @@ def check_blocks(
         inline: Text = (f'FROM scratch\nARG {name}\nENV BAKEGEN_REQUIRED="${{{name}:?{safe}}}"\n',)
         out.append(
             (
-                check_target(name),
+                require_target(name),
                 {
                     "description": f"fails when {name} is empty",
                     "dockerfile-inline": inline,

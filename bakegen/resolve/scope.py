@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bakegen.matrix.model import MatrixFile
-from bakegen.matrix.names import sanitize
+from bakegen.matrix.names import id_of
 from bakegen.matrix.tags import IMAGE
 from bakegen.resolve.dates import BUILD_DATE, BUILD_TIME
 from bakegen.resolve.expand import ValueIds
@@ -14,6 +15,33 @@ from bakegen.templating import Part, Var
 
 # Bake variables the generated file declares and templates may name.
 VERSION, COMMIT_SHA = Var("VERSION"), Var("COMMIT_SHA")
+
+Values = tuple[tuple[str, str], ...]
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def named_axes(template: str, axes: Iterable[str]) -> set[str]:
+    """The axes a template names, by themselves or by one of their fields ({cuda.id})."""
+    named = set(PLACEHOLDER.findall(template))
+    return {a for a in axes if any(n == a or n.startswith(a + ".") for n in named)}
+
+
+def distinct(
+    template: str, axes: Collection[str], combos: Iterable[tuple[Values, str]]
+) -> list[tuple[Values, str]]:
+    """One (values, name) per distinct result: a template's text depends only on the axes it
+    names (and on the name when it uses {name}), so only those combinations are expanded."""
+    named = named_axes(template, axes)
+    by_name = "name" in PLACEHOLDER.findall(template)
+    if not named and not by_name:
+        # The same text for every combination (a fixed home such as /root): the first.
+        first = next(iter(combos), None)
+        return [first] if first is not None else []
+    out: dict[tuple[Values, str], tuple[Values, str]] = {}
+    for values, name in combos:
+        key = (tuple((a, v) for a, v in values if a in named), name if by_name else "")
+        out.setdefault(key, (values, name))
+    return list(out.values())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,10 +88,9 @@ class Names:
         return scope
 
     def _value_entries(self, axis: str, value: str) -> dict[str, Part]:
-        vid = self.ids[axis].get(value)
         entries: dict[str, Part] = {
             axis: value,
-            f"{axis}.id": sanitize(value) if vid is None else vid,
+            f"{axis}.id": id_of(self.ids[axis], value),
         }
         for var, text in self.vars[axis].get(value, {}).items():
             entries[f"{axis}.{var}"] = text

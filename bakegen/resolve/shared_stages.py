@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from bakegen.attributes import MERGED, Attribute
 from bakegen.errors import KeyPath
 from bakegen.matrix.model import Attributes, MatrixFile, SharedStage
-from bakegen.matrix.names import sanitize
+from bakegen.matrix.names import joined, sanitize
 from bakegen.matrix.selectors import Selector
 from bakegen.resolve.expand import ValueIds
 from bakegen.templating import expand, plain
@@ -65,4 +65,4 @@ def shared_name(
     if model.name is not None:
         named = [m.group(1) for m in re.finditer(r"\{([^{}.]+)\}", model.name)]
         order = [a for a in named if a in value_ids] + [a for a in order if a not in named]
-    return "-".join([stage, *(value_ids[a] for a in order)])
+    return joined([stage, *(value_ids[a] for a in order)])

@@ -14,7 +14,7 @@ from bakegen.cli import main
 from bakegen.envbool import parse_bool
 from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import DEFAULT_MATRIX, Compiled
-from bakegen.resolve.cell_checks import _distinct
+from bakegen.resolve.scope import distinct
 from tests.support import ROOT
 from tests.support.helpers import MINIMAL, write
 
@@ -199,9 +199,9 @@ def test_a_home_naming_no_axis_is_checked_once_not_per_cell() -> None:
         yield (("cuda", "12.8"),), "first"
         raise AssertionError("read past the first cell")
 
-    assert _distinct("/root", matrix, cells()) == [((("cuda", "12.8"),), "first")]
+    assert distinct("/root", matrix.model.axes, cells()) == [((("cuda", "12.8"),), "first")]
     with pytest.raises(AssertionError, match="past the first"):
-        _distinct("/home/{name}", matrix, cells())
+        distinct("/home/{name}", matrix.model.axes, cells())
 
 
 # -- the variables manifest reads are checked as bake checks them -------------------------------
