@@ -245,3 +245,40 @@ images:
     assert _entries(bake, "second-noble", "cache-from") == [
         "type=registry,ref=docker.io/example/second-cache:second-noble-main"
     ]
+
+
+def test_a_missing_s3_bucket_is_one_problem_and_a_credential_option_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM busybox AS runtime\n")
+    (tmp_path / "matrix.yaml").write_text(
+        "format: 1\nimage: {name: app}\ndefaults:\n  dockerfile: Dockerfile\n"
+        "  cache: {backend: s3, region: eu-west-1, options: {session_token: abc123}}\n"
+        "axes:\n  os: {values: {a: {}, b: {}, c: {}}}\n"
+    )
+    result = CliRunner().invoke(main, ["render", "-m", "matrix.yaml", "-o", "out.hcl"])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Error: invalid matrix (2 problems):"
+    assert lines[1].startswith("  matrix.yaml:5:")
+    assert "the s3 cache of 'a' needs `cache.bucket` (and 2 more like it)" in lines[1]
+    assert "cache option 'session_token' holds a credential" in lines[2]
+    assert "remove it" in lines[2]
+    assert "AWS_SESSION_TOKEN" in lines[2]
+    assert "abc123" not in result.stderr
+
+
+def test_gha_takes_the_repository_option_on_cache_to_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM busybox AS runtime\n")
+    (tmp_path / "matrix.yaml").write_text(
+        "format: 1\nimage: {name: app}\ncache: {backend: gha, export: true}\n"
+        "defaults:\n  dockerfile: Dockerfile\n  cache: {options: {repository: acme/app}}\n"
+        "axes:\n  os: {values: {a: {}}}\n"
+    )
+    bake = Bake(compile_path(tmp_path / "matrix.yaml").text("hcl"))
+    assert _entries(bake, "a", "cache-to") == ["type=gha,scope=a-main,mode=max,repository=acme/app"]
+    assert _entries(bake, "a", "cache-from") == ["type=gha,scope=a-main"]
