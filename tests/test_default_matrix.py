@@ -295,19 +295,20 @@ def test_example_json_matches_hcl(monkeypatch: pytest.MonkeyPatch, bake: Bake) -
 
 def test_builtin_variable_names_are_those_the_bake_file_declares() -> None:
     from bakegen.bakefile.tag_validations import TagLimits
+    from bakegen.bakefile.variables import ALL_CACHE_USES, variables
     from bakegen.bakefile.variables import global_attributes as globals_
-    from bakegen.bakefile.variables import variables
     from bakegen.matrix.model import BUILTIN_VARIABLES, MatrixFile
 
     model = MatrixFile.model_validate(
         {"format": 1, "image": {"name": "app"}, "axes": {"a": {"values": {"x": None}}}}
     )
-    declared = {v.name for v in variables(model, TagLimits(limits=()))}
-    declared |= {name for name, _ in globals_(model)}
+    # The cache variables are declared only where some target's entries use them.
+    declared = {v.name for v in variables(model, TagLimits(limits=()), ALL_CACHE_USES)}
+    declared |= {name for name, _ in globals_(ALL_CACHE_USES)}
     # The date variables are declared only by files whose templates use them, the cache
     # backend switch only by files whose `cache.backends` lists a choice.
     switched = model.model_copy(
         update={"cache": model.cache.model_copy(update={"backends": ["gha"]})}
     )
-    declared |= {v.name for v in variables(switched, TagLimits(limits=()))}
+    declared |= {v.name for v in variables(switched, TagLimits(limits=()), ALL_CACHE_USES)}
     assert declared | {"BUILD_DATE", "BUILD_TIME"} == BUILTIN_VARIABLES

@@ -55,6 +55,8 @@ def rename_targets(resolution: Resolution, key: str, image: Source, whole: Sourc
                 **{f"axis.{a}": ("images", key, "axes", a, "values", v) for a, v in t.values},
             },
             **{f: _renamed(getattr(t, f), names) for f in fields},
+            # inline cache reads the image's own tag, an `image:` source may name the image
+            cache=replace(t.cache, choices=_renamed(t.cache.choices, names)),
         )
         for t in resolution.targets
     )
@@ -108,9 +110,11 @@ def merge(parts: list[tuple[str, str, BakeFile, Resolution]]) -> tuple[BakeFile,
     if any(g.name == "all" for *_, bake, _ in parts for g in bake.groups):
         cells = tuple(n for *_, r in parts for n in r.selected)
         groups.insert(1, Group(name="all", description="every cell of every image", targets=cells))
-    if any(n == "CACHE_IMAGE" for n, _ in first.globals):
-        tail = suffix(parts[0][0])
-        globals_.append(("CACHE_IMAGE", cache_image(f"IMAGE_{tail}")))
+    # The cache repository follows the first image that reads one (an image whose targets
+    # use no registry ref declares no CACHE_IMAGE).
+    readers = [key for key, _, bake, _ in parts if any(n == "CACHE_IMAGE" for n, _ in bake.globals)]
+    if readers:
+        globals_.append(("CACHE_IMAGE", cache_image(f"IMAGE_{suffix(readers[0])}")))
     _check_unique([b.name for b in (*parents, *blocks)] + [g.name for g in groups])
     bake = replace(
         first,

@@ -19,7 +19,13 @@ from bakegen.bakefile.grids import plan as plan_grids
 from bakegen.bakefile.groups import Group, optional_arg, user_groups
 from bakegen.bakefile.hcl import Chosen, Expr, Switched
 from bakegen.bakefile.tag_validations import tag_limits
-from bakegen.bakefile.variables import Variable, date_variables, global_attributes, variables
+from bakegen.bakefile.variables import (
+    Variable,
+    cache_uses,
+    date_variables,
+    global_attributes,
+    variables,
+)
 from bakegen.errors import MatrixError, Problem
 from bakegen.matrix.model import MatrixFile
 from bakegen.resolve.cache_refs import CACHE_BACKEND, CACHE_EXPORT
@@ -195,16 +201,17 @@ def layout(model: MatrixFile, ids: ValueIds, source: str, resolution: Resolution
             families=families, parents=rest.blocks, block_at=blocks_under(lambda: rest)
         )
 
+    cache_used = cache_uses(targets)
     return BakeFile(
         source=source,
         variables=Deferred(
             lambda: (
-                *variables(model, tag_limits(targets)),
+                *variables(model, tag_limits(targets), cache_used),
                 *date_variables(model),
                 *metadata_action.variables(model, targets),
             )
         ),
-        globals=(*global_attributes(model), *metadata_action.global_attributes(model)),
+        globals=(*global_attributes(cache_used), *metadata_action.global_attributes(model)),
         groups=tuple(groups),
         parents=Deferred(lambda: (*metadata_action.parents(model), *parents().blocks)),
         targets=LaidOut((*(t.name for t in targets), *(c.name for c in checks)), block_at),

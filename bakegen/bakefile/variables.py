@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bakegen.bakefile.hcl import Expr, hcl_list
@@ -13,6 +14,12 @@ from bakegen.errors import RenderError
 from bakegen.matrix.model import MatrixFile, UserVariable
 from bakegen.matrix.model_cache import MODES, backend_choices
 from bakegen.resolve.dates import BUILD_DATE, BUILD_TIME, uses_dates
+from bakegen.resolve.targets import Target
+from bakegen.templating import Var
+
+# The variables cache entries may read, and CACHE_EXPORT, which switches every cache-to.
+_CACHE_PARTS = frozenset({"CACHE_IMAGE", "CACHE_SCOPE", "CACHE_MODE"})
+ALL_CACHE_USES = _CACHE_PARTS | {"CACHE_EXPORT"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,7 +55,25 @@ def _user_variable(name: str, spec: UserVariable, limits: TagLimits) -> Variable
     )
 
 
-def variables(model: MatrixFile, limits: TagLimits) -> tuple[Variable, ...]:
+def cache_uses(targets: Sequence[Target]) -> frozenset[str]:
+    """The cache variables some target's entries read (CACHE_IMAGE, CACHE_SCOPE,
+    CACHE_MODE), and CACHE_EXPORT when some target writes a cache: a file declares only
+    those, so a matrix without registry refs has no CACHE_REGISTRY to set in vain."""
+    found: set[str] = set()
+    for target in targets:
+        for _, cache_from, cache_to in target.cache.choices:
+            if cache_to:
+                found.add("CACHE_EXPORT")
+            for entry in (*cache_from, *cache_to):
+                found.update(p.name for p in entry if isinstance(p, Var) and p.name in _CACHE_PARTS)
+        if len(found) == len(ALL_CACHE_USES):
+            break  # all of them: the rest of the targets can add none
+    return frozenset(found)
+
+
+def variables(
+    model: MatrixFile, limits: TagLimits, cache_used: frozenset[str]
+) -> tuple[Variable, ...]:
     image, cache, sccache = model.image, model.cache, model.sccache
     out = [
         Variable(
@@ -74,25 +99,31 @@ def variables(model: MatrixFile, limits: TagLimits) -> tuple[Variable, ...]:
             description="Also tag the moving latest aliases",
         ),
     ]
-    if cache.enabled:
-        out += [
+    if "CACHE_IMAGE" in cache_used:
+        out.append(
             Variable(
                 name="CACHE_REGISTRY",
                 default=cache.registry,
                 description="Repository of the registry cache ('' = <image>-cache)",
-            ),
+            )
+        )
+    if "CACHE_SCOPE" in cache_used:
+        out.append(
             Variable(
                 name="CACHE_SCOPE",
                 default=cache.scope,
                 description="Cache tag suffix, e.g. the branch name with '/' as '-'",
                 validations=tag_checks("CACHE_SCOPE", limits, required=True),
-            ),
+            )
+        )
+    if "CACHE_EXPORT" in cache_used:
+        out.append(
             Variable(
                 name="CACHE_EXPORT",
                 default=cache.export,
                 description="Write the registry cache (cache-to)",
-            ),
-        ]
+            )
+        )
     out += _backend_variables(model)
     out += [
         Variable(
@@ -155,9 +186,9 @@ def cache_image(image: str) -> Expr:
     return Expr(f'CACHE_REGISTRY == "" ? "${{{image}}}-cache" : CACHE_REGISTRY')
 
 
-def global_attributes(model: MatrixFile) -> tuple[tuple[str, Expr], ...]:
+def global_attributes(cache_used: frozenset[str]) -> tuple[tuple[str, Expr], ...]:
     out = [("IMAGE", Expr('REGISTRY == "" ? IMAGE_NAME : "${REGISTRY}/${IMAGE_NAME}"'))]
-    if model.cache.enabled:
+    if "CACHE_IMAGE" in cache_used:
         out.append(("CACHE_IMAGE", cache_image("IMAGE")))
     return tuple(out)
 

@@ -34,7 +34,9 @@ _COMPRESSION = {
 OPTIONS: Mapping[str, Mapping[str, bool]] = {
     "registry": _COMPRESSION,
     "local": _COMPRESSION,
-    "gha": {"version": True, "timeout": True},
+    # gha: `repository` (cache-to) names the repository whose cache API a `ghtoken` reads;
+    # the token itself is a credential (below).
+    "gha": {"version": True, "timeout": True, "repository": False},
     "s3": {
         "endpoint_url": True,
         "use_path_style": True,
@@ -228,7 +230,8 @@ class _Maker:
                 self.settings.where("backend"),
                 f"the s3 cache of {self.name!r} needs `cache.{key}`",
                 "set bucket and region in `defaults.cache`; credentials come from the "
-                "environment (AWS_ACCESS_KEY_ID, …), never from the matrix",
+                "environment of buildx, never from the matrix",
+                kind=f"s3-{key}",  # once per setting, not once per target it reaches
             )
             return literal(key)
         return self.text(key, "", self.own_scope)
@@ -249,8 +252,9 @@ class _Maker:
                 problems.add(
                     where,
                     f"cache option {key!r} holds a credential, which a bake file must not",
-                    "buildx reads credentials from its environment (AWS_ACCESS_KEY_ID, "
-                    "AWS_SECRET_ACCESS_KEY, ACTIONS_RUNTIME_TOKEN, …)",
+                    "remove it: buildx reads credentials from its environment, "
+                    "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN for s3, "
+                    "ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL for gha; see docs/ci.md",
                 )
             elif not any(key in OPTIONS[b] for b in backends):
                 takes = sorted({k for b in backends for k in OPTIONS[b]})

@@ -4,6 +4,7 @@ validation blocks, places two targets would both export to, credentials never in
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import main
-from bakegen.pipeline import compile_path
+from bakegen.matrix.validate import load_matrix_text
+from bakegen.pipeline import compile_matrix, compile_path
 from tests.bake_eval import Bake
 
 CASES = Path(__file__).parents[1] / "cases"
@@ -168,3 +170,115 @@ def test_gha_scopes_are_distinct_per_target(monkeypatch: pytest.MonkeyPatch) -> 
     assert len({tuple(s) for s in scopes}) == len(scopes) == 9
     # The fallback scope is the default scope here: bake reads the one entry once.
     assert _entries(bake, "cuda-server", "cache-from") == ["type=gha,scope=cuda-server-master"]
+
+
+CACHE_VARIABLES = ("CACHE_REGISTRY", "CACHE_SCOPE", "CACHE_EXPORT", "CACHE_BACKEND", "CACHE_MODE")
+
+
+@pytest.mark.parametrize(
+    ("case", "declared"),
+    [
+        # gha scopes and local directories name CACHE_SCOPE, no registry ref reads CACHE_IMAGE
+        ("cache-gha", ["CACHE_SCOPE", "CACHE_EXPORT"]),
+        ("cache-backends", ["CACHE_SCOPE", "CACHE_EXPORT"]),
+        ("cache-warming", ["CACHE_SCOPE", "CACHE_EXPORT", "CACHE_BACKEND", "CACHE_MODE"]),
+        # registry refs in repositories of the project's own: no `{cache_image}` in any
+        ("cache-registry-refs", ["CACHE_SCOPE", "CACHE_EXPORT"]),
+        # the default refs `${CACHE_IMAGE}:<target>-${CACHE_SCOPE}`
+        ("minimal", ["CACHE_REGISTRY", "CACHE_SCOPE", "CACHE_EXPORT"]),
+    ],
+)
+def test_only_the_cache_variables_some_entry_uses_are_declared(
+    case: str, declared: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(CASES / case)
+    text = compile_path(CASES / case / "matrix.yaml").text("hcl")
+    bake = Bake(text)
+    assert [n for n in bake.variables if n.startswith("CACHE_")] == declared
+    assert ("CACHE_IMAGE = " in text) == ("CACHE_REGISTRY" in declared)
+
+
+def test_inline_only_and_read_only_caches_declare_nothing_they_do_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM busybox AS runtime\n")
+    matrix = (
+        "format: 1\nimage: {name: app}\ncache: {backend: inline}\n"
+        "defaults: {dockerfile: Dockerfile}\naxes:\n  os: {values: {a: {}, b: {}}}\n"
+    )
+    (tmp_path / "matrix.yaml").write_text(matrix)
+    inline = Bake(compile_path(tmp_path / "matrix.yaml").text("hcl"))
+    assert [n for n in inline.variables if n.startswith("CACHE_")] == ["CACHE_EXPORT"]
+    (tmp_path / "matrix.yaml").write_text(
+        matrix.replace(
+            "{dockerfile: Dockerfile}", "{dockerfile: Dockerfile, cache: {export: false}}"
+        )
+    )
+    text = compile_path(tmp_path / "matrix.yaml").text("hcl")
+    assert [n for n in Bake(text).variables if n.startswith("CACHE_")] == []
+    assert re.search(r"\bCACHE_", text) is None
+
+
+def test_an_image_after_one_without_registry_refs_still_has_its_cache_image() -> None:
+    text = """\
+format: 1
+image: {registry: docker.io/example, tags: ["{os}"]}
+cache: {export: true}
+defaults: {dockerfile: Dockerfile}
+images:
+  first:
+    image: {name: first}
+    defaults: {cache: {backend: inline}}
+    axes:
+      os: {values: {jammy: {}}}
+  second:
+    image: {name: second}
+    axes:
+      os: {values: {noble: {}}}
+"""
+    bake = Bake(compile_matrix(load_matrix_text(text)).text("hcl"))
+    assert _entries(bake, "first-jammy", "cache-to") == ["type=inline"]
+    assert _entries(bake, "first-jammy", "cache-from") == [
+        "type=registry,ref=docker.io/example/first:jammy"
+    ]
+    assert _entries(bake, "second-noble", "cache-from") == [
+        "type=registry,ref=docker.io/example/second-cache:second-noble-main"
+    ]
+
+
+def test_a_missing_s3_bucket_is_one_problem_and_a_credential_option_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM busybox AS runtime\n")
+    (tmp_path / "matrix.yaml").write_text(
+        "format: 1\nimage: {name: app}\ndefaults:\n  dockerfile: Dockerfile\n"
+        "  cache: {backend: s3, region: eu-west-1, options: {session_token: abc123}}\n"
+        "axes:\n  os: {values: {a: {}, b: {}, c: {}}}\n"
+    )
+    result = CliRunner().invoke(main, ["render", "-m", "matrix.yaml", "-o", "out.hcl"])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Error: invalid matrix (2 problems):"
+    assert lines[1].startswith("  matrix.yaml:5:")
+    assert "the s3 cache of 'a' needs `cache.bucket` (and 2 more like it)" in lines[1]
+    assert "cache option 'session_token' holds a credential" in lines[2]
+    assert "remove it" in lines[2]
+    assert "AWS_SESSION_TOKEN" in lines[2]
+    assert "abc123" not in result.stderr
+
+
+def test_gha_takes_the_repository_option_on_cache_to_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM busybox AS runtime\n")
+    (tmp_path / "matrix.yaml").write_text(
+        "format: 1\nimage: {name: app}\ncache: {backend: gha, export: true}\n"
+        "defaults:\n  dockerfile: Dockerfile\n  cache: {options: {repository: acme/app}}\n"
+        "axes:\n  os: {values: {a: {}}}\n"
+    )
+    bake = Bake(compile_path(tmp_path / "matrix.yaml").text("hcl"))
+    assert _entries(bake, "a", "cache-to") == ["type=gha,scope=a-main,mode=max,repository=acme/app"]
+    assert _entries(bake, "a", "cache-from") == ["type=gha,scope=a-main"]

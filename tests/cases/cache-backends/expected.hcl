@@ -37,11 +37,6 @@ variable "TAG_LATEST" {
   default     = true
 }
 
-variable "CACHE_REGISTRY" {
-  description = "Repository of the registry cache ('' = <image>-cache)"
-  default     = ""
-}
-
 variable "CACHE_SCOPE" {
   description = "Cache tag suffix, e.g. the branch name with '/' as '-'"
   default     = "main"
@@ -76,7 +71,6 @@ variable "SCCACHE_REGION" {
 }
 
 IMAGE = REGISTRY == "" ? IMAGE_NAME : "${REGISTRY}/${IMAGE_NAME}"
-CACHE_IMAGE = CACHE_REGISTRY == "" ? "${IMAGE}-cache" : CACHE_REGISTRY
 
 group "default" {
   description = "every cell of the matrix"
