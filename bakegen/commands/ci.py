@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from bakegen.ci.changes import affected
+from bakegen.ci.digests import read_pushes
 from bakegen.ci.manifest import bake_values, joins
 from bakegen.ci.plan import as_github, as_gitlab, as_json, plan
 from bakegen.commands.common import (
@@ -120,7 +121,7 @@ def ci(
     if fmt == "github":
         click.echo(json.dumps(as_github(jobs, layer, part)))
     elif fmt == "gitlab":
-        click.echo(as_gitlab(jobs, bake_files, parent_job), nl=False)
+        click.echo(as_gitlab(jobs, bake_files, parent_job, str(matrix_path)), nl=False)
     else:
         click.echo(json.dumps(as_json(jobs), indent=2))
 
@@ -138,20 +139,33 @@ def warn_cache_misses(compiled: Compiled) -> None:
 @click.command()
 @matrix_option
 @click.option("--dry-run", is_flag=True, help="Print the commands instead of running them.")
+@click.option(
+    "--metadata",
+    "metadata",
+    multiple=True,
+    metavar="PATH",
+    type=click.Path(path_type=Path),
+    help="A metadata file of `docker buildx bake --metadata-file`, or a folder of them "
+    "(repeatable): the digests of cells that push by digest.",
+)
 @select_option
 @reports_errors
-def manifest(matrix_path: Path, dry_run: bool, select: tuple[str, ...]) -> None:
+def manifest(
+    matrix_path: Path, dry_run: bool, metadata: tuple[Path, ...], select: tuple[str, ...]
+) -> None:
     """Join per-platform images into multi-arch tags (docker buildx imagetools create).
 
-    Cells that differ only in ci.manifest.axis are joined under ci.manifest.tags. Values of
-    REGISTRY, IMAGE_NAME, VERSION and TAG_LATEST come from the environment, as in bake;
-    VERSION defaults to the version git gives.
+    Cells that differ only in ci.manifest.axis are joined under ci.manifest.tags, in the
+    image's repository and in each mirror's. Cells that push by digest are joined from the
+    digests in the build jobs' metadata files (--metadata). Values of REGISTRY, IMAGE_NAME,
+    VERSION and TAG_LATEST come from the environment, as in bake; VERSION defaults to the
+    version git gives.
     """
     compiled = compile_path(matrix_path, select)
     values = bake_values(
         compiled, dict(os.environ), matrix_path.resolve().parent, warn=print_warning
     )
-    found = joins(compiled, values)
+    found = joins(compiled, values, read_pushes(metadata) if metadata else None)
     for warning in (w for item in found for w in item.warnings):
         click.echo(f"warning: {warning}", err=True)
     for item in found:

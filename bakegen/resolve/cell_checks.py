@@ -50,13 +50,14 @@ def manifest_tag(matrix: Matrix, rest: Values, key: str, index: int, template: s
 
 
 def joined_groups(matrix: Matrix, targets: Iterable[Target]) -> dict[Values, list[Target]]:
-    """Cells with tags grouped by their values outside the manifest axis."""
+    """Cells with tags (or pushed by digest) grouped by their values outside the manifest
+    axis."""
     manifest = matrix.model.ci.manifest
     groups: dict[Values, list[Target]] = {}
     if manifest is None:
         return groups
     for target in targets:
-        if target.kind == "cell" and target.tags:
+        if target.kind == "cell" and (target.tags or target.by_digest):
             rest = tuple((a, v) for a, v in target.values if a != manifest.axis)
             groups.setdefault(rest, []).append(target)
     return groups
