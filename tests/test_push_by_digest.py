@@ -13,8 +13,9 @@ import yaml
 from click.testing import CliRunner, Result
 
 from bakegen.cli import main
+from tests.conftest import ROOT
 from tests.helpers import write
-from tests.test_ci_schemas import GITLAB, assert_valid
+from tests.test_ci_schemas import GITHUB, GITLAB, assert_valid
 
 DIGEST_MATRIX = """\
 format: 1
@@ -294,3 +295,36 @@ def test_golden_case_joins_into_two_registries(monkeypatch: pytest.MonkeyPatch) 
     result = bakegen("manifest", "-m", "matrix.yaml", "--dry-run", "--metadata", "metadata.json")
     assert result.exit_code == 0, result.output
     assert result.stdout == (case / "expected.manifest").read_text()
+
+
+def test_the_ready_github_workflow_carries_the_digests_to_the_join(
+    project: Path, tmp_path: Path
+) -> None:
+    """docs/ci/github-push-by-digest.yml: each build job writes bake's metadata into the
+    folder it uploads, the join job downloads every such artifact into the folder it passes
+    to --metadata; with this matrix's jobs written in, it passes the workflow schema."""
+    workflow = yaml.safe_load((ROOT / "docs" / "ci" / "github-push-by-digest.yml").read_text())
+    build = workflow["jobs"]["layer0"]["steps"]
+    bake = next(s for s in build if "docker buildx bake" in s.get("run", ""))
+    assert '--metadata-file "metadata/$JOB.json"' in bake["run"]
+    assert bake["env"]["JOB"] == "${{ matrix.name }}"
+    upload = next(s for s in build if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["path"] == "metadata/"
+    assert upload["with"]["name"] == "digests-${{ matrix.name }}"
+    join = workflow["jobs"]["manifest"]
+    assert join["needs"] == ["layer0"]
+    download = next(
+        s for s in join["steps"] if s.get("uses", "").startswith("actions/download-artifact@")
+    )
+    assert download["with"] == {"pattern": "digests-*", "path": "digests"}
+    assert join["steps"][-1]["run"] == "bakegen manifest --metadata digests"
+
+    result = bakegen("ci", "-m", "matrix.yaml", "--format", "github", "--layer", "0")
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    assert [job["push"] for job in plan["include"]] == [True, True]
+    workflow["jobs"]["layer0"]["strategy"]["matrix"] = plan
+    workflow["on"] = workflow.pop(True)
+    path = tmp_path / "workflow.json"
+    path.write_text(json.dumps(workflow))
+    assert_valid(GITHUB, path)
