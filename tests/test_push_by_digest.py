@@ -328,3 +328,11 @@ def test_the_ready_github_workflow_carries_the_digests_to_the_join(
     path = tmp_path / "workflow.json"
     path.write_text(json.dumps(workflow))
     assert_valid(GITHUB, path)
+
+
+def test_explain_says_where_the_digest_output_comes_from(project: Path) -> None:
+    result = bakegen("explain", "-m", "matrix.yaml", "core-amd64")
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.stdout.splitlines() if x.strip().startswith("output[0]"))
+    assert "push-by-digest=true" in line
+    assert line.endswith("matrix.yaml:6:3 image.push_by_digest")

@@ -314,6 +314,8 @@ def build(resolver: Resolver, draft: Draft) -> Target:
     if by_digest:
         refuse_tags(resolver.problems, [*draft.tags, *draft.latest])
         extra = with_digest_output(extra)
+        if "output" not in merged.scalars:  # else the cell's own outputs say where it is set
+            missing.append(("output", ("image", "push_by_digest")))
     return Target(
         name=draft.name,
         kind=draft.kind,
