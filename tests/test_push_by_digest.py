@@ -336,3 +336,29 @@ def test_explain_says_where_the_digest_output_comes_from(project: Path) -> None:
     line = next(x for x in result.stdout.splitlines() if x.strip().startswith("output[0]"))
     assert "push-by-digest=true" in line
     assert line.endswith("matrix.yaml:6:3 image.push_by_digest")
+
+
+@pytest.mark.parametrize(
+    ("output", "refused"),
+    [
+        ("type=local,dest=out/{name}", None),  # kept beside the digest output
+        ("type=image,name={image},push=true,compression=zstd", None),  # its own repository
+        ("type=registry,name=evil.example/pwn", "pushes 'evil.example/pwn'"),
+    ],
+)
+def test_a_cells_own_outputs_stay_beside_the_digest_output(
+    project: Path, output: str, refused: str | None
+) -> None:
+    text = DIGEST_MATRIX.replace(
+        "  dockerfile: Dockerfile\n", f'  dockerfile: Dockerfile\n  output: ["{output}"]\n'
+    )
+    write(project, text)
+    result = bakegen("render", "-m", "matrix.yaml", "--format", "json", "-o", "-")
+    if refused is not None:
+        assert result.exit_code == 1
+        assert refused in result.stderr
+        return
+    assert result.exit_code == 0, result.output
+    outputs = json.loads(result.stdout)["target"]["core-amd64"]["output"]
+    assert outputs[1] == "type=image,name=${IMAGE},push-by-digest=true,name-canonical=true"
+    assert len(outputs) == 2
