@@ -11,11 +11,12 @@ from pathlib import Path
 
 from bakegen.bakefile.images import suffix
 from bakegen.bakefile.tag_validations import TAG_START, tag_limits
+from bakegen.ci.digests import Pushed, source
 from bakegen.errors import ManifestError
 from bakegen.gitmeta import git_info
 from bakegen.matrix.credentials import CredentialRule
 from bakegen.matrix.model import IMAGE_NAME_PATTERN, REGISTRY_PATTERN
-from bakegen.matrix.tags import MAX_TAG, tag_latest
+from bakegen.matrix.tags import IMAGE, MAX_TAG, tag_latest
 from bakegen.pipeline import Compiled
 from bakegen.resolve.joins import (
     joined_groups,
@@ -23,8 +24,9 @@ from bakegen.resolve.joins import (
     repeated_platforms,
     several_platforms,
 )
+from bakegen.resolve.tag_rules import mirror_repository
 from bakegen.resolve.targets import Target
-from bakegen.templating import evaluate
+from bakegen.templating import Text, evaluate, join
 
 
 @dataclass(frozen=True)
@@ -106,16 +108,53 @@ def image_values(values: Mapping[str, str], key: str | None) -> dict[str, str]:
     return {**values, "IMAGE": values[f"IMAGE_{tail}"], "IMAGE_NAME": values[f"IMAGE_NAME_{tail}"]}
 
 
-def joins(compiled: Compiled, values: Mapping[str, str]) -> list[Join]:
-    """One join per group of cells that differ only in the manifest axis (per image, with
-    several, each under its own name)."""
+def joins(
+    compiled: Compiled, values: Mapping[str, str], pushes: dict[str, Pushed] | None = None
+) -> list[Join]:
+    """One join per group of cells that differ only in the manifest axis and per repository
+    the image is published in (its own and each mirror's; per image, with several, each
+    under its own name). Cells pushed by digest are joined from the digests in `pushes`
+    (bake's metadata files). Nothing to join is an error: a join job that joins nothing
+    would pass while no multi-arch tag exists."""
     parts = [(k, c) for k, c in compiled.each_image() if c.matrix.model.ci.manifest is not None]
     if not parts:
         raise ManifestError("the matrix has no ci.manifest: nothing says which cells to join")
-    return [j for key, part in parts for j in _joins(part, image_values(values, key))]
+    by_digest = any(c.matrix.model.image.push_by_digest for _, c in parts)
+    if by_digest and pushes is None:
+        raise ManifestError(
+            "the cells push by digest (image.push_by_digest): pass the metadata files of "
+            "the build jobs (`docker buildx bake --metadata-file FILE`) with --metadata FILE "
+            "or a folder of them"
+        )
+    if not by_digest and pushes is not None:
+        raise ManifestError(
+            "--metadata is for cells that push by digest (image.push_by_digest); these cells "
+            "push tags, which are joined by name"
+        )
+    found = [j for key, part in parts for j in _joins(part, image_values(values, key), pushes)]
+    if not found:
+        raise ManifestError(
+            "nothing to join: no selected cell is pushed (cells with tags, or pushed by "
+            "digest), so no multi-arch tag would be made"
+        )
+    return found
 
 
-def _joins(compiled: Compiled, values: Mapping[str, str]) -> list[Join]:
+def repositories(compiled: Compiled) -> list[Text]:
+    """Where the image is published: its own repository, then each mirror's."""
+    return [(IMAGE,), *(mirror_repository(m) for m in compiled.matrix.model.image.mirrors)]
+
+
+def _in_repository(text: Text, repository: Text) -> Text | None:
+    """A reference under the image, moved to another repository (None: not under it)."""
+    if repository == (IMAGE,):
+        return text
+    return join(repository, text[1:]) if text[:1] == (IMAGE,) else None
+
+
+def _joins(
+    compiled: Compiled, values: Mapping[str, str], pushes: dict[str, Pushed] | None
+) -> list[Join]:
     manifest = compiled.matrix.model.ci.manifest
     if manifest is None:
         return []
@@ -127,16 +166,41 @@ def _joins(compiled: Compiled, values: Mapping[str, str]) -> list[Join]:
     templates += [("latest", i, t) for i, t in enumerate(manifest.latest)] if latest else []
     out = []
     for rest, cells in joined_groups(matrix.model, chosen).items():
-        sources = [evaluate(cell.tags[0], values) for cell in cells]
-        tags = [
-            evaluate(manifest_tag(matrix.model, matrix.ids, rest, key, i, template), values)
+        texts = [
+            manifest_tag(matrix.model, matrix.ids, rest, key, i, template)
             for key, i, template in templates
         ]
-        # Two templates may give the same tag (e.g. when VERSION is "latest"): name it once.
-        tags = list(dict.fromkeys(tags))
-        warnings = _several_platforms(manifest.axis, tags[0] if tags else "", cells, sources)
-        out.append(Join(tags=tuple(tags), sources=tuple(dict.fromkeys(sources)), warnings=warnings))
+        digests = None
+        if pushes is not None and any(cell.by_digest for cell in cells):
+            digests = [source(cell.name, values["IMAGE"], pushes) for cell in cells]
+        for repository in repositories(compiled):
+            tags = [
+                evaluate(moved, values)
+                for moved in (_in_repository(t, repository) for t in texts)
+                if moved is not None
+            ]
+            if not tags:
+                continue  # every tag template names a full reference of its own
+            # Two templates may give the same tag (e.g. when VERSION is "latest"): name it once.
+            tags = list(dict.fromkeys(tags))
+            if digests is not None:
+                # One push per cell, to the image's own repository: imagetools copies the
+                # blobs to each mirror.
+                sources = digests
+            else:
+                sources = [_source(cell, repository, values) for cell in cells]
+            warnings = _several_platforms(manifest.axis, tags[0], cells, sources)
+            out.append(
+                Join(tags=tuple(tags), sources=tuple(dict.fromkeys(sources)), warnings=warnings)
+            )
     return out
+
+
+def _source(cell: Target, repository: Text, values: Mapping[str, str]) -> str:
+    """A cell's first tag, as pushed to this repository (a mirror has a copy of each tag
+    under the image), else as pushed to the image's own."""
+    moved = _in_repository(cell.tags[0], repository)
+    return evaluate(moved if moved is not None and moved in cell.tags else cell.tags[0], values)
 
 
 def _several_platforms(

@@ -30,6 +30,8 @@ class Job:
     targets: tuple[str, ...]
     needs: tuple[str, ...]
     push: bool
+    # Its cells push by digest: the job keeps bake's --metadata-file for `bakegen manifest`.
+    by_digest: bool = False
 
 
 def layers(targets: Iterable[Target]) -> dict[str, int]:
@@ -96,10 +98,11 @@ def plan(
     targets = [t for t in compiled.resolution.targets if only is None or t.name in only]
     depth = layers(compiled.resolution.targets)
     by_name = {t.name: t for t in targets}
-    # Shared stages have no tags, so their jobs only fill the cache; cells are pushed.
+    # Shared stages have no tags, so their jobs only fill the cache; cells are pushed (by
+    # tag, or untagged by digest).
     buckets: dict[tuple[int, str, bool], list[Target]] = {}
     for target in targets:
-        key = (depth[target.name], _platform_key(target), bool(target.tags))
+        key = (depth[target.name], _platform_key(target), bool(target.tags) or target.by_digest)
         buckets.setdefault(key, []).append(target)
     jobs: list[Job] = []
     home: dict[str, str] = {}
@@ -122,6 +125,7 @@ def plan(
                     targets=tuple(chunk),
                     needs=tuple(needs),
                     push=push,
+                    by_digest=any(by_name[t].by_digest for t in chunk),
                 )
             )
             home.update(dict.fromkeys(chunk, name))
@@ -180,17 +184,26 @@ def as_github(jobs: list[Job], layer: int | None, part: int | None = None) -> di
     return {"include": [{**_record(j), "targets": ",".join(j.targets)} for j in chosen]}
 
 
-def as_gitlab(jobs: list[Job], bake_files: tuple[str, ...], parent_job: str) -> str:
+# Where a GitLab job that pushes by digest keeps bake's metadata (an artifact per job).
+GITLAB_METADATA = "metadata/${CI_JOB_NAME}.json"
+
+
+def as_gitlab(
+    jobs: list[Job], bake_files: tuple[str, ...], parent_job: str, matrix: str = ""
+) -> str:
     """A GitLab child pipeline: one stage per layer, one job per platform and shard. Each job
     takes the rendered bake files from `parent_job` in the parent pipeline (the trigger job
-    passes PARENT_PIPELINE_ID) and bakes with the Docker-in-Docker service."""
+    passes PARENT_PIPELINE_ID) and bakes with the Docker-in-Docker service. Jobs that push
+    by digest keep bake's metadata file as an artifact, and a last `manifest` job (reading
+    the matrix `matrix`) joins the digests into the multi-arch tags."""
     # The script line runs in the job's shell: each path quoted for it (a path may hold
     # spaces, `;`, `$(...)`). The targets stay one unquoted variable, split into words: their
     # names are [A-Za-z0-9_-] only.
     files = [arg for f in bake_files for arg in ("-f", shlex.quote(f))]
     layer_count = max((j.layer for j in jobs), default=-1) + 1
+    stages = [f"layer{i}" for i in range(layer_count)] or ["empty"]
     doc: dict[str, object] = {
-        "stages": [f"layer{i}" for i in range(layer_count)] or ["empty"],
+        "stages": stages,
         "default": {
             "image": "docker:27",
             "services": ["docker:27-dind"],
@@ -205,22 +218,31 @@ def as_gitlab(jobs: list[Job], bake_files: tuple[str, ...], parent_job: str) -> 
     }
     artifacts = {"pipeline": "$PARENT_PIPELINE_ID", "job": parent_job}
     for job in jobs:
-        doc[job.name] = {
+        entry: dict[str, object] = {
             "stage": f"layer{job.layer}",
             "tags": [job.runner],
             "needs": [dict(artifacts), *job.needs],
             "variables": {"BAKE_TARGETS": " ".join(job.targets), "BAKE_PLATFORM": job.platform},
             "script": [
+                *(["mkdir -p metadata"] if job.by_digest else []),
                 " ".join(
                     [
                         "docker buildx bake",
                         *files,
                         *(["--push"] if job.push else []),
+                        *([f'--metadata-file "{GITLAB_METADATA}"'] if job.by_digest else []),
                         "$BAKE_TARGETS",
                     ]
-                )
+                ),
             ],
         }
+        if job.by_digest:
+            entry["artifacts"] = {"paths": ["metadata/"]}
+        doc[job.name] = entry
+    digest_jobs = [job.name for job in jobs if job.by_digest]
+    if digest_jobs:
+        doc["stages"] = [*stages, "manifest"]
+        doc["manifest"] = _gitlab_manifest_job(digest_jobs, matrix)
     if not jobs:
         doc["nothing-to-build"] = {
             "stage": "empty",
@@ -228,3 +250,28 @@ def as_gitlab(jobs: list[Job], bake_files: tuple[str, ...], parent_job: str) -> 
             "script": ["echo nothing to build"],
         }
     return yaml.safe_dump(doc, sort_keys=False, width=100)
+
+
+def _gitlab_manifest_job(needs: list[str], matrix: str) -> dict[str, object]:
+    """The job that joins the digests the build jobs recorded into the multi-arch tags."""
+    chosen = f" -m {shlex.quote(matrix)}" if matrix else ""
+    return {
+        "stage": "manifest",
+        "image": "python:3.12",
+        "needs": [{"job": name, "artifacts": True} for name in needs],
+        # The version comes from git, as in the parent's render; dind answers without TLS.
+        "variables": {
+            "GIT_DEPTH": "0",
+            "DOCKER_HOST": "tcp://docker:2375",
+            "DOCKER_TLS_CERTDIR": "",
+        },
+        "before_script": [
+            "pip install bakegen",
+            "apt-get update && apt-get install -y --no-install-recommends docker.io docker-buildx",
+            (
+                'echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" '
+                '--password-stdin "$CI_REGISTRY"'
+            ),
+        ],
+        "script": [f"bakegen manifest{chosen} --metadata metadata"],
+    }

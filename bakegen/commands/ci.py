@@ -112,7 +112,7 @@ def ci(
     if fmt == "github":
         click.echo(json.dumps(as_github(jobs, layer, part)))
     elif fmt == "gitlab":
-        click.echo(as_gitlab(jobs, bake_files, parent_job), nl=False)
+        click.echo(as_gitlab(jobs, bake_files, parent_job, str(matrix_path)), nl=False)
     else:
         click.echo(json.dumps(as_json(jobs), indent=2))
 

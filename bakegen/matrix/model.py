@@ -192,6 +192,20 @@ class SharedStage(Attributes):
     )
 
 
+class Mirror(Strict):
+    """A mirror registry whose repository may have a name of its own."""
+
+    registry: Registry = Field(description="The registry (with namespace), e.g. quay.io/acme.")
+    name: ImageName | None = Field(
+        None, description="The repository's name there; default: the image's (IMAGE_NAME)."
+    )
+
+
+def mirror_parts(mirror: str | Mirror) -> tuple[str, str | None]:
+    """(registry, repository name or None for the image's own) of a mirror entry."""
+    return (mirror, None) if isinstance(mirror, str) else (mirror.registry, mirror.name)
+
+
 class Image(Strict):
     """Image naming: `<registry>/<name>:<tag>` and the OCI labels."""
 
@@ -215,10 +229,18 @@ class Image(Strict):
         default_factory=list,
         description="Tags added to the cells each selector matches, in file order.",
     )
-    mirrors: list[Registry] = Field(
+    mirrors: list[Registry | Mirror] = Field(
         default_factory=list,
         description="More registries (with namespace): every tag under the image is also "
-        "written under <mirror>/<name>.",
+        "written under <mirror>/<name>, or <registry>/<its name> for a `{registry, name}` "
+        "entry that renames the repository.",
+    )
+    push_by_digest: bool = Field(
+        False,
+        description="Cells push by digest, untagged (output `type=image,name=<image>,"
+        "push-by-digest=true,name-canonical=true`, pushed by `bake --push`); `bakegen "
+        "manifest --metadata` joins the digests under ci.manifest's tags. Needs ci.manifest "
+        "and no cell tags.",
     )
     oci_labels: bool = Field(
         True, description="Write the OCI version and revision labels (from VERSION/COMMIT_SHA)."

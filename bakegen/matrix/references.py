@@ -4,7 +4,7 @@ required variables, `apply_order` axes, names of user groups and shared-stage te
 from __future__ import annotations
 
 from bakegen.errors import KeyPath, Problem
-from bakegen.matrix.model import MatrixFile
+from bakegen.matrix.model import MatrixFile, mirror_parts
 from bakegen.matrix.names import reserved_value_id, sanitize, suggest
 from bakegen.matrix.selectors import RawSelector, Selector
 from bakegen.matrix.version_scheme import scheme_problems
@@ -82,6 +82,15 @@ def feature_problems(model: MatrixFile) -> list[Problem]:
                         )
                     )
     problems += _mirror_problems(model)
+    if model.image.push_by_digest and model.ci.manifest is None:
+        problems.append(
+            Problem(
+                path=("image", "push_by_digest"),
+                message="cells that push by digest have no tags until `bakegen manifest` "
+                "joins them, and nothing says how: there is no ci.manifest",
+                hint="add ci.manifest with the axis to join (the platform) and the tags",
+            )
+        )
     for name, stage in model.shared.items():
         template = stage.name
         if template is not None and "{stage}" not in template and len(model.shared) > 1:
@@ -106,31 +115,38 @@ def _registry_key(registry: str) -> str:
 
 
 def _mirror_problems(model: MatrixFile) -> list[Problem]:
-    """A mirror that is the registry itself or listed twice would push every tag twice to
-    one place; one too long makes every mirrored reference one a registry refuses."""
+    """A mirror that is the image's repository itself or listed twice would push every tag
+    twice to one place; one too long makes every mirrored reference one a registry refuses."""
     problems: list[Problem] = []
-    seen = {_registry_key(model.image.registry): "image.registry"} if model.image.registry else {}
-    name = model.image.name or ""
+    image_name = model.image.name or ""
+    seen = (
+        {_registry_key(model.image.registry) + "/" + image_name: "image.registry"}
+        if model.image.registry
+        else {}
+    )
     for i, mirror in enumerate(model.image.mirrors):
+        registry, own_name = mirror_parts(mirror)
+        name = own_name or image_name
         where = ("image", "mirrors", i)
-        key = _registry_key(mirror)
-        if not mirror:
+        shown = registry if own_name is None else f"{registry}/{own_name}"
+        key = _registry_key(registry) + "/" + name
+        if not registry:
             problems.append(Problem(path=where, message="a mirror is empty", hint="drop it"))
         elif key in seen:
             problems.append(
                 Problem(
                     path=where,
-                    message=f"{mirror!r} is {seen[key]} again (registry hosts compare "
+                    message=f"{shown!r} is {seen[key]} again (registry hosts compare "
                     "without case): every tag would be pushed there twice",
                     hint="drop it",
                 )
             )
-        elif len(mirror) + 1 + len(name) > MAX_NAME:
+        elif len(registry) + 1 + len(name) > MAX_NAME:
             problems.append(
                 Problem(
                     path=where,
-                    message=f"the mirror is {len(mirror)} characters: with the image name, "
-                    f"{len(mirror) + 1 + len(name)}, over the {MAX_NAME} a registry takes",
+                    message=f"the mirror is {len(registry)} characters: with the repository "
+                    f"name, {len(registry) + 1 + len(name)}, over the {MAX_NAME} a registry takes",
                     hint="a registry host and namespace, e.g. ghcr.io/acme",
                 )
             )

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from bakegen.errors import ExportError, KeyPath, Problem
+from bakegen.matrix.tags import IMAGE
 from bakegen.resolve.targets import Target
 from bakegen.templating import Text, Var, plain
 
@@ -110,6 +111,8 @@ def _inside(dest: str) -> bool:
 
 
 def _own_name(name: str, target: Target) -> bool:
+    if target.by_digest and name == IMAGE.name:
+        return True  # the image's repository, which a cell pushed by digest is built for
     tags = {"".join(p if isinstance(p, str) else p.name for p in t) for t in target.tags}
     tags |= {"".join(p if isinstance(p, str) else p.name for p in t) for t in target.latest_tags}
     return name in tags or any(t.rpartition(":")[0] == name for t in tags)

@@ -29,13 +29,14 @@ def outside(axis: str, values: Values) -> Values:
 
 
 def joined_groups(model: MatrixFile, targets: Iterable[Target]) -> dict[Values, list[Target]]:
-    """Cells with tags grouped by their values outside the manifest axis."""
+    """Cells with tags (or pushed by digest) grouped by their values outside the manifest
+    axis."""
     manifest = model.ci.manifest
     groups: dict[Values, list[Target]] = {}
     if manifest is None:
         return groups
     for target in targets:
-        if target.kind == "cell" and target.tags:
+        if target.kind == "cell" and (target.tags or target.by_digest):
             groups.setdefault(outside(manifest.axis, target.values), []).append(target)
     return groups
 

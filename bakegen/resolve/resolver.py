@@ -15,6 +15,7 @@ from bakegen.matrix.selectors import Selector
 from bakegen.resolve.cache_checks import unknown_reads
 from bakegen.resolve.cache_refs import cache_refs
 from bakegen.resolve.cascade import Layer, Merged, Origins, origin_key
+from bakegen.resolve.digest_push import refuse_tags, with_digest_output
 from bakegen.resolve.expand import Cell, Expansion, ValueIds
 from bakegen.resolve.fill import Templates, labels, passed_through, sccache_args
 from bakegen.resolve.links import dependencies
@@ -308,6 +309,13 @@ def build(resolver: Resolver, draft: Draft) -> Target:
     mirrors = model.image.mirrors
     tags = mirrored(tuple(templates.tag(t, scope, w) for t, w in draft.tags), mirrors)
     cache = cache_refs(model, templates, merged, scope, draft.name, tags)
+    extra = tuple(passed_through(templates, merged, scope))
+    by_digest = model.image.push_by_digest and draft.kind == "cell"
+    if by_digest:
+        refuse_tags(resolver.problems, [*draft.tags, *draft.latest])
+        extra = with_digest_output(extra)
+        if "output" not in merged.scalars:  # else the cell's own outputs say where it is set
+            missing.append(("output", ("image", "push_by_digest")))
     return Target(
         name=draft.name,
         kind=draft.kind,
@@ -325,7 +333,8 @@ def build(resolver: Resolver, draft: Draft) -> Target:
         secrets=tuple(secrets),
         cache=cache,
         depends_on=tuple(dict.fromkeys(draft.depends)),
-        extra=tuple(passed_through(templates, merged, scope)),
+        extra=extra,
+        by_digest=by_digest,
         optional_args=tuple(merged.get("optional_args", ())),
         origins=Origins(
             draft.layers,

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from bakegen.errors import KeyPath
+from bakegen.matrix.model import Mirror, mirror_parts
 from bakegen.matrix.model_features import TagRule
 from bakegen.matrix.selectors import Selector
 from bakegen.matrix.tags import IMAGE
@@ -51,13 +52,21 @@ def is_reference_variable(template: str) -> bool:
     return body.startswith("{var.") and body.endswith("}") and body.count("{") == 1
 
 
-def mirrored(tags: tuple[Text, ...], mirrors: Sequence[str]) -> tuple[Text, ...]:
+def mirror_repository(mirror: str | Mirror) -> Text:
+    """A mirror's repository: `<registry>/${IMAGE_NAME}`, or `<registry>/<name>` for a
+    mirror that names its repository."""
+    registry, name = mirror_parts(mirror)
+    return join(f"{registry}/", (IMAGE_NAME,)) if name is None else (f"{registry}/{name}",)
+
+
+def mirrored(tags: tuple[Text, ...], mirrors: Sequence[str | Mirror]) -> tuple[Text, ...]:
     """The tags, then each tag under the image again under every mirror registry."""
     if not mirrors and len(tags) < 2:
         return tags
     out = list(tags)
     for mirror in mirrors:
+        repository = mirror_repository(mirror)
         for tag in tags:
             if tag[:1] == (IMAGE,):
-                out.append(join(f"{mirror}/", (IMAGE_NAME,), tag[1:]))
+                out.append(join(repository, tag[1:]))
     return tuple(dict.fromkeys(out))

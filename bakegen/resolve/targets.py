@@ -80,6 +80,8 @@ class Target:
     depends_on: tuple[str, ...]
     # Attributes bake takes as written (attributes.PASSED_THROUGH): (bake key, value).
     extra: tuple[tuple[str, Any], ...] = ()
+    # Pushed untagged by digest to the image's repository (image.push_by_digest).
+    by_digest: bool = False
     # Args left out at bake time when their value comes out empty.
     optional_args: tuple[str, ...] = ()
     origins: Mapping[str, KeyPath] = field(compare=False, repr=False)

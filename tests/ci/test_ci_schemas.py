@@ -46,6 +46,7 @@ def bakegen(*args: str) -> str:
     [
         ("github-actions.yml", GITHUB),
         ("github-metadata-action.yml", GITHUB),
+        ("github-push-by-digest.yml", GITHUB),
         ("gitlab-ci.yml", GITLAB),
     ],
 )

@@ -137,7 +137,9 @@ def bakegen_commands(doc: object) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("name", ["github-actions.yml", "gitlab-ci.yml"])
+@pytest.mark.parametrize(
+    "name", ["github-actions.yml", "gitlab-ci.yml", "github-push-by-digest.yml"]
+)
 def test_example_pipeline_uses_only_real_commands(name: str) -> None:
     doc = yaml.safe_load((ROOT / "docs" / "ci" / name).read_text())
     assert isinstance(doc, dict)
