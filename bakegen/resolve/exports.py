@@ -149,6 +149,14 @@ def check_entry(
             f"dest={dest} is outside the project; set `exports: {{outside_project: true}}` "
             "to allow it"
         )
+    if fields.get("push-by-digest", "").lower() in ("true", "1") and not target.by_digest:
+        # Written by hand, the output would push but nothing after render would know: ci
+        # would file the cell as a cache-only job and manifest would have nothing to join.
+        raise ExportError(
+            "pushes by digest: set `image.push_by_digest: true` instead of writing the "
+            "output, so that `bakegen ci` files the cells as push jobs and `bakegen manifest "
+            "--metadata` joins their digests"
+        )
     pushes = kind_name == "registry" or fields.get("push", "").lower() in ("true", "1")
     names = tuple(n for n in fields.get("name", "").split(",") if n) if pushes else ()
     for name in names:

@@ -362,3 +362,22 @@ def test_a_cells_own_outputs_stay_beside_the_digest_output(
     outputs = json.loads(result.stdout)["target"]["core-amd64"]["output"]
     assert outputs[1] == "type=image,name=${IMAGE},push-by-digest=true,name-canonical=true"
     assert len(outputs) == 2
+
+
+@pytest.mark.parametrize("name", ["{image}", "quay.io/acme/localai"])
+def test_a_push_by_digest_output_written_by_hand_points_to_the_key(
+    project: Path, name: str
+) -> None:
+    """Written by hand, the output would push, but ci would file the cells as cache-only jobs
+    and manifest would have nothing to join: render says which key does it instead."""
+    text = DIGEST_MATRIX.replace("  push_by_digest: true\n", "").replace(
+        "defaults:\n  dockerfile: Dockerfile\n",
+        "defaults:\n  dockerfile: Dockerfile\n  output:\n"
+        f'    - "type=image,name={name},push-by-digest=true,name-canonical=true,push=true"\n',
+    )
+    write(project, text)
+    result = bakegen("render", "-m", "matrix.yaml")
+    assert result.exit_code == 1
+    assert "defaults.output[0]" in result.stderr
+    assert "set `image.push_by_digest: true` instead of writing the output" in result.stderr
+    assert not (project / "docker-bake.hcl").exists()
