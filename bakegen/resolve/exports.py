@@ -149,9 +149,11 @@ def check_entry(
             f"dest={dest} is outside the project; set `exports: {{outside_project: true}}` "
             "to allow it"
         )
-    if fields.get("push-by-digest", "").lower() in ("true", "1") and not target.by_digest:
-        # Written by hand, the output would push but nothing after render would know: ci
-        # would file the cell as a cache-only job and manifest would have nothing to join.
+    by_digest = fields.get("push-by-digest", "").lower() in ("true", "1")
+    if by_digest and not target.by_digest and not target.tags:
+        # Written by hand on a cell without tags, the output would push but nothing after
+        # render would know: ci would file the cell as a cache-only job and manifest would
+        # have nothing to join.
         raise ExportError(
             "pushes by digest: set `image.push_by_digest: true` instead of writing the "
             "output, so that `bakegen ci` files the cells as push jobs and `bakegen manifest "
