@@ -99,10 +99,12 @@ def plan(
     depth = layers(compiled.resolution.targets)
     by_name = {t.name: t for t in targets}
     # Shared stages have no tags, so their jobs only fill the cache; cells are pushed (by
-    # tag, or untagged by digest).
+    # tag, untagged by digest, or by the tags docker/metadata-action gives them at bake time).
+    action = ci.metadata_action is not None and ci.metadata_action.tags != "none"
     buckets: dict[tuple[int, str, bool], list[Target]] = {}
     for target in targets:
-        key = (depth[target.name], _platform_key(target), bool(target.tags) or target.by_digest)
+        pushed = bool(target.tags) or target.by_digest or (action and target.kind == "cell")
+        key = (depth[target.name], _platform_key(target), pushed)
         buckets.setdefault(key, []).append(target)
     jobs: list[Job] = []
     home: dict[str, str] = {}

@@ -7,6 +7,7 @@ import json
 import re
 import shlex
 from collections import Counter
+from pathlib import Path
 
 import click
 import pytest
@@ -16,7 +17,7 @@ from click.testing import CliRunner
 from bakegen.ci.plan import layers, plan
 from bakegen.ci.stage_groups import bound
 from bakegen.cli import main
-from bakegen.pipeline import Compiled
+from bakegen.pipeline import Compiled, compile_path
 from tests.support import ROOT
 
 
@@ -174,3 +175,19 @@ def test_github_pipeline_uses_bake_action_with_local_source() -> None:
 def test_pre_commit_hooks_run_real_commands() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert [h["entry"] for h in hooks] == ["bakegen render --check", "bakegen lint"]
+
+
+@pytest.mark.parametrize(("tags", "push"), [("join", True), ("replace", True), ("none", False)])
+def test_cells_tagged_only_by_docker_metadata_action_are_push_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tags: str, push: bool
+) -> None:
+    """With `image.tags: []`, the action's tags are what a cell pushes: its job pushes."""
+    (tmp_path / "Dockerfile").write_text("FROM scratch AS runtime\n")
+    (tmp_path / "matrix.yaml").write_text(
+        "format: 1\nimage: {name: app, tags: []}\ndefaults: {dockerfile: Dockerfile}\n"
+        "axes:\n  target: {values: {runtime: {stage: runtime}}}\n"
+        f"ci:\n  metadata_action: {{tags: {tags}}}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    jobs = plan(compile_path(Path("matrix.yaml")))
+    assert [(j.targets, j.push) for j in jobs] == [(("runtime",), push)]
