@@ -141,6 +141,16 @@ def _parts(cells: list[Target]) -> list[list[Target]]:
     return [cells[i : i + size] for i in range(0, len(cells), size)]
 
 
+def alike_keys(
+    members: Sequence[Target], values_of: Callable[[Target], dict[str, Any]]
+) -> list[dict[str, Any]] | None:
+    """Each member's bake values, or None unless they all set the same keys (one block can
+    only write keys every member has)."""
+    own = [values_of(t) for t in members]
+    keys = own[0].keys()
+    return own if all(map(keys.__eq__, map(dict.keys, own))) else None
+
+
 def _family(
     label: str,
     inner: str,
@@ -152,10 +162,10 @@ def _family(
     name = text_with_id(members[0].name, member_ids[0])
     if not Filled(name).fits([(t.name,) for t in members], member_ids):
         return None
-    own = [values_of(t) for t in members]
-    keys = own[0].keys()
-    if not all(map(keys.__eq__, map(dict.keys, own))):
+    own = alike_keys(members, values_of)
+    if own is None:
         return None
+    keys = own[0].keys()
     block: list[tuple[str, Any]] = []
     fields: list[tuple[str, str, tuple[Any, ...]]] = []  # (field, bake key, each cell's value)
     for key in keys:
@@ -169,8 +179,8 @@ def _family(
         if kind is Kind.TEXT_MAP:
             # Entry by entry: most entries of a map that differs are alike.
             alike = _alike_entries(column, member_ids)
-            alike_keys = {k for k, _, _ in alike}
-            rest = tuple(tuple(e for e in v if e[0] not in alike_keys) for v in column)
+            shared_keys = {k for k, _, _ in alike}
+            rest = tuple(tuple(e for e in v if e[0] not in shared_keys) for v in column)
             own_entries = any(rest)  # some cells have entries of their own
             if own_entries:
                 fields.append((field, key, rest))

@@ -43,7 +43,14 @@ from typing import Any
 
 from bakegen.attributes import Kind
 from bakegen.bakefile.blocks import KEYS, Block
-from bakegen.bakefile.families import MAX_MEMBERS, MIN_MEMBERS, Family, Records, SplitMap
+from bakegen.bakefile.families import (
+    MAX_MEMBERS,
+    MIN_MEMBERS,
+    Family,
+    Records,
+    SplitMap,
+    alike_keys,
+)
 from bakegen.bakefile.family_ids import CELL, templated, text_with_id
 from bakegen.bakefile.hcl import Expr, Switched
 from bakegen.matrix.model import MatrixFile
@@ -296,10 +303,10 @@ def _grid(
         _fill(name, Kind.TEXT, g) != (t.name,) for g, t in zip(grid.given, members, strict=True)
     ):
         return None
-    own = [values_of(t) for t in members]
-    keys = own[0].keys()
-    if not all(map(keys.__eq__, map(dict.keys, own))):
+    own = alike_keys(members, values_of)
+    if own is None:
         return None
+    keys = own[0].keys()
     block: list[tuple[str, Any]] = []
     # Each axis's fields: (field, bake key, the value for each of its ids).
     fields: list[list[tuple[str, str, dict[str, Any]]]] = [[] for _ in inner]

@@ -23,7 +23,7 @@ from bakegen.bakefile.variables import Variable, cache_image
 from bakegen.errors import MatrixError, Problem
 from bakegen.load.images import path_in_file
 from bakegen.load.source import Source
-from bakegen.matrix.names import in_image
+from bakegen.matrix.names import clashes, in_image
 from bakegen.resolve.targets import Resolution
 from bakegen.templating import Var
 
@@ -152,19 +152,15 @@ def _check_unique(names: list[str]) -> None:
 def _check_keys(keys: list[str]) -> None:
     """Image keys become parts of bake variable names (IMAGE_NAME_<KEY>), which keep only
     letters, digits and '_' in upper case: two keys must not become one name."""
-    seen: dict[str, str] = {}
-    problems = []
-    for key in keys:
-        first = seen.setdefault(suffix(key), key)
-        if first != key:
-            problems.append(
-                Problem(
-                    path=("images", key),
-                    message=f"the images {first!r} and {key!r} would both be the bake "
-                    f"variables IMAGE_{suffix(key)} and IMAGE_NAME_{suffix(key)}",
-                    hint="image keys must differ in more than case and '-', '.' or '_'",
-                )
-            )
+    problems = [
+        Problem(
+            path=("images", key),
+            message=f"the images {first!r} and {key!r} would both be the bake "
+            f"variables IMAGE_{suffix(key)} and IMAGE_NAME_{suffix(key)}",
+            hint="image keys must differ in more than case and '-', '.' or '_'",
+        )
+        for first, key in clashes(keys, suffix)
+    ]
     if problems:
         raise MatrixError(problems)
 

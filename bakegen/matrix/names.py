@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from bakegen.matrix.model import BUILTIN_VARIABLES
 
@@ -110,3 +110,13 @@ def reserved_axis(name: str) -> str | None:
     if name in BUILTIN_PLACEHOLDERS:
         return f"{{{name}}} is a built-in placeholder; an axis of that name would hide it"
     return None
+
+
+def clashes(names: Iterable[str], key: Callable[[str], str]) -> Iterator[tuple[str, str]]:
+    """(first, later) for each name that `key` makes the same as an earlier one: names that
+    would become one bake variable, context or target."""
+    seen: dict[str, str] = {}
+    for name in names:
+        first = seen.setdefault(key(name), name)
+        if first != name:
+            yield first, name

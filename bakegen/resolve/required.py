@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from bakegen.errors import MatrixError, Problem
 from bakegen.matrix.model import MatrixFile
-from bakegen.matrix.names import require_target
+from bakegen.matrix.names import clashes, require_target
 from bakegen.matrix.selectors import Selector
 from bakegen.resolve.targets import Target
 from bakegen.templating import Text, Var
@@ -68,19 +68,15 @@ def _check_context_names(names: list[str]) -> None:
     """Each required variable has a context of its own; context names are lower case (a
     Dockerfile reads `FROM NAME` in lower case), so USER_UID and user_uid would share one
     and one check would be dropped."""
-    seen: dict[str, str] = {}
-    problems = []
-    for name in names:
-        first = seen.setdefault(context_name(name), name)
-        if first != name:
-            problems.append(
-                Problem(
-                    path=("variables", name),
-                    message=f"{first} and {name} differ only in case: both required, they "
-                    f"would share the check context {context_name(name)!r}",
-                    hint="give one of them another name",
-                )
-            )
+    problems = [
+        Problem(
+            path=("variables", name),
+            message=f"{first} and {name} differ only in case: both required, they "
+            f"would share the check context {context_name(name)!r}",
+            hint="give one of them another name",
+        )
+        for first, name in clashes(names, context_name)
+    ]
     if problems:
         raise MatrixError(problems)
 
