@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from bakegen.cli import main
 from tests.support import ROOT
+from tests.support.cli import output_of as bakegen
 
 GITHUB = "vendor.github-workflows"
 GITLAB = "vendor.gitlab-ci"
@@ -33,12 +32,6 @@ def check(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
 def assert_valid(schema: str, path: Path) -> None:
     result = check(schema, path)
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def bakegen(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 @pytest.mark.parametrize(

@@ -12,13 +12,13 @@ from pathlib import Path
 import click
 import pytest
 import yaml
-from click.testing import CliRunner
 
 from bakegen.ci.plan import layers, plan
 from bakegen.ci.stage_groups import bound
 from bakegen.cli import main
 from bakegen.pipeline import Compiled, compile_path
 from tests.support import ROOT
+from tests.support.cli import output_of as run
 
 
 @pytest.mark.parametrize("shards", [1, 2, 3, 4, 7, 100])
@@ -78,12 +78,6 @@ def test_runner_and_push_per_job(compiled: Compiled) -> None:
     assert jobs["layer2-amd64"].runner == "ubuntu-24.04"
     assert jobs["layer2-amd64"].push is True
     assert jobs["layer2-amd64"].needs == ("layer0-amd64-cache", "layer1-amd64-cache")
-
-
-def run(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 def test_github_format_is_a_strategy_matrix(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,14 +16,8 @@ from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import DEFAULT_MATRIX, Compiled
 from bakegen.resolve.scope import distinct
 from tests.support import ROOT
+from tests.support.cli import output_of as run
 from tests.support.helpers import MINIMAL, write
-
-
-def run(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
 
 PAIR = ["-s", "trtllm-cuda13-0-amd64-dev", "-s", "trtllm-cuda13-0-arm64-dev"]
 

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 
-from bakegen.cli import main
 from tests.ci.test_ci_schemas import GITHUB, GITLAB, assert_valid
 from tests.support import ROOT
+from tests.support.cli import bakegen
 from tests.support.helpers import write
 
 DIGEST_MATRIX = """\
@@ -64,10 +63,6 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write(tmp_path, DIGEST_MATRIX)
     write(tmp_path, DOCKERFILE, "Dockerfile")
     return tmp_path
-
-
-def bakegen(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 def metadata(path: Path, cells: dict[str, object]) -> Path:

@@ -10,18 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from bakegen import __version__
 from bakegen.cli import COMMANDS, main
 from tests.bake_eval import Bake
 from tests.support import ROOT
+from tests.support.cli import bakegen as run
 from tests.support.git import git
 from tests.support.helpers import MINIMAL, write
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 @pytest.fixture

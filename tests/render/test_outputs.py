@@ -10,20 +10,15 @@ from pathlib import Path
 
 import hcl2
 import pytest
-from click.testing import CliRunner, Result
 
-from bakegen.cli import main
 from bakegen.errors import OutputError
 from tests.bake_eval import Bake
+from tests.support.cli import bakegen as run
 from tests.support.git import git
 from tests.support.helpers import MINIMAL, write
 from tests.support.projects import minimal_project
 
 DOCKERFILE = "FROM ubuntu:24.04 AS runtime\nFROM runtime AS dev\n"
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 @pytest.fixture
