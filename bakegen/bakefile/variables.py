@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bakegen.bakefile.hcl import Expr, hcl_list
-from bakegen.bakefile.tag_validations import TagLimits, tag_checks
+from bakegen.bakefile.tag_validations import TAG_START, TagLimits, tag_checks
 from bakegen.errors import RenderError
 from bakegen.matrix.model import MatrixFile, UserVariable
 from bakegen.matrix.model_cache import MODES, backend_choices
@@ -113,7 +113,7 @@ def variables(
                 name="CACHE_SCOPE",
                 default=cache.scope,
                 description="Cache tag suffix, e.g. the branch name with '/' as '-'",
-                validations=tag_checks("CACHE_SCOPE", limits, required=True),
+                validations=tag_checks("CACHE_SCOPE", limits, required=True) or _scope_checks(),
             )
         )
     if "CACHE_EXPORT" in cache_used:
@@ -178,6 +178,21 @@ def _backend_variables(model: MatrixFile) -> list[Variable]:
             ),
         ),
     ]
+
+
+def _scope_checks() -> tuple[tuple[Expr, str], ...]:
+    """CACHE_SCOPE where no registry tag holds it (a gha scope, a local folder, an s3 name):
+    still one word, so that a '/' or '..' cannot reach another scope or leave the cache
+    folder."""
+    return (
+        (
+            Expr(f'can(regex("{TAG_START}", CACHE_SCOPE))'),
+            (
+                "CACHE_SCOPE must be letters, digits, '_', '.' and '-', starting with a letter, "
+                "digit or '_' (a '/' or '..' would reach another cache scope or folder)"
+            ),
+        ),
+    )
 
 
 def cache_image(image: str) -> Expr:

@@ -70,6 +70,17 @@ def test_bad_cache_backend_and_mode_stop_bake() -> None:
     ]
 
 
+@pytest.mark.parametrize("case", ["cache-gha", "cache-backends", "cache-warming"])
+@pytest.mark.parametrize("scope", ["../../etc", "main/other", ".hidden", ""])
+def test_a_cache_scope_that_is_no_tag_is_still_one_word(case: str, scope: str) -> None:
+    """Where only gha scopes or local folders read CACHE_SCOPE (no registry tag checks it),
+    a '/' or '..' would reach another scope or leave the cache folder: bake refuses it."""
+    text = compile_path(CASES / case / "matrix.yaml").text("hcl")
+    assert Bake(text, env={"CACHE_SCOPE": "feature-1.2"}).violations() == []
+    found = Bake(text, env={"CACHE_SCOPE": scope}).violations()
+    assert [v.partition(":")[0] for v in found] == ["CACHE_SCOPE"]
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [

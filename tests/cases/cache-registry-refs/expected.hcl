@@ -40,6 +40,10 @@ variable "TAG_LATEST" {
 variable "CACHE_SCOPE" {
   description = "Cache tag suffix, e.g. the branch name with '/' as '-'"
   default     = "main"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]*$", CACHE_SCOPE))
+    error_message = "CACHE_SCOPE must be letters, digits, '_', '.' and '-', starting with a letter, digit or '_' (a '/' or '..' would reach another cache scope or folder)"
+  }
 }
 
 variable "CACHE_EXPORT" {
