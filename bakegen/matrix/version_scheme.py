@@ -175,6 +175,11 @@ def format_problems(template: str, pattern: TagPattern) -> list[tuple[str, str |
     return problems
 
 
+_RELEASE_BRANCHES_HINT = (
+    "remove it, or remove tag_pattern to version by v<semver> tags and release branches"
+)
+
+
 def scheme_problems(spec: Versioning) -> list[Problem]:
     """Located-ready problems of `versioning`'s tag pattern, formats and fallback."""
     out: list[Problem] = []
@@ -189,6 +194,12 @@ def scheme_problems(spec: Versioning) -> list[Problem]:
             if key in given:
                 add(key, [(f"{key} needs versioning.tag_pattern", _WITHOUT_PATTERN)])
         return out
+    if "release_branches" in given:
+        ignored = "is not read with versioning.tag_pattern: release branches belong to the "
+        add(
+            "release_branches",
+            [(ignored + "v<semver> rule", _RELEASE_BRANCHES_HINT)],
+        )
     pattern, found = parse_pattern(spec.tag_pattern)
     add("tag_pattern", found)
     if pattern is None:

@@ -254,6 +254,12 @@ def problems_of(versioning: str) -> list[str]:
             "tag_pattern, e.g. 'b{build}', to choose the tags and the formats)",
         ),
         (
+            "  tag_pattern: 'b{build}'\n  release_branches: 'origin/release/*'\n",
+            "matrix.yaml:18:3: versioning.release_branches: is not read with "
+            "versioning.tag_pattern: release branches belong to the v<semver> rule (remove "
+            "it, or remove tag_pattern to version by v<semver> tags and release branches)",
+        ),
+        (
             "  tag_pattern: 'b{build}'\n  fallback: '0.0.1'\n",
             "matrix.yaml:18:3: versioning.fallback: '0.0.1' does not match the tag pattern "
             "'b{build}' (e.g. 'b0')",
