@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 from bakegen.errors import GitError
 from bakegen.matrix.model import Versioning
+from bakegen.matrix.tags import tag_problem
 from bakegen.matrix.version_scheme import compile_pattern, fill, version_problem
 
 _RELEASE = re.compile(r"^\d+(\.\d+)*([.+-][0-9A-Za-z.+-]*)?$")
@@ -108,7 +109,7 @@ def git_info(where: Path, spec: Versioning) -> GitInfo:
     except git.exc.GitCommandNotFound:
         return _fallback(spec, "the git executable was not found")
     try:
-        return _read(repo, spec)
+        return _taggable(_read(repo, spec))
     except git.exc.GitCommandNotFound:
         return _fallback(spec, "the git executable was not found")
     except ValueError:
@@ -118,6 +119,19 @@ def git_info(where: Path, spec: Versioning) -> GitInfo:
         return _fallback(spec, _git_failure(str(exc.stderr), repo.working_tree_dir or where))
     finally:
         repo.close()
+
+
+def _taggable(info: GitInfo) -> GitInfo:
+    """A version that cannot be an image tag (a release tag `v1.2.3+build` gives a '+') is
+    said at once: bake's VERSION validation would refuse it only when the build starts."""
+    found = tag_problem((info.version,))
+    if found is None:
+        return info
+    why = (
+        f"the version git gives, {info.version!r}, cannot be an image tag ({found[0]}): bake "
+        "will refuse it; set VERSION, or versioning.tag_pattern and its format"
+    )
+    return replace(info, warning=f"{info.warning}; {why}" if info.warning else why)
 
 
 def _git_failure(stderr: str, top: Path | str) -> str:

@@ -230,3 +230,23 @@ def test_linked_worktree(make_repo: Callable[..., Path], tmp_path: Path) -> None
     info = git_info(worktree, SPEC)
     assert info.version == "v1.0.0"
     assert info.sha == git(worktree, "rev-parse", "HEAD")
+
+
+def test_a_release_tag_that_cannot_be_an_image_tag_is_said_at_once(
+    make_repo: Callable[..., Path],
+) -> None:
+    """`v1.2.3+build` is a release by the rule, but '+' cannot stand in an image tag: bake's
+    VERSION validation would refuse it only when the build starts."""
+    repo = make_repo()
+    git(repo, "tag", "v1.2.3+build.7")
+    info = git_info(repo, SPEC)
+    assert info.version == "v1.2.3+build.7"
+    assert info.warning is not None
+    assert "the version git gives, 'v1.2.3+build.7', cannot be an image tag" in info.warning
+    assert "'+'" in info.warning
+
+
+def test_a_version_that_can_be_a_tag_gives_no_warning(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo()
+    git(repo, "tag", "v1.2.3-rc.1")
+    assert git_info(repo, SPEC).warning is None
