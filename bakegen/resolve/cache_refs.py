@@ -5,6 +5,7 @@ from the file's `cache` and the target's own merged `cache` attribute."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 from bakegen.errors import KeyPath, Problems
@@ -98,12 +99,31 @@ def cache_refs(
     backends = [b for b in choices if b != "none"] if choices else [own or cache.backend]
     if backends == ["none"]:
         return NO_CACHE
+    if backends == ["registry"] and not choices and not settings.entries:
+        return default_registry(model, name)
     maker = _Maker(model, templates, settings, scope, name, tags, switched=bool(choices))
     made = tuple((b, *maker.entries(b)) for b in backends)
     maker.check_options(backends)
     return CacheRefs(
         choices=made, switched=bool(choices), tags=tuple(maker.tags), reads=tuple(maker.reads)
     )
+
+
+def default_registry(model: MatrixFile, name: str) -> CacheRefs:
+    """The registry refs of a target that sets nothing of its cache: what _Maker makes of the
+    defaults, written directly, since it runs for every target of most matrices.
+    `<cache image>:<target>-<CACHE_SCOPE>`, read and written, and one ref a fallback scope."""
+    # Written as `join` would merge them (tests/resolve/test_cache_backends.py holds the two
+    # paths equal): a literal part between each variable.
+    head = "type=registry,ref="
+    own: Text = (f"{name}-", CACHE_SCOPE)
+    fallbacks = [(f"{name}-{scope}",) for scope in model.cache.fallback]
+    read = (
+        (head, CACHE_IMAGE, f":{name}-", CACHE_SCOPE),
+        *((head, CACHE_IMAGE, f":{tag[0]}") for tag in fallbacks),
+    )
+    written = (head, CACHE_IMAGE, f":{name}-", CACHE_SCOPE, f",mode={model.cache.mode}")
+    return CacheRefs(choices=(("registry", read, (written,)),), tags=(own, *fallbacks))
 
 
 class _Maker:
@@ -120,7 +140,7 @@ class _Maker:
     ) -> None:
         self.model, self.templates, self.settings = model, templates, settings
         self.name, self.image_tags = name, tags
-        self.own_scope = {**scope, "target": name, "scope": CACHE_SCOPE, "cache_image": CACHE_IMAGE}
+        self.scope = scope
         mode = settings.get("mode")
         self.mode: Text = (
             (f",mode={mode}",)
@@ -135,22 +155,30 @@ class _Maker:
         self.tags: list[Text] = []
         self.reads: list[tuple[str, KeyPath]] = []
 
-    def text(self, key: str, default: str, scope: dict[str, Part]) -> Text:
+    @cached_property
+    def own_scope(self) -> dict[str, Part]:
+        """The target's placeholders and the cache's own; made only where a template is read
+        (the default registry ref is written without one, for every target)."""
+        return {**self.scope, "target": self.name, "scope": CACHE_SCOPE, "cache_image": CACHE_IMAGE}
+
+    def text(self, key: str, default: str, over: dict[str, Part]) -> Text:
+        scope = {**self.own_scope, **over} if over else self.own_scope
         template = self.settings.get(key)
         if template is None:
             return self.templates.text(default, scope, ("cache",))
         return self.templates.text(template, scope, self.settings.where(key))
 
     def scopes(self) -> list[tuple[str, dict[str, Part]]]:
-        """The template scopes of the caches read: the target's own, then each source's
-        (`scope:` and `target:` sources; `image:` ones are read as written)."""
-        out = [("own", self.own_scope)]
+        """What each cache read changes in the target's own template scope: nothing for its
+        own, then each source's (`scope:` and `target:` sources; `image:` ones are read as
+        written)."""
+        out: list[tuple[str, dict[str, Part]]] = [("own", {})]
         for source in self.sources:
             kind, value = source.split(":", 1)
             if kind == "scope":
-                out.append((kind, {**self.own_scope, "scope": value}))
+                out.append((kind, {"scope": value}))
             elif kind == "target":
-                out.append((kind, {**self.own_scope, "target": value, "name": value}))
+                out.append((kind, {"target": value, "name": value}))
         return out
 
     def images(self) -> list[Text]:
@@ -186,12 +214,13 @@ class _Maker:
         if backend == "registry":
             if self.settings.get("name") is None and self.settings.get("repository") is None:
                 # The default, written part by part: this runs for every target.
+                read = scope.get("scope", CACHE_SCOPE)
                 tag: Text = (
                     (f"{self.name}-", CACHE_SCOPE)
-                    if scope["scope"] is CACHE_SCOPE
-                    else (f"{self.name}-{scope['scope']}",)
+                    if read is CACHE_SCOPE
+                    else (f"{self.name}-{read}",)
                 )
-                if scope["target"] != self.name:
+                if scope.get("target", self.name) != self.name:
                     tag = self.text("name", DEFAULT_NAME, scope)
                 self.tags.append(tag)
                 return (CACHE_IMAGE, ":", *tag)
@@ -211,7 +240,7 @@ class _Maker:
             parts += [",region=", self.s3_value("region"), ",bucket=", self.s3_value("bucket")]
         parts += [f",{head}=", place]
         if backend == "s3" and self.settings.get("prefix") is not None:
-            parts += [",prefix=", self.text("prefix", "", self.own_scope)]
+            parts += [",prefix=", self.text("prefix", "", {})]
         if not reading:
             parts += [self.mode]
         taken = OPTIONS[backend]
@@ -234,7 +263,7 @@ class _Maker:
                 kind=f"s3-{key}",  # once per setting, not once per target it reaches
             )
             return literal(key)
-        return self.text(key, "", self.own_scope)
+        return self.text(key, "", {})
 
     def inline(self) -> tuple[Entries, Entries]:
         """Inline cache travels in the pushed image: read from the target's own image (its

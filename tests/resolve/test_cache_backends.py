@@ -15,6 +15,7 @@ from bakegen.cli import main
 from bakegen.matrix.validate import load_matrix_text
 from bakegen.pipeline import compile_matrix, compile_path
 from tests.bake_eval import Bake
+from tests.support import ROOT
 
 CASES = Path(__file__).parents[1] / "cases"
 
@@ -293,3 +294,24 @@ def test_gha_takes_the_repository_option_on_cache_to_only(
     bake = Bake(compile_path(tmp_path / "matrix.yaml").text("hcl"))
     assert _entries(bake, "a", "cache-to") == ["type=gha,scope=a-main,mode=max,repository=acme/app"]
     assert _entries(bake, "a", "cache-from") == ["type=gha,scope=a-main"]
+
+
+def test_the_default_registry_refs_are_what_the_general_rule_makes() -> None:
+    """Targets that set nothing of their cache take a direct path (it runs for every target of
+    most matrices); a setting equal to the default takes the general one: same entries."""
+    # The default matrix: shared stages and cells, a fallback scope, mode max.
+    text = (ROOT / "matrix" / "default.yaml").read_text()
+    assert "fallback: [main]" in text
+    general = text.replace("defaults:\n", "defaults:\n  cache: {mode: max}\n", 1)
+    assert general != text
+
+    def entries(matrix: str) -> dict[str, tuple[object, object, object]]:
+        compiled = compile_matrix(load_matrix_text(matrix))
+        return {
+            t.name: (t.cache.choices, t.cache.tags, t.cache.reads)
+            for t in compiled.resolution.targets
+        }
+
+    direct, made = entries(text), entries(general)
+    assert direct == made
+    assert all(choices for choices, _, _ in direct.values())
