@@ -19,6 +19,7 @@ from bakegen.gitmeta import GitInfo
 from bakegen.load.images import problems_in_file
 from bakegen.matrix.validate import Matrix, load_matrix
 from bakegen.resolve.arg_checks import optional_arg_warnings
+from bakegen.resolve.cache_entries import cache_entry_problems
 from bakegen.resolve.checks import check_targets
 from bakegen.resolve.expand import CellSpace, expand_cells
 from bakegen.resolve.exports import export_check
@@ -126,6 +127,7 @@ def resolve_matrix(matrix: Matrix, select: tuple[str, ...] = ()) -> Resolution:
         targets = add_requirements(model, targets)
         problems = check_targets(targets, model.exclusive, model.cache.scope, locate)
         problems += export_check(targets, matrix.source.data, model.exports.outside_project)
+        problems += cache_entry_problems(targets, model.exports.outside_project)
         problems += default_group_problems(model, cells)
         if problems:
             raise MatrixError(problems)

@@ -105,7 +105,8 @@ def _keys(kind: str, value: str) -> tuple[str, ...]:
     return tuple(k for k, _ in csv_fields(value))
 
 
-def _inside(dest: str) -> bool:
+def inside_project(dest: str) -> bool:
+    """Whether a relative destination stays inside the folder bake runs in."""
     normal = posixpath.normpath(dest)
     return not (posixpath.isabs(dest) or normal in (".", "..") or normal.startswith("../"))
 
@@ -144,7 +145,7 @@ def check_entry(
     if kind == "attest":
         return "", ()
     dest = fields.get("dest", "")
-    if dest and not outside and not _inside(dest):
+    if dest and not outside and not inside_project(dest):
         raise ExportError(
             f"dest={dest} is outside the project; set `exports: {{outside_project: true}}` "
             "to allow it"
