@@ -40,8 +40,33 @@ def _flat(entry: Text) -> str:
     return "".join(p if isinstance(p, str) else "${" + p.name + "}" for p in entry)
 
 
+# Bake variables whose values the bake file checks, or bakegen builds from checked ones.
+_CHECKED = frozenset({"CACHE_IMAGE", "CACHE_SCOPE", "CACHE_MODE", "IMAGE", "VERSION", "COMMIT_SHA"})
+
+
+def _unchecked(entry: Text) -> list[str]:
+    """The matrix's own bake variables in an entry: set at bake time and unchecked, their
+    values could add fields after every check here."""
+    return sorted(
+        {
+            p.name
+            for p in entry
+            if not isinstance(p, str)
+            and p.name not in _CHECKED
+            and not p.name.startswith(("IMAGE_", "BUILD_"))
+        }
+    )
+
+
 def _fields_problem(backend: str, entry: Text, *, writing: bool) -> str | None:
     text = _flat(entry)
+    unchecked = _unchecked(entry)
+    if unchecked:
+        return (
+            f"cache entry {text!r} reads {', '.join('${' + n + '}' for n in unchecked)}, set "
+            "at bake time and not checked: its value could add fields; use an axis value or "
+            "a fixed text"
+        )
     try:
         fields = csv_fields(text)
     except ExportError as exc:

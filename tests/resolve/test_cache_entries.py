@@ -15,7 +15,7 @@ from bakegen.pipeline import compile_matrix
 
 def _matrix(cache: str, extra: str = "") -> str:
     return (
-        "format: 1\nimage: {name: app}\n"
+        "format: 1\nimage: {name: app}\nvariables: {BRANCH: {default: main}}\n"
         f"defaults: {{dockerfile: Dockerfile, stage: runtime, cache: {{{cache}}}}}\n"
         "axes:\n  os: {values: {jammy: {}, noble: {}}}\n" + extra
     )
@@ -46,6 +46,11 @@ def _problems(text: str) -> list[str]:
             "cannot hold: '/'",
         ),
         (
+            'backend: gha, name: "{target}-{var.BRANCH}"',
+            "defaults.cache.name: cache entry 'type=gha,scope=jammy-${BRANCH}' reads ${BRANCH}, "
+            "set at bake time and not checked: its value could add fields",
+        ),
+        (
             "backend: local, dir: ../../etc",
             "defaults.cache.dir: the local cache folder '../../etc/jammy-${CACHE_SCOPE}' of "
             "'jammy' is outside the project",
@@ -66,7 +71,7 @@ def test_a_cache_entry_buildx_would_read_otherwise_is_refused(cache: str, messag
     found = _problems(_matrix(cache))
     assert len(found) == 1, found
     assert message in found[0]
-    assert found[0].startswith("matrix.yaml:3:")
+    assert found[0].startswith("matrix.yaml:4:")
 
 
 @pytest.mark.parametrize(
