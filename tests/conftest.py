@@ -14,6 +14,7 @@ from bakegen.cli import main
 from bakegen.pipeline import DEFAULT_MATRIX, Compiled, compile_path
 from tests.support import ROOT
 from tests.support.git import git
+from tests.support.projects import minimal_project
 
 # In CI the property tests draw the same examples every run, so a red run always means a
 # change, not a new draw; locally they keep exploring (and remember what failed).
@@ -75,3 +76,10 @@ def invoke(runner: CliRunner) -> Callable[..., object]:
 def compiled() -> Compiled:
     """The default matrix, compiled once for every test that reads it (it is frozen)."""
     return compile_path(ROOT / DEFAULT_MATRIX)
+
+
+@pytest.fixture
+def project(in_tmp: Path) -> Path:
+    """The minimal matrix beside its Dockerfile, in the current folder (a test file that
+    needs another project defines its own `project`)."""
+    return minimal_project(in_tmp)

@@ -21,13 +21,6 @@ from tests.support.git import git
 from tests.support.helpers import MINIMAL, write
 
 
-@pytest.fixture
-def project(in_tmp: Path) -> Path:
-    write(in_tmp, MINIMAL, "matrix.yaml")
-    write(in_tmp, "FROM ubuntu:24.04 AS runtime\nFROM runtime AS dev\n", "Dockerfile")
-    return in_tmp
-
-
 def test_version() -> None:
     result = run("--version")
     assert (result.exit_code, result.output) == (0, f"bakegen, version {__version__}\n")

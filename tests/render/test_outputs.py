@@ -16,14 +16,8 @@ from tests.bake_eval import Bake
 from tests.support.cli import bakegen as run
 from tests.support.git import git
 from tests.support.helpers import MINIMAL, write
-from tests.support.projects import minimal_project
 
 DOCKERFILE = "FROM ubuntu:24.04 AS runtime\nFROM runtime AS dev\n"
-
-
-@pytest.fixture
-def project(in_tmp: Path) -> Path:
-    return minimal_project(in_tmp)
 
 
 def listing(folder: Path) -> list[str]:
