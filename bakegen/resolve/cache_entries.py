@@ -106,7 +106,10 @@ def cache_entry_problems(targets: Sequence[Target], outside: bool) -> list[Probl
     def add(path: KeyPath, kind: str, message: str, hint: str = _HINT) -> None:
         found.setdefault((path, kind), Problem(path=path, message=message, hint=hint))
 
-    for target in targets:
+    # Entries made from the defaults alone are right by construction (target names and
+    # fallback scopes are validated words): reading them again would cost a parse per
+    # target of most matrices.
+    for target in (t for t in targets if not t.cache.default):
         misread = False  # one problem for one cause: a field too many spoils the tag as well
         for backend, entry, writing in _entries(target):
             if entry == ("type=inline",):

@@ -123,7 +123,9 @@ def default_registry(model: MatrixFile, name: str) -> CacheRefs:
         *((head, CACHE_IMAGE, f":{tag[0]}") for tag in fallbacks),
     )
     written = (head, CACHE_IMAGE, f":{name}-", CACHE_SCOPE, f",mode={model.cache.mode}")
-    return CacheRefs(choices=(("registry", read, (written,)),), tags=(own, *fallbacks))
+    return CacheRefs(
+        choices=(("registry", read, (written,)),), tags=(own, *fallbacks), default=True
+    )
 
 
 class _Maker:

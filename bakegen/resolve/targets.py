@@ -42,6 +42,8 @@ class CacheRefs:
     switched: bool = False
     tags: tuple[Text, ...] = ()
     reads: tuple[tuple[str, KeyPath], ...] = ()
+    # Made from the defaults alone (validated names and scopes): nothing to read again.
+    default: bool = False
 
     @property
     def switched_choices(self) -> tuple[tuple[str, Entries, Entries], ...]:
