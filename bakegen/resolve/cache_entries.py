@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from bakegen.errors import ExportError, KeyPath, Problem
 from bakegen.matrix.tags import tag_problem
 from bakegen.resolve.cache_refs import OPTIONS
-from bakegen.resolve.exports import csv_fields, inside_project
+from bakegen.resolve.exports import csv_fields, inside_project, unchecked
 from bakegen.resolve.targets import Target
 from bakegen.templating import Text
 
@@ -40,30 +40,18 @@ def _flat(entry: Text) -> str:
     return "".join(p if isinstance(p, str) else "${" + p.name + "}" for p in entry)
 
 
-# Bake variables whose values the bake file checks, or bakegen builds from checked ones.
-_CHECKED = frozenset({"CACHE_IMAGE", "CACHE_SCOPE", "CACHE_MODE", "IMAGE", "VERSION", "COMMIT_SHA"})
-
-
-def _unchecked(entry: Text) -> list[str]:
-    """The matrix's own bake variables in an entry: set at bake time and unchecked, their
-    values could add fields after every check here."""
-    return sorted(
-        {
-            p.name
-            for p in entry
-            if not isinstance(p, str)
-            and p.name not in _CHECKED
-            and not p.name.startswith(("IMAGE_", "BUILD_"))
-        }
-    )
+# The cache's own bake variables: validated by the bake file (CACHE_SCOPE, CACHE_MODE) or
+# built from validated ones (CACHE_IMAGE).
+_CACHE_VARIABLES = frozenset({"CACHE_IMAGE", "CACHE_SCOPE", "CACHE_MODE"})
 
 
 def _fields_problem(backend: str, entry: Text, *, writing: bool) -> str | None:
     text = _flat(entry)
-    unchecked = _unchecked(entry)
-    if unchecked:
+    # An image's own IMAGE_<KEY> is built from its checked IMAGE_NAME_<KEY>.
+    names = sorted(n for n in unchecked(entry, _CACHE_VARIABLES) if not n.startswith("IMAGE_"))
+    if names:
         return (
-            f"cache entry {text!r} reads {', '.join('${' + n + '}' for n in unchecked)}, set "
+            f"cache entry {text!r} reads {', '.join('${' + n + '}' for n in names)}, set "
             "at bake time and not checked: its value could add fields; use an axis value or "
             "a fixed text"
         )

@@ -25,26 +25,29 @@ ANNOTATION_TYPES = frozenset({"manifest", "manifest-descriptor", "index", "index
 _ANNOTATION_TYPE = re.compile(r"^([a-z-]+)(?:\[([a-z0-9_./-]+)\])?$")
 _ANNOTATION_KEY = re.compile(r"^[^\s=:,\[\]]+$")
 # Bake variables whose values the bake file checks (or bakegen computes): safe inside a field.
-_CHECKED = frozenset({"VERSION", "COMMIT_SHA", "IMAGE", "BUILD_DATE", "BUILD_TIME"})
+CHECKED = frozenset({"VERSION", "COMMIT_SHA", "IMAGE", "BUILD_DATE", "BUILD_TIME"})
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
 Fields = list[tuple[str, str]]
+
+
+def unchecked(text: Text, also: frozenset[str] = frozenset()) -> list[str]:
+    """The bake variables of `text`, in order, whose values nothing checks (neither CHECKED
+    nor `also`): set at bake time, a value could add fields after every check here."""
+    return list(
+        dict.fromkeys(p.name for p in text if isinstance(p, Var) and p.name not in CHECKED | also)
+    )
 
 
 def _flat(text: Text) -> str:
     """The text with each checked variable as a plain word (its value cannot hold ',' or
     '='); any other variable is refused: its value is set at bake time, unchecked."""
-    out = []
-    for part in text:
-        if isinstance(part, Var):
-            if part.name not in _CHECKED:
-                raise ExportError(
-                    f"${{{part.name}}} is set at bake time and not checked: its value could "
-                    "add fields; use an axis value or a fixed text"
-                )
-            out.append(part.name)
-        else:
-            out.append(part)
-    return "".join(out)
+    names = unchecked(text)
+    if names:
+        raise ExportError(
+            f"${{{names[0]}}} is set at bake time and not checked: its value could "
+            "add fields; use an axis value or a fixed text"
+        )
+    return "".join(p if isinstance(p, str) else p.name for p in text)
 
 
 def csv_fields(value: str) -> Fields:
