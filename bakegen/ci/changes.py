@@ -18,7 +18,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
 from bakegen.ci.dockerfile_diff import build_print
-from bakegen.ci.matrix_at import matrix_changes, matrix_files
+from bakegen.ci.matrix_at import chains, matrix_changes
 from bakegen.ci.target_reads import context_reads
 from bakegen.dockerfiles.dockerignore import DockerIgnore
 from bakegen.dockerfiles.parse import DockerfileInfo, parse, parse_text
@@ -180,8 +180,9 @@ def affected(compiled: Compiled, ref: str, root: Path = Path()) -> Affected:
     matrix_path = Path(compiled.matrix.source.path)
     hit: set[str] = set()
     unknown: dict[str, set[str]] = {}
-    if files & matrix_files(root, ref, matrix_path):
-        changed = matrix_changes(compiled, root, ref)
+    at = chains(root, ref, matrix_path)
+    if files & at.files:
+        changed = matrix_changes(compiled, at)
         if changed is None:
             return Affected(everything, "the matrix changed shape")
         hit |= changed

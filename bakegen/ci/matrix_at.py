@@ -7,12 +7,13 @@ import contextlib
 import posixpath
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-
-import yaml
 
 from bakegen.errors import BakegenError
 from bakegen.gitmeta import file_at
+from bakegen.load.extends import MAX_FILES
+from bakegen.load.source import load_text
 from bakegen.matrix.validate import load_matrix
 from bakegen.pipeline import Compiled, compile_matrix
 
@@ -20,11 +21,12 @@ from bakegen.pipeline import Compiled, compile_matrix
 Reader = Callable[[str], str | None]
 
 
-def _extends(text: str) -> list[str] | None:
-    """The files a matrix text extends; None when that cannot be read from it."""
+def _extends(text: str, name: str) -> list[str] | None:
+    """The files a matrix text extends; None when that cannot be read from it. Read with the
+    loader every matrix goes through: a text at REF is as untrusted as any (an alias bomb)."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
+        data = load_text(text, name).data
+    except BakegenError:
         return None
     bases = data.get("extends") if isinstance(data, dict) else None
     if bases is None:
@@ -36,7 +38,7 @@ def _extends(text: str) -> list[str] | None:
 
 def _chain(matrix: str, read: Reader) -> dict[str, str] | None:
     """Every file (root-relative) the matrix is made of, with its text; None when one is
-    missing, unreadable or outside the root."""
+    missing, unreadable or outside the root, or when there are more than `extends` takes."""
     texts: dict[str, str] = {}
     todo = [matrix]
     while todo:
@@ -44,10 +46,10 @@ def _chain(matrix: str, read: Reader) -> dict[str, str] | None:
         if name in texts:
             continue
         text = read(name)
-        if text is None:
+        if text is None or len(texts) >= MAX_FILES:
             return None
         texts[name] = text
-        bases = _extends(text)
+        bases = _extends(text, name)
         if bases is None:
             return None
         for base in bases:
@@ -79,24 +81,32 @@ def _name(root: Path, matrix: Path) -> str:
     return posixpath.normpath(PurePosixPath(matrix.as_posix()).as_posix())
 
 
-def matrix_files(root: Path, ref: str, matrix: Path) -> set[str]:
-    """The files the matrix is made of, now and at `ref` (root-relative); an extended file
-    whose chain cannot be followed counts as the matrix alone plus what was found."""
+@dataclass(frozen=True)
+class Chains:
+    """The files the matrix is made of (root-relative, with their texts), now and at REF;
+    None where the chain cannot be followed."""
+
+    name: str
+    now: dict[str, str] | None
+    then: dict[str, str] | None
+
+    @property
+    def files(self) -> set[str]:
+        """An extended file whose chain cannot be followed counts as the matrix alone plus
+        what was found."""
+        return {self.name} | set(self.now or ()) | set(self.then or ())
+
+
+def chains(root: Path, ref: str, matrix: Path) -> Chains:
     name = _name(root, matrix)
-    found = {name}
-    for read in (_now(root), _then(root, ref)):
-        chain = _chain(name, read)
-        if chain is not None:
-            found |= set(chain)
-    return found
+    return Chains(name=name, now=_chain(name, _now(root)), then=_chain(name, _then(root, ref)))
 
 
-def matrix_changes(compiled: Compiled, root: Path, ref: str) -> frozenset[str] | None:
-    """Targets whose resolved form differs from `ref`'s; None when the matrix changed shape
-    or cannot be read as it was at `ref`."""
-    name = _name(root, Path(compiled.matrix.source.path))
-    texts = _chain(name, _then(root, ref))
-    if texts is None or _chain(name, _now(root)) is None:
+def matrix_changes(compiled: Compiled, at: Chains) -> frozenset[str] | None:
+    """Targets whose resolved form differs from REF's; None when the matrix changed shape
+    or cannot be read as it was at REF."""
+    texts, name = at.then, at.name
+    if texts is None or at.now is None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         for file, text in texts.items():

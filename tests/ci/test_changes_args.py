@@ -292,3 +292,25 @@ def test_edit_of_an_extended_file_is_a_matrix_edit(
     )
     (repo / "common/base.yaml").write_text(base.replace("'1'", "'2'"))
     assert found(repo).targets == {"bar", "foo"}
+
+
+def test_an_extended_file_at_ref_is_read_as_untrusted_as_any_matrix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file as it was at REF goes through the matrix loader, which refuses an alias bomb:
+    the chain cannot be followed, so everything is selected (and nothing hangs)."""
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    repo = make(
+        tmp_path,
+        monkeypatch,
+        {
+            "matrix.yaml": "extends: [base.yaml]\n" + CELLS_X,
+            "base.yaml": "x-" + bomb.replace("\n", "\nx-", bomb.count("\n") - 1),
+            "Dockerfile": "FROM scratch AS a\nARG X\n",
+        },
+    )
+    (repo / "base.yaml").write_text("x-note: fixed\n")
+    assert found(repo) == Affected(frozenset({"bar", "foo"}), "the matrix changed shape")
