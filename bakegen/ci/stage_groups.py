@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Hashable
 from pathlib import Path
 
+from bakegen.ci.target_reads import passed_args
+from bakegen.dockerfiles.args import global_values
 from bakegen.dockerfiles.buildgraph import Build, plan
 from bakegen.dockerfiles.parse import DockerfileInfo, Stage, parse
 from bakegen.errors import DockerfileError
@@ -70,8 +72,22 @@ def heavy_stages(
         return set()
     args = {k: plain(v) for k, v in target.args}
     contexts = {k: plain(v) for k, v in target.contexts}
-    values = {k: args.get(k, default) for k, (_, default) in info.global_args.items()}
-    build = plan(info, stage, values, set(contexts))
+    keys: set[StageKey] = set()
+    # The global args as BuildKit gives them for each platform (a default may read one).
+    for platform in target.platforms or (None,):
+        values = global_values(info.prelude, passed_args(target), platform)
+        keys |= _heavy(info, plan(info, stage, values, set(contexts)), path, target, args, contexts)
+    return keys
+
+
+def _heavy(
+    info: DockerfileInfo,
+    build: Build,
+    path: Path,
+    target: Target,
+    args: dict[str, str],
+    contexts: dict[str, str],
+) -> set[StageKey]:
     keys: set[StageKey] = set()
     for built in build.stages:
         if not any(c.cmd.upper() == "RUN" for c in built.commands):

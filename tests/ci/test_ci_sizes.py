@@ -185,3 +185,39 @@ def test_part_needs_the_github_format_and_a_layer(big: Path) -> None:
     code, _, err = invoke("ci", "--format", "github", "--part", "1")
     assert code == 2
     assert "--layer" in err
+
+
+def test_a_heavy_stage_chosen_by_a_platform_arg_groups_its_targets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ollama's shape: `ARG FLAVOR=base-${TARGETARCH}` then `FROM ${FLAVOR}`. BuildKit gives
+    the default its value per platform, so both images of a platform build on one heavy stage
+    and share a job."""
+    (tmp_path / "Dockerfile").write_text(
+        "ARG FLAVOR=base-${TARGETARCH}\n"
+        "FROM scratch AS base-amd64\nRUN echo compile amd64\n"
+        "FROM scratch AS base-arm64\nRUN echo compile arm64\n"
+        "FROM ${FLAVOR} AS server\nRUN echo server\n"
+        "FROM ${FLAVOR} AS cli\nRUN echo cli\n"
+    )
+    matrix = """\
+format: 1
+image: {name: app}
+defaults: {dockerfile: Dockerfile}
+axes:
+  arch:
+    values:
+      amd64: {platforms: [linux/amd64]}
+      arm64: {platforms: [linux/arm64]}
+  kind:
+    values:
+      server: {stage: server}
+      cli: {stage: cli}
+"""
+    monkeypatch.chdir(tmp_path)
+    compiled = compile_path(write(tmp_path, matrix))
+    found = groups(list(compiled.resolution.targets), Path(), 2)
+    assert sorted(sorted(g) for g in found) == [
+        ["amd64-cli", "amd64-server"],
+        ["arm64-cli", "arm64-server"],
+    ]
