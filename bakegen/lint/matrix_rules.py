@@ -38,11 +38,6 @@ class TargetBuild:
     # (`--call check` then checks them all).
     checked: Build
 
-    def reached_args(self) -> set[str]:
-        """The args the target passes that take effect in a stage it builds."""
-        passed = {key for key, _ in self.target.args}
-        return passed & effective_args(self.info, self.build)
-
 
 def effective_args(info: DockerfileInfo, build: Build) -> frozenset[str]:
     """The args that take effect in a build when passed: declared in a stage it runs, read

@@ -232,11 +232,6 @@ def _undo(
     _unlink(journal)
 
 
-def write_atomic(path: Path, text: str) -> bool:
-    """Write one file atomically; False when it already held exactly this text."""
-    return write_files([(path, text)])[0]
-
-
 def check_current(path: Path, text: str) -> None:
     """Raise OutputDriftError with a unified diff when `path` does not hold `text`."""
     try:
